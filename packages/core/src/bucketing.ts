@@ -1,0 +1,139 @@
+// Hash spec v1 (docs/reference/hashing.md). Every hash below is MurmurHash3 x86_32:
+//   keyHash      = murmur3(utf8(key), 0)
+//   seed         = murmur3(utf8(salt), 0)                  per experiment, at compile time
+//   unitHash     = mix32(keyHash, seed)                    the unit's hash for this experiment
+//   exposureDraw = mix32(unitHash, EXPOSURE_SEED)          exposed iff exposureDraw < threshold
+//   stable:  score(v) = ln((mix32(unitHash, murmur3(utf8(v.name), seed)) + 0.5) / 2^32) / v.weight,
+//            the highest score wins, ties to the earlier variant
+//   ranges:  variant i wins iff floor(2^32 * W(i-1) / W) <= unitHash < floor(2^32 * W(i) / W)
+// where mix32(word, seed) is MurmurHash3 x86_32 of the word's 4 little-endian bytes.
+import { mix32, murmur3 } from './murmur3.js'
+import type { JsonValue, ParsedConfig, ParsedExperiment } from './types.js'
+
+/** murmur3("splitlane.exposure") */
+export const EXPOSURE_SEED = 1070573828
+export const TWO_POW_32 = 4294967296
+const INV_TWO_POW_32 = 1 / TWO_POW_32
+
+export interface CompiledExperiment {
+  readonly name: string
+  readonly enabled: boolean
+  readonly random: boolean
+  readonly ranges: boolean
+  readonly seed: number
+  /** Exposed iff exposureDraw < exposureThreshold; 2^32 means everyone. */
+  readonly exposureThreshold: number
+  readonly names: readonly string[]
+  readonly values: readonly JsonValue[]
+  readonly weights: readonly number[]
+  readonly totalWeight: number
+  readonly variantSeeds: readonly number[]
+  /** Indexes of the variants with weight > 0, for the stable layout. */
+  readonly active: readonly number[]
+  /** Exclusive upper bounds of each variant's range over the 32-bit hash, for the ranges layout. */
+  readonly upperBounds: readonly number[]
+  readonly controlIndex: number
+  /** The only variant with weight > 0, or -1. */
+  readonly staticIndex: number
+  readonly bucketBy: readonly string[]
+  readonly overrides: ReadonlyMap<string, number> | null
+  readonly source: ParsedExperiment
+}
+
+export interface CompiledConfig {
+  readonly parsed: ParsedConfig
+  readonly revision: string | number | null
+  readonly byName: ReadonlyMap<string, CompiledExperiment>
+  readonly list: readonly CompiledExperiment[]
+  readonly usesRandom: boolean
+}
+
+/** floor(2^32 * numerator / denominator), exactly. */
+function scaleToHash(numerator: number, denominator: number): number {
+  return Number((BigInt(numerator) << 32n) / BigInt(denominator))
+}
+
+export function compileExperiment(name: string, experiment: ParsedExperiment): CompiledExperiment {
+  const seed = murmur3(experiment.salt)
+  const names = experiment.variants.map((variant) => variant.name)
+  const weights = experiment.variants.map((variant) => variant.weight)
+  const totalWeight = weights.reduce((sum, weight) => sum + weight, 0)
+  const active = weights.flatMap((weight, index) => (weight > 0 ? [index] : []))
+  let cumulative = 0
+  const upperBounds = weights.map((weight) => {
+    cumulative += weight
+    return totalWeight === 0 ? 0 : scaleToHash(cumulative, totalWeight)
+  })
+  const overrides = Object.entries(experiment.overrides)
+  return {
+    name,
+    enabled: experiment.enabled,
+    random: experiment.mode === 'random',
+    ranges: experiment.layout === 'ranges',
+    seed,
+    exposureThreshold: scaleToHash(Math.round(experiment.exposure * 10_000), 1_000_000),
+    names,
+    values: experiment.variants.map((variant) => variant.value),
+    weights,
+    totalWeight,
+    variantSeeds: names.map((variantName) => murmur3(variantName, seed)),
+    active,
+    upperBounds,
+    controlIndex: names.indexOf(experiment.control),
+    staticIndex: active.length === 1 ? active[0]! : -1,
+    bucketBy: experiment.bucketBy,
+    overrides: overrides.length === 0 ? null : new Map(overrides.map(([key, variant]) => [key, names.indexOf(variant)])),
+    source: experiment,
+  }
+}
+
+export function compileConfig(parsed: ParsedConfig): CompiledConfig {
+  const list = Object.entries(parsed.experiments).map(([name, experiment]) => compileExperiment(name, experiment))
+  return {
+    parsed,
+    revision: parsed.revision,
+    byName: new Map(list.map((experiment) => [experiment.name, experiment])),
+    list,
+    usesRandom: list.some((experiment) => experiment.random),
+  }
+}
+
+export function unitHashOf(keyHash: number, experiment: CompiledExperiment): number {
+  return mix32(keyHash, experiment.seed)
+}
+
+export function exposureDraw(unitHash: number): number {
+  return mix32(unitHash, EXPOSURE_SEED)
+}
+
+export function isExposed(experiment: CompiledExperiment, unitHash: number): boolean {
+  return experiment.exposureThreshold === TWO_POW_32 || exposureDraw(unitHash) < experiment.exposureThreshold
+}
+
+/** The stable layout's score of one variant for a unit (higher wins). */
+export function rendezvousScore(experiment: CompiledExperiment, index: number, unitHash: number): number {
+  const draw = mix32(unitHash, experiment.variantSeeds[index]!)
+  return Math.log((draw + 0.5) * INV_TWO_POW_32) / experiment.weights[index]!
+}
+
+/** The index of the variant an exposed unit with this hash gets. */
+export function chooseVariant(experiment: CompiledExperiment, unitHash: number): number {
+  if (experiment.staticIndex >= 0) return experiment.staticIndex
+  if (experiment.ranges) {
+    const bounds = experiment.upperBounds
+    for (let index = 0; index < bounds.length; index++) if (unitHash < bounds[index]!) return index
+    return experiment.controlIndex // unreachable: the last bound is 2^32
+  }
+  const active = experiment.active
+  let best = active[0]!
+  let bestScore = rendezvousScore(experiment, best, unitHash)
+  for (let i = 1; i < active.length; i++) {
+    const index = active[i]!
+    const score = rendezvousScore(experiment, index, unitHash)
+    if (score > bestScore) {
+      best = index
+      bestScore = score
+    }
+  }
+  return best
+}

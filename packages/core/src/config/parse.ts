@@ -1,0 +1,111 @@
+import type { z } from 'zod'
+import { SplitlaneConfigError, type ConfigIssue } from '../errors.js'
+import type { ParsedConfig, ParsedExperiment, SplitlaneConfig } from '../types.js'
+import { configSchema } from './schema.js'
+
+export type SafeParseResult = { success: true; data: ParsedConfig } | { success: false; error: SplitlaneConfigError }
+
+/** Validates a config and fills in defaults. Never throws; collects every problem with its path. */
+export function safeParseConfig(input: unknown): SafeParseResult {
+  const result = configSchema.safeParse(input)
+  if (!result.success) return { success: false, error: new SplitlaneConfigError(toIssues(result.error.issues)) }
+  const experiments: Record<string, ParsedExperiment> = {}
+  for (const [name, experiment] of Object.entries(result.data.experiments)) {
+    const { bucketBy, control, salt, overrides, variants, ...rest } = experiment
+    experiments[name] = {
+      ...rest,
+      variants: variants.map((variant) => ({ ...variant, value: variant.value ?? null })),
+      control: control ?? variants[0]!.name,
+      salt: salt ?? name,
+      bucketBy: bucketBy === undefined ? [] : typeof bucketBy === 'string' ? [bucketBy] : bucketBy,
+      overrides: overrides ?? {},
+    }
+  }
+  return { success: true, data: { version: 1, revision: result.data.revision ?? null, experiments } }
+}
+
+/** Validates a config and fills in defaults; throws `SplitlaneConfigError` listing every problem. */
+export function parseConfig(input: unknown): ParsedConfig {
+  const result = safeParseConfig(input)
+  if (!result.success) throw result.error
+  return result.data
+}
+
+/** Types a config written in code (names and variants are checked when it is parsed). */
+export function defineConfig<const C extends SplitlaneConfig>(config: C): C {
+  return config
+}
+
+/** `experiments.checkout.variants[1].weight` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = ''
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`
+    else {
+      const name = String(segment)
+      text += /^[A-Za-z_$][\w$-]*$/.test(name) ? (text ? `.${name}` : name) : `[${JSON.stringify(name)}]`
+    }
+  }
+  return text
+}
+
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  root: ['$schema', 'version', 'revision', 'experiments'],
+  experiment: ['variants', 'control', 'enabled', 'exposure', 'mode', 'layout', 'salt', 'bucketBy', 'overrides', 'description'],
+  variant: ['name', 'weight', 'value', 'description'],
+}
+
+function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
+  if (path.length === 0) return KNOWN_KEYS.root!
+  if (path.length === 2 && path[0] === 'experiments') return KNOWN_KEYS.experiment!
+  if (path.length === 4 && path[2] === 'variants') return KNOWN_KEYS.variant!
+  return []
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
+      diagonal = above
+    }
+  }
+  return row[b.length]!
+}
+
+function suggest(key: string, known: readonly string[]): string {
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase())
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance]
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : ''
+}
+
+/** One issue per problem, each with its full path; unknown keys get a suggestion. */
+function toIssues(issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
+  const out: ConfigIssue[] = []
+  const seenPaths = new Set<string>()
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeysAt(issue.path)
+      for (const key of issue.keys)
+        out.push({ path: formatPath([...issue.path, key]), message: `unknown key "${key}"${suggest(key, known)}` })
+      continue
+    }
+    if (issue.code === 'invalid_key') {
+      const inner = issue.issues[0]?.message ?? issue.message
+      out.push({ path: formatPath(issue.path), message: `invalid name: ${inner}` })
+      continue
+    }
+    const path = formatPath(issue.path)
+    if (seenPaths.has(path) && issue.code !== 'custom') continue // one message per value
+    seenPaths.add(path)
+    out.push({ path, message: issue.message })
+  }
+  return out
+}

@@ -1,0 +1,57 @@
+/** Stable error codes; each is listed in docs/reference/errors.md with its causes and fixes. */
+export const ErrorCode = {
+  /** The config failed validation; `issues` lists every problem with its path. */
+  ConfigInvalid: 'SPLITLANE_ERR_CONFIG_INVALID',
+  /** `createSplitter` was given options it cannot use. */
+  OptionsInvalid: 'SPLITLANE_ERR_OPTIONS_INVALID',
+  /** Request path: the context is not an object like `{ key, attributes }`. */
+  ContextInvalid: 'SPLITLANE_ERR_CONTEXT_INVALID',
+  /** Request path: the key is not a string, a finite number or a bigint. */
+  KeyInvalid: 'SPLITLANE_ERR_KEY_INVALID',
+  /** Request path: the experiment is not in the config. */
+  ExperimentUnknown: 'SPLITLANE_ERR_EXPERIMENT_UNKNOWN',
+  /** Request path: the injected random source threw or returned a number outside [0, 1). */
+  RandomInvalid: 'SPLITLANE_ERR_RANDOM_INVALID',
+  /** Request path: the `onAssignment` callback threw. */
+  CallbackFailed: 'SPLITLANE_ERR_CALLBACK_FAILED',
+  /** Request path: an unexpected failure inside splitlane (a bug: please report it). */
+  Internal: 'SPLITLANE_ERR_INTERNAL',
+} as const
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+export interface ErrorDetails {
+  experiment?: string
+}
+
+/** The one error class family of splitlane. `code` is stable; `message` says what to do. */
+export class SplitlaneError extends Error {
+  readonly code: ErrorCode
+  readonly experiment: string | undefined
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; experiment?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'SplitlaneError'
+    this.code = code
+    this.experiment = options?.experiment
+  }
+}
+
+/** One problem found in a config: where (`experiments.checkout.variants[1].weight`) and what. */
+export interface ConfigIssue {
+  readonly path: string
+  readonly message: string
+}
+
+/** Thrown by `parseConfig` and `createSplitter`; returned by `safeParseConfig` and `update`. */
+export class SplitlaneConfigError extends SplitlaneError {
+  readonly issues: readonly ConfigIssue[]
+
+  constructor(issues: readonly ConfigIssue[]) {
+    const lines = issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`)
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`
+    super(ErrorCode.ConfigInvalid, `Invalid splitlane config (${count}):\n${lines.join('\n')}`)
+    this.name = 'SplitlaneConfigError'
+    this.issues = issues
+  }
+}

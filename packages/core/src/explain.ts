@@ -1,0 +1,91 @@
+import { TWO_POW_32, exposureDraw, rendezvousScore, type CompiledConfig, type CompiledExperiment } from './bucketing.js'
+import type { Assignment } from './types.js'
+
+const hex = (hash: number): string => `0x${hash.toString(16).padStart(8, '0')}`
+const fraction = (value: number): string => value.toFixed(6).replace(/0+$/, '').replace(/\.$/, '.0')
+const percent = (value: number): string => `${Number(value.toPrecision(4))}%`
+
+function whose(assignment: Assignment): string {
+  if (assignment.key === null) return 'the unit'
+  const source = assignment.keyFrom === 'key' || assignment.keyFrom === null ? 'context.key' : `attribute ${assignment.keyFrom}`
+  return `key ${JSON.stringify(assignment.key)} (from ${source})`
+}
+
+function weightsOf(experiment: CompiledExperiment): string {
+  return experiment.names
+    .map((name, index) => {
+      const weight = experiment.weights[index]!
+      return `${name} ${weight} (${percent((weight / experiment.totalWeight) * 100)})`
+    })
+    .join(', ')
+}
+
+function hashPhrase(assignment: Assignment, experiment: CompiledExperiment, hash: number): string {
+  if (experiment.random) return `mode random drew ${fraction(hash / TWO_POW_32)} from the random source for this request (not sticky)`
+  return `${whose(assignment)} hashes to ${hex(hash)} for this experiment (bucket ${fraction(hash / TWO_POW_32)})`
+}
+
+function exposurePhrase(experiment: CompiledExperiment, hash: number, exposed: boolean): string {
+  const exposure = experiment.source.exposure
+  if (exposure === 100) return 'exposure 100% admits every unit'
+  const draw = fraction(exposureDraw(hash) / TWO_POW_32)
+  return exposed
+    ? `its exposure draw ${draw} is below the exposure of ${percent(exposure)}, so it entered`
+    : `its exposure draw ${draw} is not below the exposure of ${percent(exposure)}, so it stays out of the experiment and gets control`
+}
+
+function splitPhrase(experiment: CompiledExperiment, hash: number, variant: string): string {
+  if (experiment.staticIndex >= 0) return `only "${variant}" has weight (${weightsOf(experiment)}), so every exposed unit gets it`
+  if (experiment.ranges) {
+    let lower = 0
+    const ranges = experiment.names.map((name, index) => {
+      const upper = experiment.upperBounds[index]!
+      const text = `${name} [${fraction(lower / TWO_POW_32)}, ${fraction(upper / TWO_POW_32)})`
+      lower = upper
+      return text
+    })
+    return `the ranges layout over weights ${weightsOf(experiment)} gives ${ranges.join(', ')}; bucket ${fraction(hash / TWO_POW_32)} falls in "${variant}"`
+  }
+  const scores = experiment.active
+    .map((index) => `${experiment.names[index]} ${rendezvousScore(experiment, index, hash).toPrecision(4)}`)
+    .join(', ')
+  return `the stable layout (weighted rendezvous) scored each variant from the hash and its weight (${weightsOf(experiment)}): ${scores}; "${variant}" scored highest`
+}
+
+/** Why an assignment came out as it did: one or two sentences a person reads at once. */
+export function explainAssignment(assignment: Assignment, config: CompiledConfig): string {
+  const { experiment: name, variant, reason } = assignment
+  const experiment = config.byName.get(name)
+  const head = `${name} → ${variant === null ? 'no variant' : `"${variant}"`}`
+  const stale =
+    assignment.revision !== config.revision
+      ? ` (Assigned under config revision ${String(assignment.revision)}; explained against revision ${String(config.revision)}.)`
+      : ''
+  const counted = assignment.inExperiment ? ' The unit counts for analysis.' : ' The unit does not count for analysis.'
+
+  if (reason === 'unknown_experiment') {
+    const known = [...config.byName.keys()]
+    return `${head}: there is no experiment named ${JSON.stringify(name)} in the config (known: ${known.join(', ') || 'none'}); assign returned no variant and reported ${assignment.errorCode} to onError.`
+  }
+  if (experiment === undefined)
+    return `${head} (${reason}): experiment ${JSON.stringify(name)} is no longer in the config (revision ${String(config.revision)}), so the evidence cannot be replayed.${stale}`
+  if (reason === 'error')
+    return `${head}: control, because the request could not be evaluated (${assignment.errorCode}); the details went to onError and the request went on.${counted}${stale}`
+  if (reason === 'disabled')
+    return `${head}: the experiment is switched off (enabled: false), so every unit gets control "${variant}".${counted}${stale}`
+  if (reason === 'no_key') {
+    const sources =
+      experiment.bucketBy.length > 0
+        ? `none of the attributes ${experiment.bucketBy.join(', ')} was present`
+        : 'context.key was missing or empty'
+    return `${head}: no bucketing key (${sources}), so the unit gets control.${counted}${stale}`
+  }
+  if (reason === 'override')
+    return `${head}: ${whose(assignment)} is listed in overrides, which pin it to "${variant}" before any hashing.${counted}${stale}`
+
+  const hash = assignment.hash ?? 0
+  const exposed = reason !== 'not_exposed'
+  const parts = [hashPhrase(assignment, experiment, hash), exposurePhrase(experiment, hash, exposed)]
+  if (exposed) parts.push(splitPhrase(experiment, hash, variant ?? ''))
+  return `${head}: ${parts.join('; ')}.${counted}${stale}`
+}

@@ -1,0 +1,76 @@
+import fc from 'fast-check'
+import reference from 'murmurhash3js-revisited'
+import { describe, expect, it } from 'vitest'
+import { mix32, murmur3 } from './murmur3.js'
+
+const encoder = new TextEncoder()
+const referenceHash = (text: string, seed = 0): number => reference.x86.hash32(encoder.encode(text), seed)
+
+describe('murmur3', () => {
+  it.each([
+    ['fractional-flagjack', 2682799072],
+    ['café', 605818632],
+    ['Hellø', 567617844],
+    ['😀', 3199479546],
+    ['ejOoVL', 0x0],
+    ['bY9fO-', 0x1],
+    ['SI7p-', 0x7fffffff],
+    ['6LvT0', 0x80000000],
+    ['ceQdGm', 0xffffffff],
+    ['', 0],
+  ])('hashes %j to %d with seed 0', (text, expected) => {
+    expect(murmur3(text)).toBe(expected)
+    expect(murmur3(text, 0)).toBe(expected)
+  })
+
+  it('uses the seed', () => {
+    expect(murmur3('ppid11886780721', 1)).toBe(2256854705)
+  })
+
+  it('equals murmurhash3js-revisited over TextEncoder bytes for any Unicode string and seed', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 64 }), fc.integer({ min: 0, max: 0xffffffff }), (text, seed) => {
+        expect(murmur3(text, seed)).toBe(referenceHash(text, seed))
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
+  it('equals the reference for strings with lone surrogates anywhere', () => {
+    const codeUnits = fc.array(
+      fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.integer({ min: 0, max: 0xffff })),
+      { maxLength: 40 },
+    )
+    fc.assert(
+      fc.property(codeUnits, fc.integer({ min: 0, max: 0xffffffff }), (units, seed) => {
+        const text = String.fromCharCode(...units)
+        expect(murmur3(text, seed)).toBe(referenceHash(text, seed))
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
+  it('equals the reference on ASCII prefixes of every length followed by non-ASCII text', () => {
+    for (let prefix = 0; prefix < 12; prefix++)
+      for (const tail of ['é', '日本', '😀', '\ud800', 'a\udc00b'])
+        for (const seed of [0, 1, 0xdeadbeef]) {
+          const text = 'x'.repeat(prefix) + tail
+          expect(murmur3(text, seed)).toBe(referenceHash(text, seed))
+        }
+  })
+
+  it('takes seeds modulo 2^32', () => {
+    expect(murmur3('abc', 2 ** 32 + 5)).toBe(murmur3('abc', 5))
+    expect(murmur3('abc', -1)).toBe(murmur3('abc', 0xffffffff))
+  })
+
+  it('mix32 is murmur3 of the word as 4 little-endian bytes', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }), (word, seed) => {
+        const bytes = [word & 0xff, (word >>> 8) & 0xff, (word >>> 16) & 0xff, word >>> 24]
+        expect(mix32(word, seed)).toBe(reference.x86.hash32(bytes, seed))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+})

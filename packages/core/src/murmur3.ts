@@ -1,0 +1,120 @@
+// MurmurHash3 x86_32 over the UTF-8 bytes of a string (hash spec v1, docs/reference/hashing.md).
+// ASCII is hashed straight from char codes, four at a time; other text is encoded to UTF-8 on the
+// fly (lone surrogates as U+FFFD, as TextEncoder does), so no string or buffer is ever allocated.
+
+const C1 = 0xcc9e2d51
+const C2 = 0x1b873593
+
+function mixBlock(h: number, k: number): number {
+  k = Math.imul(k, C1)
+  k = (k << 15) | (k >>> 17)
+  k = Math.imul(k, C2)
+  h ^= k
+  h = (h << 13) | (h >>> 19)
+  return (Math.imul(h, 5) + 0xe6546b64) | 0
+}
+
+function mixTail(h: number, k: number): number {
+  k = Math.imul(k, C1)
+  k = (k << 15) | (k >>> 17)
+  k = Math.imul(k, C2)
+  return h ^ k
+}
+
+function finalize(h: number, length: number): number {
+  h ^= length
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+/**
+ * MurmurHash3 x86_32 of `text` encoded as UTF-8, as an unsigned 32-bit integer.
+ * `seed` is taken modulo 2^32 (ToUint32). Equal to murmurhash3js-revisited's `x86.hash32` over
+ * `new TextEncoder().encode(text)` for every string.
+ */
+export function murmur3(text: string, seed = 0): number {
+  let h = seed | 0
+  const length = text.length
+  const blockEnd = length & ~3
+  let i = 0
+  for (; i < blockEnd; i += 4) {
+    const c0 = text.charCodeAt(i)
+    const c1 = text.charCodeAt(i + 1)
+    const c2 = text.charCodeAt(i + 2)
+    const c3 = text.charCodeAt(i + 3)
+    if ((c0 | c1 | c2 | c3) > 0x7f) return hashUtf8From(text, i, h)
+    h = mixBlock(h, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))
+  }
+  const rest = length - i
+  if (rest > 0) {
+    const c0 = text.charCodeAt(i)
+    const c1 = rest > 1 ? text.charCodeAt(i + 1) : 0
+    const c2 = rest > 2 ? text.charCodeAt(i + 2) : 0
+    if ((c0 | c1 | c2) > 0x7f) return hashUtf8From(text, i, h)
+    h = mixTail(h, c0 | (c1 << 8) | (c2 << 16))
+  }
+  return finalize(h, length)
+}
+
+/**
+ * Continues a hash whose first `start` characters (a multiple of 4, all ASCII) are already mixed
+ * into `h`, encoding the rest to UTF-8 byte by byte.
+ */
+function hashUtf8From(text: string, start: number, h: number): number {
+  const length = text.length
+  let k = 0
+  let filled = 0 // bytes in k
+  let bytes = start
+  const push = (byte: number): void => {
+    k |= byte << (filled << 3)
+    filled++
+    bytes++
+    if (filled === 4) {
+      h = mixBlock(h, k)
+      k = 0
+      filled = 0
+    }
+  }
+  for (let i = start; i < length; i++) {
+    let cp = text.charCodeAt(i)
+    if (cp < 0x80) {
+      push(cp)
+      continue
+    }
+    if (cp < 0x800) {
+      push(0xc0 | (cp >> 6))
+      push(0x80 | (cp & 0x3f))
+      continue
+    }
+    if (cp >= 0xd800 && cp <= 0xdfff) {
+      const next = i + 1 < length ? text.charCodeAt(i + 1) : 0
+      if (cp <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (next - 0xdc00)
+        i++
+        push(0xf0 | (cp >> 18))
+        push(0x80 | ((cp >> 12) & 0x3f))
+        push(0x80 | ((cp >> 6) & 0x3f))
+        push(0x80 | (cp & 0x3f))
+        continue
+      }
+      cp = 0xfffd // a lone surrogate encodes as U+FFFD
+    }
+    push(0xe0 | (cp >> 12))
+    push(0x80 | ((cp >> 6) & 0x3f))
+    push(0x80 | (cp & 0x3f))
+  }
+  if (filled > 0) h = mixTail(h, k)
+  return finalize(h, bytes)
+}
+
+/**
+ * MurmurHash3 x86_32 of one 32-bit word taken as 4 little-endian bytes. Mixes an existing hash
+ * with a seed: hash spec v1 composes every derived hash this way.
+ */
+export function mix32(word: number, seed: number): number {
+  return finalize(mixBlock(seed | 0, word | 0), 4)
+}

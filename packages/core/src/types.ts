@@ -1,0 +1,135 @@
+import type { ErrorCode, SplitlaneError } from './errors.js'
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+
+/** One arm of an experiment. */
+export interface VariantConfig {
+  /** Letters, digits, `.`, `_`, `-`; unique within the experiment. */
+  name: string
+  /** Integer 0..1,000,000, Gateway API semantics: default 1, 0 means none, the sum need not be 100. */
+  weight?: number
+  /** Payload handed back with the assignment: an upstream URL, a model name, any JSON. */
+  value?: JsonValue
+  description?: string
+}
+
+export type Mode = 'sticky' | 'random'
+export type Layout = 'stable' | 'ranges'
+
+export interface ExperimentConfig {
+  /** Ordered arms; at least one. */
+  variants: VariantConfig[]
+  /** The variant served on errors, outside exposure, when disabled. Default: the first variant. */
+  control?: string
+  /** Kill switch: `false` serves control to everyone. Default `true`. */
+  enabled?: boolean
+  /** Percent (0..100, up to 4 decimals) of eligible units that enter the experiment. Default 100. */
+  exposure?: number
+  /** `sticky` hashes the unit key (default); `random` draws per request from the random source. */
+  mode?: Mode
+  /** `stable` weighted rendezvous hashing (default) or contiguous `ranges`. */
+  layout?: Layout
+  /** Seeds the hash; experiments with different salts split independently. Default: the name. */
+  salt?: string
+  /** Attribute(s) to take the key from, in order of preference, instead of `context.key`. */
+  bucketBy?: string | string[]
+  /** Unit key -> variant name, applied before hashing (QA and internal users). */
+  overrides?: Record<string, string>
+  description?: string
+}
+
+export interface SplitlaneConfig {
+  /** Editors may point this at the JSON Schema. */
+  $schema?: string
+  version: 1
+  /** Shows up in every assignment and telemetry record. */
+  revision?: string | number
+  experiments: Record<string, ExperimentConfig>
+}
+
+/** A config after validation, with every default filled in. */
+export interface ParsedExperiment {
+  variants: { name: string; weight: number; value: JsonValue; description?: string }[]
+  control: string
+  enabled: boolean
+  exposure: number
+  mode: Mode
+  layout: Layout
+  salt: string
+  bucketBy: string[]
+  overrides: Record<string, string>
+  description?: string
+}
+
+export interface ParsedConfig {
+  version: 1
+  revision: string | number | null
+  experiments: Record<string, ParsedExperiment>
+}
+
+export type Attributes = Readonly<Record<string, unknown>>
+
+/** Who is being assigned. Numbers and bigints are accepted as keys and turned into decimal text. */
+export interface Context {
+  key?: string | number | bigint | null
+  attributes?: Attributes
+}
+
+/**
+ * Why a unit got its variant. Each maps onto an OpenTelemetry `feature_flag.result.reason`
+ * through `otelReason`.
+ */
+export type Reason = 'split' | 'static' | 'override' | 'not_exposed' | 'no_key' | 'disabled' | 'error' | 'unknown_experiment'
+
+export interface Assignment {
+  readonly experiment: string
+  /** `null` only for an unknown experiment. */
+  readonly variant: string | null
+  /** The variant's `value` from config (`null` when it has none). */
+  readonly value: JsonValue
+  readonly reason: Reason
+  readonly ruleId?: string
+  /** Does this unit count for analysis (it was split, not forced, excluded or failed). */
+  readonly inExperiment: boolean
+  /** The unit key that was hashed (or looked up in overrides), as text. */
+  readonly key: string | null
+  /** Where the key came from: `key` (context.key) or the attribute named by `bucketBy`. */
+  readonly keyFrom: string | null
+  /** The unit's 32-bit hash for this experiment (hash spec v1), or the random draw in random mode. */
+  readonly hash: number | null
+  /** `hash / 2^32`: the unit's position in [0, 1). */
+  readonly bucket: number | null
+  readonly revision: string | number | null
+  /** With reason `error` / `unknown_experiment`: the code reported to `onError`. */
+  readonly errorCode?: ErrorCode
+}
+
+export type ErrorHandler = (error: SplitlaneError) => void
+
+export interface SplitterOptions {
+  config: SplitlaneConfig | ParsedConfig
+  /** Receives every request-path problem; the request itself always gets an assignment. */
+  onError?: ErrorHandler
+  /** Called with every assignment made by `assign` and `assignAll` (not `variantOf`). */
+  onAssignment?: (assignment: Assignment) => void
+  /** Uniform draws in [0, 1) for experiments in `random` mode, e.g. `Math.random`. */
+  random?: () => number
+}
+
+export type UpdateResult = { ok: true; revision: string | number | null } | { ok: false; error: SplitlaneError }
+
+export interface Splitter {
+  /** The variant for one experiment, with its evidence. Never throws. */
+  assign(experiment: string, context?: Context): Assignment
+  /** Only the variant name: the allocation-free fast path. Hashes `key` as given. Never throws. */
+  variantOf(experiment: string, key: string | number | bigint | null | undefined): string | null
+  /** Every experiment of the config, hashing the key once. Never throws. */
+  assignAll(context?: Context): Record<string, Assignment>
+  /** Why the assignment came out as it did, in words. */
+  explain(assignment: Assignment): string
+  /** Atomically swaps the config; an invalid config keeps the current one and returns the error. */
+  update(config: SplitlaneConfig | ParsedConfig): UpdateResult
+  /** The config in use, with defaults filled in. */
+  readonly config: ParsedConfig
+  readonly revision: string | number | null
+}
