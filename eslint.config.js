@@ -41,8 +41,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'benchmarks/**', 'examples/**', '**/scripts/**'],
+    files: ['**/*.test.ts', '**/test/**', 'benchmarks/**', 'examples/**', '**/scripts/**'],
     rules: {
+      'no-undef': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',

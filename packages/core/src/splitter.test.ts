@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, SplitlaneConfigError, SplitlaneError } from './errors.js'
+import { ErrorCode, SplitlaneConfigError, type SplitlaneError } from './errors.js'
 import { createSplitter } from './splitter.js'
 import type { Assignment, SplitlaneConfig } from './types.js'
 

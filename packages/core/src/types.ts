@@ -1,6 +1,6 @@
 import type { ErrorCode, SplitlaneError } from './errors.js'
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue }
 
 /** One arm of an experiment. */
 export interface VariantConfig {
@@ -18,7 +18,7 @@ export type Layout = 'stable' | 'ranges'
 
 export interface ExperimentConfig {
   /** Ordered arms; at least one. */
-  variants: VariantConfig[]
+  variants: readonly VariantConfig[]
   /** The variant served on errors, outside exposure, when disabled. Default: the first variant. */
   control?: string
   /** Kill switch: `false` serves control to everyone. Default `true`. */
@@ -32,9 +32,9 @@ export interface ExperimentConfig {
   /** Seeds the hash; experiments with different salts split independently. Default: the name. */
   salt?: string
   /** Attribute(s) to take the key from, in order of preference, instead of `context.key`. */
-  bucketBy?: string | string[]
+  bucketBy?: string | readonly string[]
   /** Unit key -> variant name, applied before hashing (QA and internal users). */
-  overrides?: Record<string, string>
+  overrides?: Readonly<Record<string, string>>
   description?: string
 }
 
@@ -43,8 +43,8 @@ export interface SplitlaneConfig {
   $schema?: string
   version: 1
   /** Shows up in every assignment and telemetry record. */
-  revision?: string | number
-  experiments: Record<string, ExperimentConfig>
+  revision?: string | number | null
+  experiments: Readonly<Record<string, ExperimentConfig>>
 }
 
 /** A config after validation, with every default filled in. */
@@ -107,7 +107,8 @@ export interface Assignment {
 export type ErrorHandler = (error: SplitlaneError) => void
 
 export interface SplitterOptions {
-  config: SplitlaneConfig | ParsedConfig
+  /** A config object (validated here), e.g. from `defineConfig`, `parseConfig` or `JSON.parse`. */
+  config: SplitlaneConfig
   /** Receives every request-path problem; the request itself always gets an assignment. */
   onError?: ErrorHandler
   /** Called with every assignment made by `assign` and `assignAll` (not `variantOf`). */
@@ -128,7 +129,7 @@ export interface Splitter {
   /** Why the assignment came out as it did, in words. */
   explain(assignment: Assignment): string
   /** Atomically swaps the config; an invalid config keeps the current one and returns the error. */
-  update(config: SplitlaneConfig | ParsedConfig): UpdateResult
+  update(config: SplitlaneConfig): UpdateResult
   /** The config in use, with defaults filled in. */
   readonly config: ParsedConfig
   readonly revision: string | number | null

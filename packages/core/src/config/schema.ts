@@ -37,10 +37,10 @@ const exposure = () => {
 }
 
 export const variantSchema = z.strictObject({
-  name: name('a variant name'),
+  name: name('a variant name').describe('Unique within the experiment.'),
   weight: weight().default(1).describe('Integer 0..1,000,000; default 1; 0 means none; the sum need not be 100.'),
   value: z.json().optional().describe('Payload returned with the assignment (upstream URL, model name, any JSON).'),
-  description: z.string(expected('a string')).optional(),
+  description: z.string(expected('a string')).optional().describe('Free text for people.'),
 })
 
 export const experimentSchema = z
@@ -54,7 +54,9 @@ export const experimentSchema = z
       .optional()
       .describe('Variant served on errors, outside exposure and when disabled. Default: the first variant.'),
     enabled: z.boolean(expected('true or false')).default(true).describe('Kill switch: false serves control to everyone.'),
-    exposure: exposure().default(100).describe('Percent of eligible units that enter the experiment.'),
+    exposure: exposure()
+      .default(100)
+      .describe('Percent of eligible units that enter the experiment; up to 4 decimals. Raising it only adds units.'),
     mode: z
       .enum(['sticky', 'random'], expected('"sticky" or "random"'))
       .default('sticky')
@@ -82,7 +84,7 @@ export const experimentSchema = z
       .record(z.string(), name('a variant name'), expected('an object mapping unit keys to variant names'))
       .optional()
       .describe('Unit key -> variant, applied before hashing.'),
-    description: z.string(expected('a string')).optional(),
+    description: z.string(expected('a string')).optional().describe('Free text for people.'),
   })
   .superRefine(crossCheckExperiment, { when: () => true })
 

@@ -1,0 +1,132 @@
+// Renders docs/reference/config.md and docs/reference/config.schema.json from the zod schema.
+// `pnpm docs:config` writes them; packages/core/test/docs.test.ts fails when they are stale.
+import { configJsonSchema } from '../src/index.js'
+
+type Schema = {
+  type?: string
+  const?: unknown
+  enum?: unknown[]
+  anyOf?: Schema[]
+  $ref?: string
+  items?: Schema
+  properties?: Record<string, Schema>
+  additionalProperties?: Schema | boolean
+  propertyNames?: Schema
+  required?: string[]
+  default?: unknown
+  description?: string
+  minimum?: number
+  maximum?: number
+  minItems?: number
+  maxItems?: number
+  minLength?: number
+  pattern?: string
+}
+
+function typeOf(schema: Schema): string {
+  if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``
+  if (schema.enum) return schema.enum.map((value) => `\`${JSON.stringify(value)}\``).join(' \\| ')
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' \\| ')
+  if (schema.$ref) return 'any JSON'
+  if (schema.type === 'array') return `${typeOf(schema.items ?? {})}[]`
+  if (schema.type === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object')
+    return `map of ${typeOf(schema.additionalProperties)}`
+  return schema.type ?? 'any'
+}
+
+function constraintsOf(schema: Schema): string {
+  const parts: string[] = []
+  for (const option of schema.anyOf ?? [schema]) {
+    if (option.minimum !== undefined && option.maximum !== undefined && option.maximum < 2 ** 53 - 1)
+      parts.push(`${option.minimum}..${option.maximum}`)
+    else if (option.minimum !== undefined) parts.push(`≥ ${option.minimum}`)
+    if (option.minItems !== undefined) parts.push(`${option.minItems}${option.maxItems ? `..${option.maxItems}` : '+'} items`)
+    if (option.minLength !== undefined) parts.push('non-empty')
+    if (option.pattern === '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' || option.items?.pattern) parts.push('name pattern')
+  }
+  return [...new Set(parts)].join(', ')
+}
+
+function table(schema: Schema): string {
+  const required = new Set(schema.required ?? [])
+  const rows = Object.entries(schema.properties ?? {}).map(([field, property]) => {
+    const fallback = property.default === undefined ? (required.has(field) ? 'required' : '') : `\`${JSON.stringify(property.default)}\``
+    return `| \`${field}\` | ${typeOf(property)} | ${fallback} | ${constraintsOf(property)} | ${property.description ?? ''} |`
+  })
+  return ['| field | type | default | constraints | meaning |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')
+}
+
+export function renderConfigSchemaJson(): string {
+  return `${JSON.stringify(configJsonSchema(), null, 2)}\n`
+}
+
+export function renderConfigDocs(): string {
+  const root = configJsonSchema() as Schema
+  const experiment = root.properties!.experiments!.additionalProperties as Schema
+  const variant = experiment.properties!.variants!.items!
+  return `<!-- Generated from the zod schema by \`pnpm docs:config\`; do not edit by hand. -->
+
+# Config reference
+
+A splitlane config is JSON (YAML in the CLI) validated by a zod schema. The same schema is published
+as JSON Schema, shipped in the package as \`@splitlane/core/config.schema.json\`
+([source](../../packages/core/config.schema.json)): point an editor at it with
+\`"$schema": "./node_modules/@splitlane/core/config.schema.json"\`.
+\`parseConfig\` fills in every default shown below and rejects unknown keys, so a typo is an error,
+not a silent default. Every problem is reported at once, with its path:
+
+\`\`\`text
+Invalid splitlane config (2 problems):
+  - experiments.checkout.variants[1].weight: expected integer 0..1000000, received -5
+  - experiments.checkout.variants[0].wieght: unknown key "wieght" (did you mean "weight"?)
+\`\`\`
+
+Names (experiments, variants, \`bucketBy\` attributes) match \`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$\`:
+they travel in headers and metric labels.
+
+## Top level
+
+${table(root)}
+
+## Experiment (\`experiments.<name>\`)
+
+${table(experiment)}
+
+Checks that span fields:
+
+- variant names are unique within an experiment;
+- \`control\` names one of the variants;
+- when \`enabled\` is true, at least one variant has a weight above 0;
+- every \`overrides\` entry names one of the variants;
+- \`mode: "random"\` needs a random source: \`createSplitter({ config, random: Math.random })\`.
+
+## Variant (\`experiments.<name>.variants[i]\`)
+
+${table(variant)}
+
+Weights follow Gateway API \`backendRefs\` semantics: an omitted weight is 1, 0 sends nothing, and
+the shares are \`weight / sum of weights\`, so the sum need not be 100.
+
+## Example
+
+\`\`\`json
+{
+  "version": 1,
+  "revision": "2026-11-22.1",
+  "experiments": {
+    "checkout": {
+      "variants": [
+        { "name": "v1", "weight": 10, "value": "http://v1.internal" },
+        { "name": "v2", "weight": 10, "value": "http://v2.internal" },
+        { "name": "v3", "weight": 80, "value": "http://v3.internal" }
+      ],
+      "control": "v3",
+      "exposure": 100,
+      "bucketBy": ["userId", "sessionId"],
+      "overrides": { "qa-alice": "v2" }
+    }
+  }
+}
+\`\`\`
+`
+}
