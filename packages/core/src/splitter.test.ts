@@ -55,10 +55,11 @@ describe('createSplitter', () => {
 })
 
 describe('assign', () => {
-  it('returns a frozen assignment with its evidence', () => {
+  it('returns a plain, JSON-serializable assignment with its evidence', () => {
     const { splitter, errors } = recordingSplitter()
     const assignment = splitter.assign('checkout', { key: 'user-42' })
-    expect(Object.isFrozen(assignment)).toBe(true)
+    expect(Object.getPrototypeOf(assignment)).toBe(Object.prototype)
+    expect(JSON.parse(JSON.stringify(assignment))).toMatchObject({ experiment: 'checkout', key: 'user-42', hash: assignment.hash })
     expect(assignment).toMatchObject({
       experiment: 'checkout',
       reason: 'split',

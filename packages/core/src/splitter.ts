@@ -84,7 +84,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
     error?: SplitlaneError,
   ): Assignment => {
     if (error) report(error)
-    return Object.freeze({
+    return {
       experiment: experiment.name,
       variant: experiment.names[experiment.controlIndex]!,
       value: experiment.values[experiment.controlIndex]!,
@@ -97,7 +97,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
       bucket: null,
       revision,
       errorCode: error?.code,
-    })
+    }
   }
 
   /** A draw from the random source as a 32-bit hash, or the error when the source misbehaves. */
@@ -214,7 +214,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
     if (key !== null && experiment.overrides !== null) {
       const forced = experiment.overrides.get(key)
       if (forced !== undefined)
-        return Object.freeze({
+        return {
           experiment: experiment.name,
           variant: experiment.names[forced]!,
           value: experiment.values[forced]!,
@@ -227,7 +227,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
           bucket: null,
           revision,
           errorCode: undefined,
-        })
+        }
     }
     let hash: number
     if (experiment.random) {
@@ -240,7 +240,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
     }
     const exposed = isExposed(experiment, hash)
     const index = exposed ? chooseVariant(experiment, hash) : experiment.controlIndex
-    return Object.freeze({
+    return {
       experiment: experiment.name,
       variant: experiment.names[index]!,
       value: experiment.values[index]!,
@@ -253,7 +253,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
       bucket: hash / TWO_POW_32,
       revision,
       errorCode: undefined,
-    })
+    }
   }
 
   const notify = (assignment: Assignment): void => {
@@ -276,7 +276,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
         },
       ),
     )
-    return Object.freeze({
+    return {
       experiment: text,
       variant: null,
       value: null,
@@ -289,7 +289,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
       bucket: null,
       revision: config.revision,
       errorCode: ErrorCode.ExperimentUnknown,
-    })
+    }
   }
 
   const internalError = (cause: unknown, name: string): void =>

@@ -81,6 +81,10 @@ export interface Context {
  */
 export type Reason = 'split' | 'static' | 'override' | 'not_exposed' | 'no_key' | 'disabled' | 'error' | 'unknown_experiment'
 
+/**
+ * A plain object, typed readonly. splitlane never mutates one after returning it. (It is not
+ * `Object.freeze`d: on V8 freezing costs more than the whole assignment; see docs/benchmarks.md.)
+ */
 export interface Assignment {
   readonly experiment: string
   /** `null` only for an unknown experiment. */
