@@ -25,7 +25,11 @@ describe('stable layout fast path', () => {
   })
 
   it('agrees on 200,000 consecutive hashes of an 80/10/10 split and a 1-in-a-million one', () => {
-    for (const weights of [[80, 10, 10], [1, 999_999], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]]) {
+    for (const weights of [
+      [80, 10, 10],
+      [1, 999_999],
+      [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+    ]) {
       const experiment = compiled(weights)
       for (let hash = 0; hash < 200_000; hash++) {
         const spread = (hash * 2654435761) >>> 0

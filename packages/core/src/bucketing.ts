@@ -7,7 +7,7 @@
 //            the highest score wins, ties to the earlier variant
 //   ranges:  variant i wins iff floor(2^32 * W(i-1) / W) <= unitHash < floor(2^32 * W(i) / W)
 // where mix32(word, seed) is MurmurHash3's finalizer fmix32(word XOR seed).
-import { mix32, murmur3 } from './murmur3.js'
+import { mixInt, murmur3 } from './murmur3.js'
 import type { JsonValue, ParsedConfig, ParsedExperiment } from './types.js'
 
 /** murmur3("splitlane.exposure") */
@@ -49,6 +49,8 @@ export interface CompiledConfig {
   readonly byName: ReadonlyMap<string, CompiledExperiment>
   readonly list: readonly CompiledExperiment[]
   readonly usesRandom: boolean
+  /** Some experiment takes its key from `context.key` (no `bucketBy`). */
+  readonly usesContextKey: boolean
 }
 
 /** floor(2^32 * numerator / denominator), exactly. */
@@ -101,15 +103,20 @@ export function compileConfig(parsed: ParsedConfig): CompiledConfig {
     byName: new Map(list.map((experiment) => [experiment.name, experiment])),
     list,
     usesRandom: list.some((experiment) => experiment.random),
+    usesContextKey: list.some((experiment) => experiment.bucketBy.length === 0),
   }
 }
 
+// Hashes travel as int32 on the hot path (no boxing on V8) and are read unsigned (`>>> 0`).
+
+/** The unit's hash in this experiment, as int32. */
 export function unitHashOf(keyHash: number, experiment: CompiledExperiment): number {
-  return mix32(keyHash, experiment.seed)
+  return mixInt(keyHash, experiment.seed)
 }
 
+/** The unit's exposure draw, unsigned. */
 export function exposureDraw(unitHash: number): number {
-  return mix32(unitHash, EXPOSURE_SEED)
+  return mixInt(unitHash, EXPOSURE_SEED) >>> 0
 }
 
 export function isExposed(experiment: CompiledExperiment, unitHash: number): boolean {
@@ -118,7 +125,7 @@ export function isExposed(experiment: CompiledExperiment, unitHash: number): boo
 
 /** The stable layout's score of one variant for a unit (higher wins). */
 export function rendezvousScore(experiment: CompiledExperiment, index: number, unitHash: number): number {
-  const draw = mix32(unitHash, experiment.variantSeeds[index]!)
+  const draw = mixInt(unitHash, experiment.variantSeeds[index]!) >>> 0
   return Math.log((draw + 0.5) * INV_TWO_POW_32) / experiment.weights[index]!
 }
 
@@ -155,7 +162,7 @@ function chooseStable(experiment: CompiledExperiment, unitHash: number): number 
   let lowestU = 1
   let secondLowest = Infinity
   for (let i = 0; i < seeds.length; i++) {
-    const u = (mix32(unitHash, seeds[i]!) + 0.5) * INV_TWO_POW_32
+    const u = ((mixInt(unitHash, seeds[i]!) >>> 0) + 0.5) * INV_TWO_POW_32
     const t = 1 - u
     const low = (t + t * t * (0.5 + t * THIRD)) * inverseWeights[i]!
     if (low < lowest) {
@@ -166,7 +173,8 @@ function chooseStable(experiment: CompiledExperiment, unitHash: number): number 
     } else if (low < secondLowest) secondLowest = low
   }
   const t = 1 - lowestU
-  const high = lowest + ((t * t) ** 2 / (4 * lowestU)) * inverseWeights[lowestAt]!
+  const t2 = t * t
+  const high = lowest + ((t2 * t2) / (4 * lowestU)) * inverseWeights[lowestAt]!
   return secondLowest > high * MARGIN ? experiment.active[lowestAt]! : chooseByScores(experiment, unitHash)
 }
 
@@ -175,7 +183,8 @@ export function chooseVariant(experiment: CompiledExperiment, unitHash: number):
   if (experiment.staticIndex >= 0) return experiment.staticIndex
   if (experiment.ranges) {
     const bounds = experiment.upperBounds
-    for (let index = 0; index < bounds.length; index++) if (unitHash < bounds[index]!) return index
+    const position = unitHash >>> 0
+    for (let index = 0; index < bounds.length; index++) if (position < bounds[index]!) return index
     return experiment.controlIndex // unreachable: the last bound is 2^32
   }
   return chooseStable(experiment, unitHash)

@@ -1,6 +1,7 @@
 // MurmurHash3 x86_32 over the UTF-8 bytes of a string (hash spec v1, docs/reference/hashing.md).
-// ASCII is hashed straight from char codes, four at a time; other text is encoded to UTF-8 on the
-// fly (lone surrogates as U+FFFD, as TextEncoder does), so no string or buffer is ever allocated.
+// ASCII is hashed straight from char codes, four at a time; other text is encoded to UTF-8 into
+// a reused scratch buffer (lone surrogates as U+FFFD, as TextEncoder does). Internally hashes are
+// int32 (`hashText`, `mixInt`): V8 returns those without boxing, so the hot path allocates nothing.
 
 const C1 = 0xcc9e2d51
 const C2 = 0x1b873593
@@ -21,22 +22,16 @@ function mixTail(h: number, k: number): number {
   return h ^ k
 }
 
-function finalize(h: number, length: number): number {
-  h ^= length
+function fmix(h: number): number {
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
   h ^= h >>> 13
   h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
+  return h ^ (h >>> 16)
 }
 
-/**
- * MurmurHash3 x86_32 of `text` encoded as UTF-8, as an unsigned 32-bit integer.
- * `seed` is taken modulo 2^32 (ToUint32). Equal to murmurhash3js-revisited's `x86.hash32` over
- * `new TextEncoder().encode(text)` for every string.
- */
-export function murmur3(text: string, seed = 0): number {
+/** MurmurHash3 x86_32 of the UTF-8 bytes of `text`, as a signed int32. */
+export function hashText(text: string, seed: number): number {
   let h = seed | 0
   const length = text.length
   const blockEnd = length & ~3
@@ -57,58 +52,70 @@ export function murmur3(text: string, seed = 0): number {
     if ((c0 | c1 | c2) > 0x7f) return hashUtf8From(text, i, h)
     h = mixTail(h, c0 | (c1 << 8) | (c2 << 16))
   }
-  return finalize(h, length)
+  return fmix(h ^ length)
 }
 
-/**
- * Continues a hash whose first `start` characters (a multiple of 4, all ASCII) are already mixed
- * into `h`, encoding the rest to UTF-8 byte by byte.
- */
-function hashUtf8From(text: string, start: number, h: number): number {
+let scratch = new Uint8Array(256)
+
+/** UTF-8 of text[start..] into `scratch`; returns the byte count. */
+function encodeUtf8(text: string, start: number): number {
   const length = text.length
-  let k = 0
-  let filled = 0 // bytes in k
-  let bytes = start
-  const push = (byte: number): void => {
-    k |= byte << (filled << 3)
-    filled++
-    bytes++
-    if (filled === 4) {
-      h = mixBlock(h, k)
-      k = 0
-      filled = 0
-    }
-  }
+  if (scratch.length < (length - start) * 3) scratch = new Uint8Array((length - start) * 3)
+  const out = scratch
+  let n = 0
   for (let i = start; i < length; i++) {
     let cp = text.charCodeAt(i)
     if (cp < 0x80) {
-      push(cp)
-      continue
-    }
-    if (cp < 0x800) {
-      push(0xc0 | (cp >> 6))
-      push(0x80 | (cp & 0x3f))
-      continue
-    }
-    if (cp >= 0xd800 && cp <= 0xdfff) {
-      const next = i + 1 < length ? text.charCodeAt(i + 1) : 0
-      if (cp <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + (next - 0xdc00)
-        i++
-        push(0xf0 | (cp >> 18))
-        push(0x80 | ((cp >> 12) & 0x3f))
-        push(0x80 | ((cp >> 6) & 0x3f))
-        push(0x80 | (cp & 0x3f))
-        continue
+      out[n++] = cp
+    } else if (cp < 0x800) {
+      out[n++] = 0xc0 | (cp >> 6)
+      out[n++] = 0x80 | (cp & 0x3f)
+    } else {
+      if (cp >= 0xd800 && cp <= 0xdfff) {
+        const next = i + 1 < length ? text.charCodeAt(i + 1) : 0
+        if (cp <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (next - 0xdc00)
+          i++
+          out[n++] = 0xf0 | (cp >> 18)
+          out[n++] = 0x80 | ((cp >> 12) & 0x3f)
+          out[n++] = 0x80 | ((cp >> 6) & 0x3f)
+          out[n++] = 0x80 | (cp & 0x3f)
+          continue
+        }
+        cp = 0xfffd // a lone surrogate encodes as U+FFFD
       }
-      cp = 0xfffd // a lone surrogate encodes as U+FFFD
+      out[n++] = 0xe0 | (cp >> 12)
+      out[n++] = 0x80 | ((cp >> 6) & 0x3f)
+      out[n++] = 0x80 | (cp & 0x3f)
     }
-    push(0xe0 | (cp >> 12))
-    push(0x80 | ((cp >> 6) & 0x3f))
-    push(0x80 | (cp & 0x3f))
   }
-  if (filled > 0) h = mixTail(h, k)
-  return finalize(h, bytes)
+  return n
+}
+
+/** Continues a hash whose first `start` characters (a multiple of 4, all ASCII) are mixed into `h`. */
+function hashUtf8From(text: string, start: number, h: number): number {
+  const count = encodeUtf8(text, start)
+  const bytes = scratch
+  const blockEnd = count & ~3
+  let i = 0
+  for (; i < blockEnd; i += 4) h = mixBlock(h, bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))
+  const rest = count - i
+  if (rest > 0) h = mixTail(h, bytes[i]! | (rest > 1 ? bytes[i + 1]! << 8 : 0) | (rest > 2 ? bytes[i + 2]! << 16 : 0))
+  return fmix(h ^ (start + count))
+}
+
+/**
+ * MurmurHash3 x86_32 of `text` encoded as UTF-8, as an unsigned 32-bit integer.
+ * `seed` is taken modulo 2^32 (ToUint32). Equal to murmurhash3js-revisited's `x86.hash32` over
+ * `new TextEncoder().encode(text)` for every string.
+ */
+export function murmur3(text: string, seed = 0): number {
+  return hashText(text, seed) >>> 0
+}
+
+/** `mix32` as a signed int32. */
+export function mixInt(word: number, seed: number): number {
+  return fmix(word ^ seed)
 }
 
 /**
@@ -117,11 +124,5 @@ function hashUtf8From(text: string, start: number, h: number): number {
  * hash after the key's this way.
  */
 export function mix32(word: number, seed: number): number {
-  let h = word ^ seed
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
+  return fmix(word ^ seed) >>> 0
 }

@@ -311,6 +311,21 @@ describe('assignAll', () => {
     }
   })
 
+  it('reports a bad context once per call, not once per experiment', () => {
+    const { splitter, errors } = recordingSplitter()
+    const all = splitter.assignAll({ key: { id: 42 } } as never)
+    expect(errors.map((error) => error.code)).toEqual([ErrorCode.KeyInvalid])
+    expect(all.checkout).toMatchObject({ variant: 'v3', reason: 'error', errorCode: ErrorCode.KeyInvalid })
+    // pricing takes its key from bucketBy attributes, so the bad context.key does not matter there
+    expect(splitter.assignAll({ key: { id: 42 }, attributes: { userId: 'u1' } } as never).pricing).toMatchObject({
+      reason: 'split',
+      key: 'u1',
+    })
+    errors.length = 0
+    splitter.assignAll('user-42' as never)
+    expect(errors.map((error) => error.code)).toEqual([ErrorCode.ContextInvalid])
+  })
+
   it('calls onAssignment once per assignment', () => {
     const seen: string[] = []
     const splitter = createSplitter({ config, onAssignment: (assignment) => seen.push(assignment.experiment) })

@@ -8,28 +8,11 @@ import {
   type CompiledExperiment,
 } from './bucketing.js'
 import { safeParseConfig } from './config/parse.js'
+import { INVALID_KEY, describeValue, keyError, keyFromAttributes, normalizeKey, readContext, type ReadContext } from './context.js'
 import { ErrorCode, SplitlaneError } from './errors.js'
 import { explainAssignment } from './explain.js'
-import { murmur3 } from './murmur3.js'
-import type { Assignment, Context, ErrorHandler, Reason, Splitter, SplitterOptions, UpdateResult } from './types.js'
-
-const INVALID_KEY = Symbol('invalid key')
-
-/** Keys are strings; finite numbers and bigints become decimal text; '' and null mean no key. */
-function normalizeKey(raw: unknown): string | null | typeof INVALID_KEY {
-  if (typeof raw === 'string') return raw === '' ? null : raw
-  if (raw === undefined || raw === null) return null
-  if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : INVALID_KEY
-  if (typeof raw === 'bigint') return raw.toString()
-  return INVALID_KEY
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'number') return String(value)
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
-}
+import { hashText } from './murmur3.js'
+import type { Assignment, ErrorHandler, Reason, Splitter, SplitterOptions, UpdateResult } from './types.js'
 
 function validateOptions(options: unknown): asserts options is SplitterOptions {
   const fail = (message: string) => {
@@ -81,24 +64,21 @@ export function createSplitter(options: SplitterOptions): Splitter {
     reason: Reason,
     key: string | null,
     keyFrom: string | null,
-    error?: SplitlaneError,
-  ): Assignment => {
-    if (error) report(error)
-    return {
-      experiment: experiment.name,
-      variant: experiment.names[experiment.controlIndex]!,
-      value: experiment.values[experiment.controlIndex]!,
-      reason,
-      ruleId: undefined,
-      inExperiment: false,
-      key,
-      keyFrom,
-      hash: null,
-      bucket: null,
-      revision,
-      errorCode: error?.code,
-    }
-  }
+    errorCode?: ErrorCode,
+  ): Assignment => ({
+    experiment: experiment.name,
+    variant: experiment.names[experiment.controlIndex]!,
+    value: experiment.values[experiment.controlIndex]!,
+    reason,
+    ruleId: undefined,
+    inExperiment: false,
+    key,
+    keyFrom,
+    hash: null,
+    bucket: null,
+    revision,
+    errorCode,
+  })
 
   /** A draw from the random source as a 32-bit hash, or the error when the source misbehaves. */
   const drawHash = (experiment: CompiledExperiment): number | SplitlaneError => {
@@ -108,7 +88,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
     } catch (cause) {
       return new SplitlaneError(ErrorCode.RandomInvalid, 'the random source threw', { cause, experiment: experiment.name })
     }
-    if (typeof draw === 'number' && draw >= 0 && draw < 1) return Math.floor(draw * TWO_POW_32)
+    if (typeof draw === 'number' && draw >= 0 && draw < 1) return Math.floor(draw * TWO_POW_32) | 0
     return new SplitlaneError(ErrorCode.RandomInvalid, `the random source returned ${describeValue(draw)}, expected a number in [0, 1)`, {
       experiment: experiment.name,
     })
@@ -118,121 +98,61 @@ export function createSplitter(options: SplitterOptions): Splitter {
   let memoKey: string | null = null
   let memoHash = 0
   const keyHashOf = (key: string, memo: boolean): number => {
-    if (!memo) return murmur3(key)
+    if (!memo) return hashText(key, 0)
     if (key !== memoKey) {
       memoKey = key
-      memoHash = murmur3(key)
+      memoHash = hashText(key, 0)
     }
     return memoHash
   }
 
-  const evaluate = (config: CompiledConfig, experiment: CompiledExperiment, context: Context | undefined, memo: boolean): Assignment => {
+  /** One experiment for a context already read. Call-level errors were reported by the caller. */
+  const evaluate = (config: CompiledConfig, experiment: CompiledExperiment, read: ReadContext, memo: boolean): Assignment => {
     const revision = config.revision
-    if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context)))
-      return fallback(
-        experiment,
-        revision,
-        'error',
-        null,
-        null,
-        new SplitlaneError(
-          ErrorCode.ContextInvalid,
-          `context must be an object like { key: 'user-42' }, received ${describeValue(context)}`,
-          {
-            experiment: experiment.name,
-          },
-        ),
-      )
     let key: string | null = null
     let keyFrom: string | null = null
-    try {
-      const attributes = context?.attributes
-      if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null))
-        return fallback(
-          experiment,
-          revision,
-          'error',
-          null,
-          null,
-          new SplitlaneError(ErrorCode.ContextInvalid, `context.attributes must be an object, received ${describeValue(attributes)}`, {
-            experiment: experiment.name,
-          }),
-        )
-      const sources = experiment.bucketBy
-      if (sources.length === 0) {
-        const normalized = normalizeKey(context?.key)
-        if (normalized === INVALID_KEY)
-          return fallback(
-            experiment,
-            revision,
-            'error',
-            null,
-            'key',
-            new SplitlaneError(
-              ErrorCode.KeyInvalid,
-              `context.key must be a string, a finite number or a bigint, received ${describeValue(context?.key)}`,
-              {
-                experiment: experiment.name,
-              },
-            ),
-          )
-        if (normalized !== null) [key, keyFrom] = [normalized, 'key']
-      } else {
-        for (const name of sources) {
-          const normalized = normalizeKey(attributes?.[name])
-          if (normalized === INVALID_KEY)
-            return fallback(
-              experiment,
-              revision,
-              'error',
-              null,
-              name,
-              new SplitlaneError(
-                ErrorCode.KeyInvalid,
-                `attribute ${name} (bucketBy) must be a string, a finite number or a bigint, received ${describeValue(attributes?.[name])}`,
-                { experiment: experiment.name },
-              ),
-            )
-          if (normalized !== null) {
-            ;[key, keyFrom] = [normalized, name]
-            break
-          }
-        }
+    if (experiment.bucketBy.length === 0) {
+      if (read.key instanceof SplitlaneError) return fallback(experiment, revision, 'error', null, 'key', read.key.code)
+      if (read.key !== null) {
+        key = read.key
+        keyFrom = 'key'
       }
-    } catch (cause) {
-      return fallback(
-        experiment,
-        revision,
-        'error',
-        null,
-        null,
-        new SplitlaneError(ErrorCode.ContextInvalid, 'reading the context threw', { cause, experiment: experiment.name }),
-      )
+    } else {
+      const found = keyFromAttributes(experiment.bucketBy, read.attributes, experiment.name)
+      if (found instanceof SplitlaneError) {
+        report(found)
+        return fallback(experiment, revision, 'error', null, null, found.code)
+      }
+      if (found !== null) {
+        key = found.key
+        keyFrom = found.from
+      }
     }
 
     if (!experiment.enabled) return fallback(experiment, revision, 'disabled', key, keyFrom)
-    if (key !== null && experiment.overrides !== null) {
-      const forced = experiment.overrides.get(key)
-      if (forced !== undefined)
-        return {
-          experiment: experiment.name,
-          variant: experiment.names[forced]!,
-          value: experiment.values[forced]!,
-          reason: 'override',
-          ruleId: undefined,
-          inExperiment: false,
-          key,
-          keyFrom,
-          hash: null,
-          bucket: null,
-          revision,
-          errorCode: undefined,
-        }
-    }
+    const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
+    if (forced !== undefined)
+      return {
+        experiment: experiment.name,
+        variant: experiment.names[forced]!,
+        value: experiment.values[forced]!,
+        reason: 'override',
+        ruleId: undefined,
+        inExperiment: false,
+        key,
+        keyFrom,
+        hash: null,
+        bucket: null,
+        revision,
+        errorCode: undefined,
+      }
     let hash: number
     if (experiment.random) {
       const draw = drawHash(experiment)
-      if (draw instanceof SplitlaneError) return fallback(experiment, revision, 'error', key, keyFrom, draw)
+      if (draw instanceof SplitlaneError) {
+        report(draw)
+        return fallback(experiment, revision, 'error', key, keyFrom, draw.code)
+      }
       hash = draw
     } else {
       if (key === null) return fallback(experiment, revision, 'no_key', null, null)
@@ -249,11 +169,38 @@ export function createSplitter(options: SplitterOptions): Splitter {
       inExperiment: exposed,
       key,
       keyFrom,
-      hash,
-      bucket: hash / TWO_POW_32,
+      hash: hash >>> 0,
+      bucket: (hash >>> 0) / TWO_POW_32,
       revision,
       errorCode: undefined,
     }
+  }
+
+  /** Evaluates, turning any unexpected failure into control and a report. */
+  const safely = (
+    config: CompiledConfig,
+    experiment: CompiledExperiment,
+    read: ReadContext | SplitlaneError,
+    memo: boolean,
+  ): Assignment => {
+    if (read instanceof SplitlaneError) return fallback(experiment, config.revision, 'error', null, null, read.code)
+    try {
+      return evaluate(config, experiment, read, memo)
+    } catch (cause) {
+      report(
+        new SplitlaneError(ErrorCode.Internal, 'unexpected failure inside splitlane (please report it)', {
+          cause,
+          experiment: experiment.name,
+        }),
+      )
+      return fallback(experiment, config.revision, 'error', null, null, ErrorCode.Internal)
+    }
+  }
+
+  /** Reports what is wrong with a call's context once, however many experiments it reaches. */
+  const reportContext = (read: ReadContext | SplitlaneError, usesContextKey: boolean): void => {
+    if (read instanceof SplitlaneError) report(read)
+    else if (read.key instanceof SplitlaneError && usesContextKey) report(read.key)
   }
 
   const notify = (assignment: Assignment): void => {
@@ -292,21 +239,14 @@ export function createSplitter(options: SplitterOptions): Splitter {
     }
   }
 
-  const internalError = (cause: unknown, name: string): void =>
-    report(new SplitlaneError(ErrorCode.Internal, 'unexpected failure inside splitlane (please report it)', { cause, experiment: name }))
-
   return {
     assign(name, context) {
       const config = state
       const experiment = typeof name === 'string' ? config.byName.get(name) : undefined
       if (experiment === undefined) return unknownExperiment(name, config)
-      let assignment: Assignment
-      try {
-        assignment = evaluate(config, experiment, context, false)
-      } catch (cause) {
-        internalError(cause, experiment.name)
-        assignment = fallback(experiment, config.revision, 'error', null, null)
-      }
+      const read = readContext(context, experiment.name)
+      reportContext(read, experiment.bucketBy.length === 0)
+      const assignment = safely(config, experiment, read, false)
       notify(assignment)
       return assignment
     },
@@ -323,15 +263,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
         if (!experiment.enabled) return control
         const key = typeof rawKey === 'string' && rawKey !== '' ? rawKey : normalizeKey(rawKey)
         if (key === INVALID_KEY) {
-          report(
-            new SplitlaneError(
-              ErrorCode.KeyInvalid,
-              `key must be a string, a finite number or a bigint, received ${describeValue(rawKey)}`,
-              {
-                experiment: name,
-              },
-            ),
-          )
+          report(keyError('key', rawKey, name))
           return control
         }
         if (key !== null && experiment.overrides !== null) {
@@ -348,27 +280,26 @@ export function createSplitter(options: SplitterOptions): Splitter {
           hash = draw
         } else {
           if (key === null) return control
-          hash = unitHashOf(murmur3(key), experiment)
+          hash = unitHashOf(hashText(key, 0), experiment)
         }
         return isExposed(experiment, hash) ? experiment.names[chooseVariant(experiment, hash)]! : control
       } catch (cause) {
-        internalError(cause, name)
+        report(
+          new SplitlaneError(ErrorCode.Internal, 'unexpected failure inside splitlane (please report it)', { cause, experiment: name }),
+        )
         return control
       }
     },
 
     assignAll(context) {
       const config = state
-      const result: Record<string, Assignment> = {}
+      const read = readContext(context, undefined)
+      reportContext(read, config.usesContextKey)
+      // A null-prototype record: V8 fills one with 1,000 keys several times faster than `{}`.
+      const result = Object.create(null) as Record<string, Assignment>
       memoKey = null
       for (const experiment of config.list) {
-        let assignment: Assignment
-        try {
-          assignment = evaluate(config, experiment, context, true)
-        } catch (cause) {
-          internalError(cause, experiment.name)
-          assignment = fallback(experiment, config.revision, 'error', null, null)
-        }
+        const assignment = safely(config, experiment, read, true)
         notify(assignment)
         result[experiment.name] = assignment
       }

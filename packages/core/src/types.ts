@@ -128,7 +128,7 @@ export interface Splitter {
   assign(experiment: string, context?: Context): Assignment
   /** Only the variant name: the allocation-free fast path. Hashes `key` as given. Never throws. */
   variantOf(experiment: string, key: string | number | bigint | null | undefined): string | null
-  /** Every experiment of the config, hashing the key once. Never throws. */
+  /** Every experiment of the config (a null-prototype record, in config order), hashing the key once. Never throws. */
   assignAll(context?: Context): Record<string, Assignment>
   /** Why the assignment came out as it did, in words. */
   explain(assignment: Assignment): string

@@ -1,0 +1,76 @@
+// Reading the unit key from what a caller passed, without ever throwing.
+import { ErrorCode, SplitlaneError } from './errors.js'
+import type { Attributes } from './types.js'
+
+export const INVALID_KEY = Symbol('invalid key')
+
+/** Keys are strings; finite numbers and bigints become decimal text; '' and null mean no key. */
+export function normalizeKey(raw: unknown): string | null | typeof INVALID_KEY {
+  if (typeof raw === 'string') return raw === '' ? null : raw
+  if (raw === undefined || raw === null) return null
+  if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : INVALID_KEY
+  if (typeof raw === 'bigint') return raw.toString()
+  return INVALID_KEY
+}
+
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'number') return String(value)
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
+
+export function keyError(what: string, raw: unknown, experiment: string | undefined): SplitlaneError {
+  return new SplitlaneError(ErrorCode.KeyInvalid, `${what} must be a string, a finite number or a bigint, received ${describeValue(raw)}`, {
+    experiment,
+  })
+}
+
+/** What one call reads from its context, once, whatever the number of experiments. */
+export interface ReadContext {
+  readonly attributes: Attributes | undefined
+  /** `context.key`, normalized; an error when it has the wrong type. */
+  readonly key: string | null | SplitlaneError
+}
+
+export function readContext(context: unknown, experiment: string | undefined): ReadContext | SplitlaneError {
+  if (context === undefined) return { attributes: undefined, key: null }
+  if (typeof context !== 'object' || context === null || Array.isArray(context))
+    return new SplitlaneError(
+      ErrorCode.ContextInvalid,
+      `context must be an object like { key: 'user-42' }, received ${describeValue(context)}`,
+      {
+        experiment,
+      },
+    )
+  try {
+    const { key: raw, attributes } = context as { key?: unknown; attributes?: unknown }
+    if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null))
+      return new SplitlaneError(ErrorCode.ContextInvalid, `context.attributes must be an object, received ${describeValue(attributes)}`, {
+        experiment,
+      })
+    const key = normalizeKey(raw)
+    return { attributes: attributes as Attributes | undefined, key: key === INVALID_KEY ? keyError('context.key', raw, experiment) : key }
+  } catch (cause) {
+    return new SplitlaneError(ErrorCode.ContextInvalid, 'reading the context threw', { cause, experiment })
+  }
+}
+
+/** The first present `bucketBy` attribute as a key (with its name), null when none is, or an error. */
+export function keyFromAttributes(
+  names: readonly string[],
+  attributes: Attributes | undefined,
+  experiment: string,
+): { key: string; from: string } | null | SplitlaneError {
+  try {
+    for (const name of names) {
+      const raw = attributes?.[name]
+      const key = normalizeKey(raw)
+      if (key === INVALID_KEY) return keyError(`attribute ${name} (bucketBy)`, raw, experiment)
+      if (key !== null) return { key, from: name }
+    }
+    return null
+  } catch (cause) {
+    return new SplitlaneError(ErrorCode.ContextInvalid, 'reading the context threw', { cause, experiment })
+  }
+}
