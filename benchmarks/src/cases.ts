@@ -78,6 +78,24 @@ function splitlaneCases(): Case[] {
     variantOf: (key) => splitter.assign(EXPERIMENT, { key }).variant,
   }
 
+  // Evidence for not freezing assignments: the same call plus the Object.freeze it would need.
+  let frozenAt = 0
+  const assignFrozen: Case = {
+    id: 'assign-frozen',
+    name: '`assign` + `Object.freeze` (for comparison)',
+    kind: 'splitlane',
+    run(ops) {
+      let sink = 0
+      for (let op = 0; op < ops; op++) {
+        const assignment = Object.freeze(splitter.assign(EXPERIMENT, { key: mixedKeys[frozenAt]! }))
+        sink = (sink + assignment.variant!.charCodeAt(1)) | 0
+        frozenAt = (frozenAt + 1) & KEY_MASK
+      }
+      return sink
+    },
+    variantOf: (key) => Object.freeze(splitter.assign(EXPERIMENT, { key })).variant,
+  }
+
   const experimentName = (index: number) => `exp-${String(index).padStart(4, '0')}`
   const experiments = Object.fromEntries(
     Array.from({ length: ASSIGN_ALL_EXPERIMENTS }, (_, index) => [experimentName(index), { variants: splitlaneVariants }]),
@@ -106,6 +124,7 @@ function splitlaneCases(): Case[] {
     variantOfCase('variantOf-ascii', '`variantOf`, ASCII keys only', asciiKeys),
     variantOfCase('variantOf-non-ascii', '`variantOf`, non-ASCII keys only', nonAsciiKeys),
     assign,
+    assignFrozen,
     assignAll,
   ]
 }

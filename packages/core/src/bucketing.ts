@@ -84,7 +84,7 @@ export function compileExperiment(name: string, experiment: ParsedExperiment): C
     totalWeight,
     variantSeeds,
     active,
-    activeSeeds: active.map((index) => variantSeeds[index]!),
+    activeSeeds: active.map((index) => variantSeeds[index]! | 0), // int32: small-integer array loads
     activeInverseWeights: active.map((index) => 1 / weights[index]!),
     upperBounds,
     controlIndex: names.indexOf(experiment.control),

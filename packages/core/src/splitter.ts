@@ -39,6 +39,46 @@ function compileOrError(config: unknown, random: (() => number) | undefined): Co
   return compiled
 }
 
+/** Every assignment is built here, so all share one shape. `hash` is the int32 unit hash. */
+function assignmentOf(
+  experiment: CompiledExperiment,
+  index: number,
+  reason: Reason,
+  inExperiment: boolean,
+  key: string | null,
+  keyFrom: string | null,
+  hash: number | null,
+  revision: string | number | null,
+  errorCode?: ErrorCode,
+): Assignment {
+  return {
+    experiment: experiment.name,
+    variant: experiment.names[index]!,
+    value: experiment.values[index]!,
+    reason,
+    ruleId: undefined,
+    inExperiment,
+    key,
+    keyFrom,
+    hash: hash === null ? null : hash >>> 0,
+    bucket: hash === null ? null : (hash >>> 0) / TWO_POW_32,
+    revision,
+    errorCode,
+  }
+}
+
+/** Control, outside analysis: errors, no key, the kill switch, outside exposure. */
+function fallback(
+  experiment: CompiledExperiment,
+  revision: string | number | null,
+  reason: Reason,
+  key: string | null,
+  keyFrom: string | null,
+  errorCode?: ErrorCode,
+): Assignment {
+  return assignmentOf(experiment, experiment.controlIndex, reason, false, key, keyFrom, null, revision, errorCode)
+}
+
 /**
  * Creates a splitter over a config. Throws `SplitlaneConfigError` for an invalid config and
  * `SplitlaneError` for unusable options; after that, nothing it does on the request path throws.
@@ -57,28 +97,6 @@ export function createSplitter(options: SplitterOptions): Splitter {
       // a failing error handler must not fail the request
     }
   }
-
-  const fallback = (
-    experiment: CompiledExperiment,
-    revision: string | number | null,
-    reason: Reason,
-    key: string | null,
-    keyFrom: string | null,
-    errorCode?: ErrorCode,
-  ): Assignment => ({
-    experiment: experiment.name,
-    variant: experiment.names[experiment.controlIndex]!,
-    value: experiment.values[experiment.controlIndex]!,
-    reason,
-    ruleId: undefined,
-    inExperiment: false,
-    key,
-    keyFrom,
-    hash: null,
-    bucket: null,
-    revision,
-    errorCode,
-  })
 
   /** A draw from the random source as a 32-bit hash, or the error when the source misbehaves. */
   const drawHash = (experiment: CompiledExperiment): number | SplitlaneError => {
@@ -131,21 +149,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
 
     if (!experiment.enabled) return fallback(experiment, revision, 'disabled', key, keyFrom)
     const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
-    if (forced !== undefined)
-      return {
-        experiment: experiment.name,
-        variant: experiment.names[forced]!,
-        value: experiment.values[forced]!,
-        reason: 'override',
-        ruleId: undefined,
-        inExperiment: false,
-        key,
-        keyFrom,
-        hash: null,
-        bucket: null,
-        revision,
-        errorCode: undefined,
-      }
+    if (forced !== undefined) return assignmentOf(experiment, forced, 'override', false, key, keyFrom, null, revision)
     let hash: number
     if (experiment.random) {
       const draw = drawHash(experiment)
@@ -160,20 +164,8 @@ export function createSplitter(options: SplitterOptions): Splitter {
     }
     const exposed = isExposed(experiment, hash)
     const index = exposed ? chooseVariant(experiment, hash) : experiment.controlIndex
-    return {
-      experiment: experiment.name,
-      variant: experiment.names[index]!,
-      value: experiment.values[index]!,
-      reason: !exposed ? 'not_exposed' : experiment.staticIndex >= 0 ? 'static' : 'split',
-      ruleId: undefined,
-      inExperiment: exposed,
-      key,
-      keyFrom,
-      hash: hash >>> 0,
-      bucket: (hash >>> 0) / TWO_POW_32,
-      revision,
-      errorCode: undefined,
-    }
+    const reason = !exposed ? 'not_exposed' : experiment.staticIndex >= 0 ? 'static' : 'split'
+    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision)
   }
 
   /** Evaluates, turning any unexpected failure into control and a report. */
