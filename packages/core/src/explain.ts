@@ -49,7 +49,7 @@ function splitPhrase(experiment: CompiledExperiment, hash: number, variant: stri
   const scores = experiment.active
     .map((index) => `${experiment.names[index]} ${rendezvousScore(experiment, index, hash).toPrecision(4)}`)
     .join(', ')
-  return `the stable layout (weighted rendezvous) scored each variant from the hash and its weight (${weightsOf(experiment)}): ${scores}; "${variant}" scored highest`
+  return `the stable layout (weighted rendezvous) scored each variant from the hash and its weight (${weightsOf(experiment)}), higher wins: ${scores}; "${variant}" scored highest`
 }
 
 /** Why an assignment came out as it did: one or two sentences a person reads at once. */

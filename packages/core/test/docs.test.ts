@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { renderConfigDocs, renderConfigSchemaJson } from '../scripts/config-docs.js'
+import { createSplitter } from '../src/index.js'
 
 const reference = new URL('../../../docs/reference/', import.meta.url)
 
@@ -11,5 +12,28 @@ describe('generated reference docs', () => {
 
   it('packages/core/config.schema.json matches the schema (run `pnpm docs:config` to refresh)', () => {
     expect(readFileSync(new URL('../config.schema.json', import.meta.url), 'utf8')).toBe(renderConfigSchemaJson())
+  })
+})
+
+describe('docs/guides/getting-started.md', () => {
+  it("shows user-42's real explanation for the guide's config", () => {
+    const guide = readFileSync(new URL('../../../docs/guides/getting-started.md', import.meta.url), 'utf8')
+    const shown = /```text\n(checkout → [\s\S]*?)```/.exec(guide)![1]!.replace(/\s+/g, ' ').trim()
+    const splitter = createSplitter({
+      config: {
+        version: 1,
+        experiments: {
+          checkout: {
+            variants: [
+              { name: 'v1', weight: 10 },
+              { name: 'v2', weight: 10 },
+              { name: 'v3', weight: 80 },
+            ],
+            control: 'v3',
+          },
+        },
+      },
+    })
+    expect(shown).toBe(splitter.explain(splitter.assign('checkout', { key: 'user-42' })))
   })
 })
