@@ -32,7 +32,10 @@ function fmix(h: number): number {
 
 /** MurmurHash3 x86_32 of the UTF-8 bytes of `text`, as a signed int32. */
 export function hashText(text: string, seed: number): number {
+  // Hash the char codes as bytes, which is right while all are ASCII; check that once at the end
+  // (cheaper than per block) and start over through UTF-8 when one was not.
   let h = seed | 0
+  let seen = 0
   const length = text.length
   const blockEnd = length & ~3
   let i = 0
@@ -41,7 +44,7 @@ export function hashText(text: string, seed: number): number {
     const c1 = text.charCodeAt(i + 1)
     const c2 = text.charCodeAt(i + 2)
     const c3 = text.charCodeAt(i + 3)
-    if ((c0 | c1 | c2 | c3) > 0x7f) return hashUtf8From(text, i, h)
+    seen |= c0 | c1 | c2 | c3
     h = mixBlock(h, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))
   }
   const rest = length - i
@@ -49,21 +52,21 @@ export function hashText(text: string, seed: number): number {
     const c0 = text.charCodeAt(i)
     const c1 = rest > 1 ? text.charCodeAt(i + 1) : 0
     const c2 = rest > 2 ? text.charCodeAt(i + 2) : 0
-    if ((c0 | c1 | c2) > 0x7f) return hashUtf8From(text, i, h)
+    seen |= c0 | c1 | c2
     h = mixTail(h, c0 | (c1 << 8) | (c2 << 16))
   }
-  return fmix(h ^ length)
+  return seen > 0x7f ? hashUtf8(text, seed) : fmix(h ^ length)
 }
 
 let scratch = new Uint8Array(256)
 
-/** UTF-8 of text[start..] into `scratch`; returns the byte count. */
-function encodeUtf8(text: string, start: number): number {
+/** UTF-8 of `text` into `scratch`; returns the byte count. */
+function encodeUtf8(text: string): number {
   const length = text.length
-  if (scratch.length < (length - start) * 3) scratch = new Uint8Array((length - start) * 3)
+  if (scratch.length < length * 3) scratch = new Uint8Array(length * 3)
   const out = scratch
   let n = 0
-  for (let i = start; i < length; i++) {
+  for (let i = 0; i < length; i++) {
     let cp = text.charCodeAt(i)
     if (cp < 0x80) {
       out[n++] = cp
@@ -92,16 +95,16 @@ function encodeUtf8(text: string, start: number): number {
   return n
 }
 
-/** Continues a hash whose first `start` characters (a multiple of 4, all ASCII) are mixed into `h`. */
-function hashUtf8From(text: string, start: number, h: number): number {
-  const count = encodeUtf8(text, start)
+function hashUtf8(text: string, seed: number): number {
+  const count = encodeUtf8(text)
   const bytes = scratch
+  let h = seed | 0
   const blockEnd = count & ~3
   let i = 0
   for (; i < blockEnd; i += 4) h = mixBlock(h, bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))
   const rest = count - i
   if (rest > 0) h = mixTail(h, bytes[i]! | (rest > 1 ? bytes[i + 1]! << 8 : 0) | (rest > 2 ? bytes[i + 2]! << 16 : 0))
-  return fmix(h ^ (start + count))
+  return fmix(h ^ count)
 }
 
 /**
