@@ -42,6 +42,9 @@ function murmur3Case(id: string, name: string, keys: readonly string[]): Case {
 function splitlaneCases(): Case[] {
   const config: SplitlaneConfig = { version: 1, experiments: { [EXPERIMENT]: { variants: splitlaneVariants } } }
   const splitter = createSplitter({ config })
+  const ranges = createSplitter({
+    config: { version: 1, experiments: { [EXPERIMENT]: { variants: splitlaneVariants, layout: 'ranges' } } },
+  })
 
   const variantOfCase = (id: string, name: string, keys: readonly string[]): Case => {
     let at = 0
@@ -59,6 +62,23 @@ function splitlaneCases(): Case[] {
       },
       variantOf: (key) => splitter.variantOf(EXPERIMENT, key),
     }
+  }
+
+  // Its own loop, so that the stable cases' call site keeps seeing one splitter.
+  let rangesAt = 0
+  const variantOfRanges: Case = {
+    id: 'variantOf-ranges',
+    name: '`variantOf`, `ranges` layout',
+    kind: 'splitlane',
+    run(ops) {
+      let sink = 0
+      for (let op = 0; op < ops; op++) {
+        sink = (sink + ranges.variantOf(EXPERIMENT, mixedKeys[rangesAt])!.charCodeAt(1)) | 0
+        rangesAt = (rangesAt + 1) & KEY_MASK
+      }
+      return sink
+    },
+    variantOf: (key) => ranges.variantOf(EXPERIMENT, key),
   }
 
   let assignAt = 0
@@ -123,6 +143,7 @@ function splitlaneCases(): Case[] {
     variantOfCase('variantOf', '`variantOf`', mixedKeys),
     variantOfCase('variantOf-ascii', '`variantOf`, ASCII keys only', asciiKeys),
     variantOfCase('variantOf-non-ascii', '`variantOf`, non-ASCII keys only', nonAsciiKeys),
+    variantOfRanges,
     assign,
     assignFrozen,
     assignAll,
