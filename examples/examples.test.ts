@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+
+const root = new URL('../', import.meta.url)
+const run = (file: string) =>
+  execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: new URL('examples/', root), encoding: 'utf8' })
+
+describe('examples', () => {
+  it('basic: assigns, explains, and keeps the good config when an update is invalid', () => {
+    const output = run('basic/src/index.ts')
+    expect(output).toContain('checkout → "canary": key "user-42" (from context.key)')
+    expect(output).toContain('kept revision 7: Invalid splitlane config (1 problem)')
+    expect(output).toContain('experiments.checkout.variants[0].weight: expected integer 0..1000000, received -1')
+  })
+
+  it("README's usage block is the start of examples/basic", () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8')
+    const block = /## Use\n\n```ts\n([\s\S]*?)```/.exec(readme)![1]!
+    expect(readFileSync(new URL('examples/basic/src/index.ts', root), 'utf8').startsWith(block)).toBe(true)
+  })
+
+  it('demo: the split passes its sample-ratio check and the ramp never moves anyone out of the canary', () => {
+    const output = run('demo/src/demo.ts')
+    expect(output).toMatch(/sample-ratio check: chi-square [\d.]+, p = [\d.]+ -> no mismatch/)
+    expect(output).toContain('helloworld → "v3": key "user-42"')
+    const steps = [...output.matchAll(/^ {3}(\d+)% +([\d,]+) +([\d,]+) +([\d,]+) /gm)].map((match) => ({
+      percent: Number(match[1]),
+      inCanary: Number(match[2]!.replaceAll(',', '')),
+      movedOut: Number(match[4]!.replaceAll(',', '')),
+    }))
+    expect(steps.map((step) => step.percent)).toEqual([1, 5, 25, 100])
+    expect(steps.every((step) => step.movedOut === 0)).toBe(true)
+    expect(steps.at(-1)!.inCanary).toBe(100_000)
+  })
+})
