@@ -54,6 +54,8 @@ function splitPhrase(experiment: CompiledExperiment, hash: number, variant: stri
 
 /** Why an assignment came out as it did: one or two sentences a person reads at once. */
 export function explainAssignment(assignment: Assignment, config: CompiledConfig): string {
+  if (typeof assignment !== 'object' || assignment === null || typeof assignment.experiment !== 'string')
+    return 'Not a splitlane assignment: explain takes what assign or assignAll returned.'
   const { experiment: name, variant, reason } = assignment
   const experiment = config.byName.get(name)
   const head = `${name} → ${variant === null ? 'no variant' : `"${variant}"`}`

@@ -395,6 +395,12 @@ describe('explain', () => {
     expect(splitter.explain(outside)).toMatch(/exposure draw 0\.\d+ is not below the exposure of 25%/)
   })
 
+  it('says so, without throwing, when given something that is not an assignment', () => {
+    const { splitter } = recordingSplitter()
+    for (const bogus of [null, undefined, 42, {}, { experiment: 7 }])
+      expect(splitter.explain(bogus as never)).toBe('Not a splitlane assignment: explain takes what assign or assignAll returned.')
+  })
+
   it('notes when the config changed since the assignment', () => {
     const { splitter } = recordingSplitter()
     const assignment = splitter.assign('checkout', { key: 'u' })

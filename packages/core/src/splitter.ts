@@ -67,6 +67,10 @@ function assignmentOf(
   }
 }
 
+function internalError(cause: unknown, experiment: string): SplitlaneError {
+  return new SplitlaneError(ErrorCode.Internal, 'unexpected failure inside splitlane (please report it)', { cause, experiment })
+}
+
 /** Control, outside analysis: errors, no key, the kill switch, outside exposure. */
 function fallback(
   experiment: CompiledExperiment,
@@ -179,12 +183,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
     try {
       return evaluate(config, experiment, read, memo)
     } catch (cause) {
-      report(
-        new SplitlaneError(ErrorCode.Internal, 'unexpected failure inside splitlane (please report it)', {
-          cause,
-          experiment: experiment.name,
-        }),
-      )
+      report(internalError(cause, experiment.name))
       return fallback(experiment, config.revision, 'error', null, null, ErrorCode.Internal)
     }
   }
@@ -276,9 +275,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
         }
         return isExposed(experiment, hash) ? experiment.names[chooseVariant(experiment, hash)]! : control
       } catch (cause) {
-        report(
-          new SplitlaneError(ErrorCode.Internal, 'unexpected failure inside splitlane (please report it)', { cause, experiment: name }),
-        )
+        report(internalError(cause, name))
         return control
       }
     },
