@@ -1,5 +1,6 @@
 // Reading the unit key from what a caller passed, without ever throwing.
 import { ErrorCode, SplitlaneError } from './errors.js'
+import { describeValue } from './describe.js'
 import type { Attributes } from './types.js'
 
 export const INVALID_KEY = Symbol('invalid key')
@@ -11,13 +12,6 @@ export function normalizeKey(raw: unknown): string | null | typeof INVALID_KEY {
   if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : INVALID_KEY
   if (typeof raw === 'bigint') return raw.toString()
   return INVALID_KEY
-}
-
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'number') return String(value)
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
 export function keyError(what: string, raw: unknown, experiment: string | undefined): SplitlaneError {

@@ -8,7 +8,8 @@ import {
   type CompiledExperiment,
 } from './bucketing.js'
 import { safeParseConfig } from './config/parse.js'
-import { INVALID_KEY, describeValue, keyError, keyFromAttributes, normalizeKey, readContext, type ReadContext } from './context.js'
+import { INVALID_KEY, keyError, keyFromAttributes, normalizeKey, readContext, type ReadContext } from './context.js'
+import { describeValue } from './describe.js'
 import { ErrorCode, SplitlaneError } from './errors.js'
 import { explainAssignment } from './explain.js'
 import { hashText } from './murmur3.js'

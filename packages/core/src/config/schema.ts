@@ -1,20 +1,13 @@
 import { z } from 'zod'
+import { describeValue } from '../describe.js'
 
 /** Experiment, variant and attribute names travel in headers and metric labels. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 export const MAX_WEIGHT = 1_000_000
 export const MAX_VARIANTS = 1000
 
-const describe = (input: unknown): string => {
-  if (input === undefined) return 'nothing'
-  if (typeof input === 'string') return JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)
-  if (typeof input === 'number' || typeof input === 'boolean' || input === null) return String(input)
-  if (Array.isArray(input)) return 'an array'
-  return typeof input === 'object' ? 'an object' : typeof input
-}
-
 const expected = (what: string) => ({
-  error: (issue: { input?: unknown }) => `expected ${what}, received ${describe(issue.input)}`,
+  error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
 })
 
 const name = (what: string) => {
