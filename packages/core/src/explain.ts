@@ -1,5 +1,13 @@
 import { TWO_POW_32, exposureDraw, rendezvousScore, type CompiledConfig, type CompiledExperiment } from './bucketing.js'
+import { ErrorCode } from './errors.js'
 import type { Assignment } from './types.js'
+
+const ERROR_CAUSES: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.ContextInvalid]: 'the context was not an object like { key, attributes }, or reading it threw',
+  [ErrorCode.KeyInvalid]: 'the key was not a string, a finite number or a bigint',
+  [ErrorCode.RandomInvalid]: 'the random source threw or returned a number outside [0, 1)',
+  [ErrorCode.Internal]: 'an unexpected failure inside splitlane',
+}
 
 const hex = (hash: number): string => `0x${hash.toString(16).padStart(8, '0')}`
 const fraction = (value: number): string => value.toFixed(6).replace(/0+$/, '').replace(/\.$/, '.0')
@@ -72,7 +80,7 @@ export function explainAssignment(assignment: Assignment, config: CompiledConfig
   if (experiment === undefined)
     return `${head} (${reason}): experiment ${JSON.stringify(name)} is no longer in the config (revision ${String(config.revision)}), so the evidence cannot be replayed.${stale}`
   if (reason === 'error')
-    return `${head}: control, because the request could not be evaluated (${assignment.errorCode}); the details went to onError and the request went on.${counted}${stale}`
+    return `${head}: control, because ${(assignment.errorCode && ERROR_CAUSES[assignment.errorCode]) ?? 'the request could not be evaluated'} (${assignment.errorCode}); the details went to onError and the request went on.${counted}${stale}`
   if (reason === 'disabled')
     return `${head}: the experiment is switched off (enabled: false), so every unit gets control "${variant}".${counted}${stale}`
   if (reason === 'no_key') {

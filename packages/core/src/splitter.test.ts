@@ -395,6 +395,13 @@ describe('explain', () => {
     expect(splitter.explain(outside)).toMatch(/exposure draw 0\.\d+ is not below the exposure of 25%/)
   })
 
+  it('names the cause of an error fallback', () => {
+    const { splitter } = recordingSplitter()
+    expect(splitter.explain(splitter.assign('checkout', { key: { id: 1 } } as never))).toContain(
+      'control, because the key was not a string, a finite number or a bigint (SPLITLANE_ERR_KEY_INVALID)',
+    )
+  })
+
   it('says so, without throwing, when given something that is not an assignment', () => {
     const { splitter } = recordingSplitter()
     for (const bogus of [null, undefined, 42, {}, { experiment: 7 }])
