@@ -59,6 +59,11 @@ describe('murmur3', () => {
         }
   })
 
+  it('equals the reference for non-ASCII keys longer than the reused buffer', () => {
+    for (const text of ['é'.repeat(1025), `${'x'.repeat(3000)}日本`, '😀'.repeat(700), `a${'\ud800'.repeat(2000)}`])
+      expect(murmur3(text, 99)).toBe(referenceHash(text, 99))
+  })
+
   it('takes seeds modulo 2^32', () => {
     expect(murmur3('abc', 2 ** 32 + 5)).toBe(murmur3('abc', 5))
     expect(murmur3('abc', -1)).toBe(murmur3('abc', 0xffffffff))

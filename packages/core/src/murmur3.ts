@@ -58,13 +58,13 @@ export function hashText(text: string, seed: number): number {
   return seen > 0x7f ? hashUtf8(text, seed) : fmix(h ^ length)
 }
 
-let scratch = new Uint8Array(256)
+// Reused for keys up to 1,024 UTF-16 units; a longer key gets a buffer of its own, so one huge key
+// does not keep megabytes alive.
+const scratch = new Uint8Array(3 * 1024)
 
-/** UTF-8 of `text` into `scratch`; returns the byte count. */
-function encodeUtf8(text: string): number {
+/** UTF-8 of `text` into `out` (at least 3 bytes per UTF-16 unit); returns the byte count. */
+function encodeUtf8(text: string, out: Uint8Array): number {
   const length = text.length
-  if (scratch.length < length * 3) scratch = new Uint8Array(length * 3)
-  const out = scratch
   let n = 0
   for (let i = 0; i < length; i++) {
     let cp = text.charCodeAt(i)
@@ -96,8 +96,8 @@ function encodeUtf8(text: string): number {
 }
 
 function hashUtf8(text: string, seed: number): number {
-  const count = encodeUtf8(text)
-  const bytes = scratch
+  const bytes = text.length * 3 <= scratch.length ? scratch : new Uint8Array(text.length * 3)
+  const count = encodeUtf8(text, bytes)
   let h = seed | 0
   const blockEnd = count & ~3
   let i = 0
