@@ -83,7 +83,7 @@ export type Reason = 'split' | 'static' | 'override' | 'not_exposed' | 'no_key' 
 
 /**
  * A plain object, typed readonly. splitlane never mutates one after returning it. (It is not
- * `Object.freeze`d: on V8 freezing costs more than the whole assignment; see docs/benchmarks.md.)
+ * `Object.freeze`d: on V8 that adds a quarter or more to the cost of `assign`; see docs/benchmarks.md.)
  */
 export interface Assignment {
   readonly experiment: string
