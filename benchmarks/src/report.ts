@@ -130,6 +130,13 @@ export function renderReport(input: ReportInput): string {
       .filter((row) => row.share !== undefined)
       .map((row) => `| ${row.name} | ${percent(row.share!['v1'])} | ${percent(row.share!['v2'])} | ${percent(row.share!['v3'])} |`),
     '',
+    '## Reading the results',
+    '',
+    '- Every splitlane case pays for hashing the key once; the rest is what it adds. The `ranges` layout then compares the hash with precomputed bounds; the default `stable` layout draws one more hash per variant and bounds a logarithm per variant, which buys its guarantee (a weight change moves units only into or out of that variant). The gap between the two `variantOf` rows is that price.',
+    '- `assign` adds the assignment object with its evidence (the bytes/op column) and reading the context; freezing that object would add the difference between the two `assign` rows.',
+    '- `assignAll` hashes the key once for all experiments; per experiment it adds a few hashes, one assignment object and one property in a record that V8 keeps as a hash table at this size.',
+    '- The peers evaluate rule trees (flagd: JSON Logic; GrowthBook: feature rules; Unleash: strategies and variants) and build result objects around the same kind of hash.',
+    '',
     '## Targets',
     '',
     '| target | this run | met |',
