@@ -40,6 +40,8 @@ export interface CompiledExperiment {
   readonly staticIndex: number
   readonly bucketBy: readonly string[]
   readonly overrides: ReadonlyMap<string, number> | null
+  /** Enabled, sticky, no overrides: a string key goes straight to hashing. */
+  readonly plain: boolean
   readonly source: ParsedExperiment
 }
 
@@ -91,6 +93,7 @@ export function compileExperiment(name: string, experiment: ParsedExperiment): C
     staticIndex: active.length === 1 ? active[0]! : -1,
     bucketBy: experiment.bucketBy,
     overrides: overrides.length === 0 ? null : new Map(overrides.map(([key, variant]) => [key, names.indexOf(variant)])),
+    plain: experiment.enabled && experiment.mode === 'sticky' && overrides.length === 0,
     source: experiment,
   }
 }
@@ -159,22 +162,20 @@ function chooseStable(experiment: CompiledExperiment, unitHash: number): number 
   const inverseWeights = experiment.activeInverseWeights
   let lowest = Infinity
   let lowestAt = 0
-  let lowestU = 1
   let secondLowest = Infinity
   for (let i = 0; i < seeds.length; i++) {
-    const u = ((mixInt(unitHash, seeds[i]!) >>> 0) + 0.5) * INV_TWO_POW_32
-    const t = 1 - u
+    // t = 1 - u, computed from the complement of the draw: ((2^32 - 1 - draw) + 0.5) / 2^32
+    const t = ((~mixInt(unitHash, seeds[i]!) >>> 0) + 0.5) * INV_TWO_POW_32
     const low = (t + t * t * (0.5 + t * THIRD)) * inverseWeights[i]!
     if (low < lowest) {
       secondLowest = lowest
       lowest = low
       lowestAt = i
-      lowestU = u
     } else if (low < secondLowest) secondLowest = low
   }
-  const t = 1 - lowestU
+  const t = ((~mixInt(unitHash, seeds[lowestAt]!) >>> 0) + 0.5) * INV_TWO_POW_32
   const t2 = t * t
-  const high = lowest + ((t2 * t2) / (4 * lowestU)) * inverseWeights[lowestAt]!
+  const high = lowest + ((t2 * t2) / (4 * (1 - t))) * inverseWeights[lowestAt]!
   return secondLowest > high * MARGIN ? experiment.active[lowestAt]! : chooseByScores(experiment, unitHash)
 }
 

@@ -297,6 +297,10 @@ describe('variantOf', () => {
       }
     expect(splitter.variantOf('checkout', 'qa-1')).toBe('v2')
     expect(splitter.variantOf('checkout', 42)).toBe(splitter.assign('checkout', { key: '42' }).variant)
+    for (const name of ['banner', 'full']) {
+      expect(splitter.variantOf(name, 42)).toBe(splitter.assign(name, { key: '42' }).variant)
+      expect(splitter.variantOf(name, '')).toBe(splitter.assign(name, { key: '' }).variant)
+    }
   })
 })
 

@@ -231,6 +231,36 @@ export function createSplitter(options: SplitterOptions): Splitter {
     }
   }
 
+  const variantOfAny = (experiment: CompiledExperiment, rawKey: unknown): string => {
+    const control = experiment.names[experiment.controlIndex]!
+    try {
+      if (!experiment.enabled) return control
+      const key = normalizeKey(rawKey)
+      if (key === INVALID_KEY) {
+        report(keyError('key', rawKey, experiment.name))
+        return control
+      }
+      const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
+      if (forced !== undefined) return experiment.names[forced]!
+      let hash: number
+      if (experiment.random) {
+        const draw = drawHash(experiment)
+        if (draw instanceof SplitlaneError) {
+          report(draw)
+          return control
+        }
+        hash = draw
+      } else {
+        if (key === null) return control
+        hash = unitHashOf(hashText(key, 0), experiment)
+      }
+      return isExposed(experiment, hash) ? experiment.names[chooseVariant(experiment, hash)]! : control
+    } catch (cause) {
+      report(internalError(cause, experiment.name))
+      return control
+    }
+  }
+
   return {
     assign(name, context) {
       const config = state
@@ -250,35 +280,12 @@ export function createSplitter(options: SplitterOptions): Splitter {
         unknownExperiment(name, config)
         return null
       }
-      const control = experiment.names[experiment.controlIndex]!
-      try {
-        if (!experiment.enabled) return control
-        const key = typeof rawKey === 'string' && rawKey !== '' ? rawKey : normalizeKey(rawKey)
-        if (key === INVALID_KEY) {
-          report(keyError('key', rawKey, name))
-          return control
-        }
-        if (key !== null && experiment.overrides !== null) {
-          const forced = experiment.overrides.get(key)
-          if (forced !== undefined) return experiment.names[forced]!
-        }
-        let hash: number
-        if (experiment.random) {
-          const draw = drawHash(experiment)
-          if (draw instanceof SplitlaneError) {
-            report(draw)
-            return control
-          }
-          hash = draw
-        } else {
-          if (key === null) return control
-          hash = unitHashOf(hashText(key, 0), experiment)
-        }
-        return isExposed(experiment, hash) ? experiment.names[chooseVariant(experiment, hash)]! : control
-      } catch (cause) {
-        report(internalError(cause, name))
-        return control
+      // The common case, a sticky experiment without overrides and a string key, cannot fail.
+      if (experiment.plain && typeof rawKey === 'string' && rawKey !== '') {
+        const hash = unitHashOf(hashText(rawKey, 0), experiment)
+        return experiment.names[isExposed(experiment, hash) ? chooseVariant(experiment, hash) : experiment.controlIndex]!
       }
+      return variantOfAny(experiment, rawKey)
     },
 
     assignAll(context) {
