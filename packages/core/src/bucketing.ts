@@ -179,6 +179,11 @@ function chooseStable(experiment: CompiledExperiment, unitHash: number): number 
   return secondLowest > high * MARGIN ? experiment.active[lowestAt]! : chooseByScores(experiment, unitHash)
 }
 
+/** The index of the variant a unit with this hash gets: control when it is outside exposure. */
+export function variantIndexOf(experiment: CompiledExperiment, unitHash: number): number {
+  return isExposed(experiment, unitHash) ? chooseVariant(experiment, unitHash) : experiment.controlIndex
+}
+
 /** The index of the variant an exposed unit with this hash gets. */
 export function chooseVariant(experiment: CompiledExperiment, unitHash: number): number {
   if (experiment.staticIndex >= 0) return experiment.staticIndex

@@ -4,6 +4,7 @@ import {
   compileConfig,
   isExposed,
   unitHashOf,
+  variantIndexOf,
   type CompiledConfig,
   type CompiledExperiment,
 } from './bucketing.js'
@@ -254,7 +255,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
         if (key === null) return control
         hash = unitHashOf(hashText(key, 0), experiment)
       }
-      return isExposed(experiment, hash) ? experiment.names[chooseVariant(experiment, hash)]! : control
+      return experiment.names[variantIndexOf(experiment, hash)]!
     } catch (cause) {
       report(internalError(cause, experiment.name))
       return control
@@ -282,8 +283,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
       }
       // The common case, a sticky experiment without overrides and a string key, cannot fail.
       if (experiment.plain && typeof rawKey === 'string' && rawKey !== '') {
-        const hash = unitHashOf(hashText(rawKey, 0), experiment)
-        return experiment.names[isExposed(experiment, hash) ? chooseVariant(experiment, hash) : experiment.controlIndex]!
+        return experiment.names[variantIndexOf(experiment, unitHashOf(hashText(rawKey, 0), experiment))]!
       }
       return variantOfAny(experiment, rawKey)
     },
