@@ -1,0 +1,2 @@
+// Node-only entry: sources that need the file system.
+export {}
