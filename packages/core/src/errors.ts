@@ -16,6 +16,8 @@ export const ErrorCode = {
   CallbackFailed: 'SPLITLANE_ERR_CALLBACK_FAILED',
   /** Request path: an unexpected failure inside splitlane (a bug: please report it). */
   Internal: 'SPLITLANE_ERR_INTERNAL',
+  /** A config source could not fetch or read its document (network, HTTP status, file system). */
+  SourceUnavailable: 'SPLITLANE_ERR_SOURCE_UNAVAILABLE',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -1,2 +1,3 @@
 // Runtime-agnostic entry: Fetch-API middleware, outgoing-call routing, URL config source.
-export {}
+export { createUrlConfigSource, type UrlConfigSourceOptions } from './config-source-url.js'
+export type { ConfigRejection, ConfigSource, ConfigSourceCallbacks, ConfigSourceStatus, ConfigUpdate } from './config-source.js'
