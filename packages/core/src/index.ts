@@ -51,3 +51,22 @@ export type {
   MetricsRecorder,
   MetricsRecorderOptions,
 } from './metrics/types.js'
+export { normalCdf, normalQuantile, normalTwoSidedP, normalUpperP } from './stats/normal.js'
+export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
+export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'
+export { judgeCanary, classifyMetric, scoreGroups, formatNumber, JUDGE_DEFAULTS } from './analysis/judge.js'
+export { canaryMetrics, analyzeCanary, type CanaryMetricsOptions, type CanaryAnalysisOptions } from './analysis/canary.js'
+export type {
+  Samples,
+  Direction,
+  MetricClass,
+  Verdict,
+  ContinuousMetricSpec,
+  ProportionMetricSpec,
+  MetricSpec,
+  JudgeOptions,
+  SampleSummary,
+  MetricResult,
+  GroupScore,
+  JudgeResult,
+} from './analysis/types.js'
