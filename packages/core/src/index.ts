@@ -70,3 +70,13 @@ export type {
   GroupScore,
   JudgeResult,
 } from './analysis/types.js'
+export {
+  evaluateSlo,
+  windowsWithin,
+  DEFAULT_BURN_RATE_ALERTS,
+  type BurnRateAlert,
+  type SloOptions,
+  type SloResult,
+  type SliResult,
+  type AlertResult,
+} from './analysis/slo.js'
