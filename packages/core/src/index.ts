@@ -80,3 +80,17 @@ export {
   type SliResult,
   type AlertResult,
 } from './analysis/slo.js'
+export { startRollout, tickRollout, resumeRollout, promoteRollout, abortRollout, rolloutWeights } from './rollout/plan.js'
+export { createRolloutDriver, configWithWeights, type RolloutDriver, type RolloutDriverOptions } from './rollout/driver.js'
+export type {
+  AnalysisStepOptions,
+  RolloutStep,
+  GuardrailOptions,
+  RolloutPlan,
+  RolloutStatus,
+  RolloutEvent,
+  RolloutAction,
+  RolloutState,
+  RolloutDecision,
+  RolloutTick,
+} from './rollout/types.js'
