@@ -94,3 +94,13 @@ export type {
   RolloutDecision,
   RolloutTick,
 } from './rollout/types.js'
+export {
+  createBandit,
+  assignmentProbability,
+  sharesToWeights,
+  type Bandit,
+  type BanditOptions,
+  type BanditState,
+  type BanditUpdate,
+  type ArmStats,
+} from './bandit/thompson.js'
