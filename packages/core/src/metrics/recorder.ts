@@ -7,6 +7,7 @@ export const MAX_EVENT_NAMES = 256
 export function createVariantStats(): VariantStats {
   return {
     requests: 0,
+    excluded: { requests: 0, errors: 0 },
     errors: 0,
     statusClasses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
     latencyMs: createQuantileSketch(),
@@ -63,6 +64,7 @@ export function copyVariantStats(stats: VariantStats): VariantStats {
   for (const name of Object.keys(stats.events)) events[name] = { ...stats.events[name]! }
   return {
     ...stats,
+    excluded: { ...stats.excluded },
     statusClasses: { ...stats.statusClasses },
     latencyMs: copySketch(stats.latencyMs),
     ttfbMs: copySketch(stats.ttfbMs),
@@ -84,6 +86,7 @@ export function mergeVariantStats(a: VariantStats, b: VariantStats): VariantStat
   for (const key of Object.keys(statusClasses) as (keyof typeof statusClasses)[]) statusClasses[key] += b.statusClasses[key]
   return {
     requests: a.requests + b.requests,
+    excluded: { requests: a.excluded.requests + b.excluded.requests, errors: a.excluded.errors + b.excluded.errors },
     errors: a.errors + b.errors,
     statusClasses,
     latencyMs: mergeSketches(a.latencyMs, b.latencyMs),
@@ -154,7 +157,17 @@ export function createMetricsRecorder(options: MetricsRecorderOptions = {}): Met
         const variant = target?.variant
         if (typeof experiment !== 'string' || typeof variant !== 'string') return
         const variants = (experiments[experiment] ??= ownRecord<VariantStats>())
-        addOutcome((variants[variant] ??= createVariantStats()), outcome ?? {})
+        const stats = (variants[variant] ??= createVariantStats())
+        if (target.inExperiment === false) {
+          // Overridden, not exposed, disabled or failed: served, but not part of the randomized split.
+          const result = outcome ?? {}
+          if (result.shadow === true) return
+          stats.excluded.requests++
+          const status = result.status
+          if (result.error === true || (typeof status === 'number' && status >= 500 && status <= 599)) stats.excluded.errors++
+          return
+        }
+        addOutcome(stats, outcome ?? {})
       } catch {
         // Never throw on the request path (e.g. an outcome object whose getter throws).
       }
