@@ -5,7 +5,7 @@ export { configSchema, NAME_PATTERN, MAX_WEIGHT, MAX_VARIANTS } from './config/s
 export { configJsonSchema } from './config/json-schema.js'
 export { SplitlaneError, SplitlaneConfigError, ErrorCode, type ConfigIssue } from './errors.js'
 export { otelReason, type OtelReason } from './reasons.js'
-export { sampleRatioMismatch, SRM_THRESHOLD, type SampleRatioResult } from './stats/srm.js'
+export { sampleRatioMismatch, SRM_THRESHOLD, SRM_MIN_EXPECTED, type SampleRatioResult } from './stats/srm.js'
 export { chiSquarePValue } from './stats/chi-square.js'
 export type {
   Assignment,

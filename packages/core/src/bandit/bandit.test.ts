@@ -69,6 +69,12 @@ describe('Thompson sampling bandit (simulation)', () => {
     expect(update.explanation[0]).toBe('burn-in: every arm needs 100 requests before the weights adapt; the split stays equal')
   })
 
+  it('rejects options it cannot use with a SplitlaneError', () => {
+    expect(() => createBandit({ experiment: 'e', arms: [], event: 'c', random: seeded(1) })).toThrow(
+      expect.objectContaining({ code: 'SPLITLANE_ERR_OPTIONS_INVALID' }),
+    )
+  })
+
   it('sharesToWeights sums to exactly 1,000,000', () => {
     expect(sharesToWeights({ a: 1 / 3, b: 1 / 3, c: 1 / 3 })).toEqual({ a: 333_334, b: 333_333, c: 333_333 })
   })

@@ -2,6 +2,7 @@
 // drawing from every arm's posterior many times; those chances, floored so that every arm keeps
 // being explored, become the weights of a `random`-mode experiment. Randomness is injected.
 import { formatNumber } from '../analysis/judge.js'
+import { ErrorCode, SplitlaneError } from '../errors.js'
 import type { MetricsWindow } from '../metrics/types.js'
 import type { Assignment, ParsedConfig } from '../types.js'
 
@@ -119,7 +120,12 @@ function beta(a: number, b: number, random: () => number): number {
 
 export function createBandit(options: BanditOptions): Bandit {
   const { arms, random } = options
-  if (arms.length === 0) throw new RangeError('createBandit: at least one arm')
+  const given: unknown = arms
+  if (!Array.isArray(given) || given.length === 0 || typeof random !== 'function')
+    throw new SplitlaneError(
+      ErrorCode.OptionsInvalid,
+      'createBandit needs `arms` (a non-empty list of variant names) and a `random` source, e.g. Math.random',
+    )
   const floor = Math.min(options.explorationFloor ?? 0.05 / arms.length, 1 / arms.length)
   const burnIn = options.burnIn ?? 100
   const every = options.updateEveryMs ?? 60_000

@@ -6,7 +6,7 @@ import { formatNumber } from '../analysis/judge.js'
 import { duration, evaluateSlo, DEFAULT_BURN_RATE_ALERTS } from '../analysis/slo.js'
 import { mergeMetrics } from '../metrics/recorder.js'
 import type { MetricsWindow } from '../metrics/types.js'
-import { sampleRatioMismatch } from '../stats/srm.js'
+import { sampleRatioMismatch, SRM_MIN_EXPECTED } from '../stats/srm.js'
 import type { RolloutAction, RolloutDecision, RolloutPlan, RolloutState, RolloutTick } from './types.js'
 
 const TOTAL_WEIGHT = 1_000_000
@@ -190,10 +190,12 @@ function run(context: Context): void {
     }
     const judge = analyzeCanary(window, { ...options.judge, experiment: plan.experiment, canary: plan.canary, baseline: plan.baseline })
     context.decision.judge = judge
-    const srm =
-      options.srm !== false && state.canaryWeight > 0 && state.canaryWeight < 100
-        ? sampleRatioMismatch([baselineRequests, canaryRequests], [100 - state.canaryWeight, state.canaryWeight])
-        : undefined
+    const checked = options.srm !== false && state.canaryWeight > 0 && state.canaryWeight < 100
+    const srmResult = checked
+      ? sampleRatioMismatch([baselineRequests, canaryRequests], [100 - state.canaryWeight, state.canaryWeight])
+      : undefined
+    // The chi-square approximation needs SRM_MIN_EXPECTED units per arm; below that the check is skipped.
+    const srm = srmResult !== undefined && Math.min(...srmResult.expected) >= SRM_MIN_EXPECTED ? srmResult : undefined
     state.analysis.runs++
     state.analysis.lastRunAt = now
     state.pending = null

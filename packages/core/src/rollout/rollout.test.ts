@@ -178,3 +178,38 @@ describe('tickRollout', () => {
     expect(tick.decision).toMatchObject({ action: 'wait', explanation: ['step 2/6: waiting for data: 0/100 canary requests'] })
   })
 })
+
+describe('createRolloutDriver', () => {
+  it('ticks on traffic at most once per interval of the `now` it is given, and applies weights with splitter.update', () => {
+    const splitter = createSplitter({
+      config: {
+        version: 1,
+        revision: 'r1',
+        experiments: {
+          other: { variants: [{ name: 'x' }], bucketBy: 'userId' },
+          release: { variants: [{ name: 'stable' }, { name: 'canary', weight: 0 }] },
+        },
+      },
+    })
+    const ticks: RolloutTick[] = []
+    const driver = createRolloutDriver({
+      splitter,
+      recorder: createMetricsRecorder(),
+      plan: { ...plan, steps: [{ setWeight: 10 }, { pause: { durationMs: 5 * SECOND } }, { setWeight: 30 }] },
+      now: T0,
+      minIntervalMs: 2 * SECOND,
+      onTick: (tick) => ticks.push(tick),
+    })
+    for (let ms = 0; ms <= 10 * SECOND; ms += 100) driver.onTraffic(T0 + ms)
+    expect(ticks.map((tick) => tick.state.canaryWeight)).toEqual([10, 10, 10, 100, 100, 100])
+    expect(ticks.filter((tick) => tick.changed)).toHaveLength(2)
+    expect(ticks[3]!.decision.explanation).toEqual([
+      'step 2/3: pause of 5 s over',
+      'canary weight 10% -> 30%: step 3/3 setWeight 30',
+      'promoted: canary weight 100%: every step completed',
+    ])
+    expect(splitter.config.experiments.release!.variants.map((variant) => variant.weight)).toEqual([0, 1_000_000])
+    expect(splitter.config.experiments.other!.bucketBy).toEqual(['userId'])
+    expect(splitter.revision).toBe('r1')
+  })
+})
