@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
 // examples/demo/src/canary-rollout.ts (part of `pnpm demo`), kept in its own file beside examples.test.ts.
@@ -20,5 +21,10 @@ describe('demo: automated canary analysis', () => {
     expect(faulty).toMatch(/error-rate: High \(CRITICAL\): higher: \d+\/\d+ \([\d.]+%\) vs \d+\/\d+ \([\d.]+%\)/)
     expect(faulty).toMatch(/rolled back: canary weight 0%: step 6\/6: 1 failed analysis run\(s\)/)
     expect(faulty).toContain('-> rolled-back; the splitter now serves v1 100%, v2 0%')
+    // docs/guides/canary-analysis.md shows the faulty ramp's real explanation.
+    const guide = readFileSync(new URL('../docs/guides/canary-analysis.md', import.meta.url), 'utf8')
+    const shown = /```text\n([\s\S]*?)```/.exec(guide)![1]!.trim().split('\n')
+    expect(shown).toHaveLength(3)
+    for (const line of shown) expect(faulty).toContain(line)
   })
 })

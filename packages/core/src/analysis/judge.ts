@@ -261,7 +261,7 @@ export function scoreGroups(
 function describeMetric(metric: MetricResult): string {
   const parts: string[] = []
   const side = (label: string, summary: { count: number; mean: number | null }) =>
-    `${label} n=${formatNumber(summary.count)} mean ${formatNumber(summary.mean)}`
+    `${label} n=${summary.count} mean ${formatNumber(summary.mean)}`
   if (metric.kind === 'continuous') parts.push(`${side('canary', metric.canary)}, ${side('baseline', metric.baseline)}`)
   if (metric.statistic !== null) {
     const u = metric.test === 'mann-whitney' ? `U = ${formatNumber(metric.statistic.u)}, ` : ''
