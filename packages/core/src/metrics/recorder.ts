@@ -21,6 +21,8 @@ export function createVariantStats(): VariantStats {
   }
 }
 
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const
+
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
 const nonNegative = (value: unknown): number => (isFiniteNumber(value) && value >= 0 ? value : 0)
 const ownRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>
@@ -36,7 +38,7 @@ function addOutcome(stats: VariantStats, outcome: Outcome): void {
   }
   stats.requests++
   if (failed) stats.errors++
-  if (status !== undefined && status >= 100 && status <= 599) stats.statusClasses[`${Math.floor(status / 100)}xx` as '2xx']++
+  if (status !== undefined && status >= 100 && status <= 599) stats.statusClasses[STATUS_CLASSES[Math.floor(status / 100) - 1]!]++
   if (outcome.latencyMs !== undefined) addToSketch(stats.latencyMs, outcome.latencyMs)
   if (outcome.ttfbMs !== undefined) addToSketch(stats.ttfbMs, outcome.ttfbMs)
   stats.promptTokens += nonNegative(outcome.promptTokens)
