@@ -72,6 +72,8 @@ export type {
 } from './analysis/types.js'
 export {
   evaluateSlo,
+  evaluateSliPoints,
+  sliPoints,
   windowsWithin,
   DEFAULT_BURN_RATE_ALERTS,
   type BurnRateAlert,
@@ -79,9 +81,12 @@ export {
   type SloResult,
   type SliResult,
   type AlertResult,
+  type SliPoint,
+  type SliCounts,
 } from './analysis/slo.js'
 export { startRollout, tickRollout, resumeRollout, promoteRollout, abortRollout, rolloutWeights } from './rollout/plan.js'
 export { createRolloutDriver, configWithWeights, type RolloutDriver, type RolloutDriverOptions } from './rollout/driver.js'
+export { MAX_HISTORY } from './rollout/types.js'
 export type {
   AnalysisStepOptions,
   RolloutStep,

@@ -3,11 +3,11 @@
 // Pure: `now` and the metrics come in, the next state, the weights and the decision go out.
 import { analyzeCanary } from '../analysis/canary.js'
 import { formatNumber } from '../analysis/judge.js'
-import { duration, evaluateSlo, DEFAULT_BURN_RATE_ALERTS } from '../analysis/slo.js'
+import { duration, evaluateSliPoints, sliPoints, DEFAULT_BURN_RATE_ALERTS } from '../analysis/slo.js'
 import { mergeMetrics } from '../metrics/recorder.js'
 import type { MetricsWindow } from '../metrics/types.js'
 import { sampleRatioMismatch, SRM_MIN_EXPECTED } from '../stats/srm.js'
-import type { RolloutAction, RolloutDecision, RolloutPlan, RolloutState, RolloutTick } from './types.js'
+import { MAX_HISTORY, type RolloutAction, type RolloutDecision, type RolloutPlan, type RolloutState, type RolloutTick } from './types.js'
 
 const TOTAL_WEIGHT = 1_000_000
 const ANALYSIS_DEFAULTS = { intervalMs: 60_000, count: 1, minRequests: 100, failureLimit: 0, inconclusiveLimit: 1 }
@@ -31,7 +31,7 @@ export function startRollout(plan: RolloutPlan, now: number): RolloutState {
     weightChangedAt: now,
     analysis: { runs: 0, passed: 0, failures: 0, inconclusive: 0, lastRunAt: now },
     pending: null,
-    buckets: [],
+    sli: [],
     reason: null,
     history: [{ at: now, step: 0, action: 'start', message: `rollout of ${plan.canary} over ${plan.baseline} started` }],
   }
@@ -59,16 +59,27 @@ function ingest(plan: RolloutPlan, state: RolloutState, windows: readonly Metric
   for (const raw of windows) {
     const window = onlyRollout(plan, raw, now)
     state.pending = state.pending === null ? window : mergeMetrics(state.pending, window)
-    if (plan.guardrails === undefined) continue
-    const bucketEnd = Math.ceil(window.end! / bucketMs) * bucketMs
-    const last = state.buckets[state.buckets.length - 1]
-    if (last !== undefined && last.end === bucketEnd)
-      state.buckets[state.buckets.length - 1] = { ...mergeMetrics(last, window), end: bucketEnd }
-    else state.buckets.push({ ...window, end: bucketEnd })
+    const guardrails = plan.guardrails
+    if (guardrails === undefined) continue
+    const end = Math.ceil(window.end! / bucketMs) * bucketMs
+    const [point] = sliPoints([window], { experiment: plan.experiment, variant: plan.canary, latency: guardrails.latency })
+    const last = state.sli[state.sli.length - 1]
+    if (last !== undefined && last.end === end)
+      state.sli[state.sli.length - 1] = {
+        end,
+        availability: add(last.availability, point!.availability),
+        latency: add(last.latency, point!.latency),
+      }
+    else state.sli.push({ ...point!, end })
   }
   const oldest = now - retention(plan) - bucketMs
-  state.buckets = state.buckets.filter((bucket) => bucket.end! > oldest)
+  state.sli = state.sli.filter((point) => point.end > oldest)
 }
+
+const add = (a: { good: number; total: number }, b: { good: number; total: number }) => ({
+  good: a.good + b.good,
+  total: a.total + b.total,
+})
 
 interface Context {
   plan: RolloutPlan
@@ -80,7 +91,9 @@ interface Context {
 }
 
 function log(context: Context, action: RolloutAction, message: string): void {
-  context.state.history.push({ at: context.now, step: context.state.step, action, message })
+  const { history } = context.state
+  history.push({ at: context.now, step: context.state.step, action, message })
+  if (history.length > MAX_HISTORY) history.splice(1, history.length - MAX_HISTORY)
   context.explanation.push(message)
   context.action = action
 }
@@ -245,7 +258,13 @@ function finish(context: Context, before: number): RolloutTick {
   }
 }
 
-const copy = (state: RolloutState): RolloutState => JSON.parse(JSON.stringify(state)) as RolloutState
+/** The parts a tick changes are copied; windows and SLI points are never modified in place, so they are shared. */
+const copy = (state: RolloutState): RolloutState => ({
+  ...state,
+  analysis: { ...state.analysis },
+  sli: [...state.sli],
+  history: [...state.history],
+})
 
 /**
  * Advances the rollout to `now` with the metrics observed since the last tick (one window or several,
@@ -267,7 +286,7 @@ export function tickRollout(
   }
   ingest(plan, state, Array.isArray(metrics) ? metrics : [metrics as MetricsWindow], now)
   if (plan.guardrails !== undefined && state.canaryWeight > 0) {
-    const slo = evaluateSlo(state.buckets, now, { ...plan.guardrails, experiment: plan.experiment, variant: plan.canary })
+    const slo = evaluateSliPoints(state.sli, now, { ...plan.guardrails, experiment: plan.experiment, variant: plan.canary })
     if (slo.breached) {
       rollback(context, `SLO guardrail breached: ${slo.explanation.filter((line) => line.includes('burns')).join('; ')}`)
       return finish(context, before)

@@ -173,6 +173,36 @@ describe('tickRollout', () => {
     )
   })
 
+  it('never modifies the state it is given (deep-frozen input), and keeps only SLI counts for the guardrails', () => {
+    const deepFreeze = <T>(value: T): T => {
+      if (value !== null && typeof value === 'object') {
+        Object.values(value).forEach(deepFreeze)
+        Object.freeze(value)
+      }
+      return value
+    }
+    const guarded: RolloutPlan = { ...plan, guardrails: { availability: 0.99, latency: { thresholdMs: 100, objective: 0.8 } } }
+    const recorder = createMetricsRecorder({ start: T0 })
+    let state = startRollout(guarded, T0)
+    for (let minute = 1; minute <= 4; minute++) {
+      for (let i = 0; i < 200; i++) {
+        recorder.record({ experiment: 'release', variant: 'canary' }, { status: 200, latencyMs: i % 10 === 0 ? 150 : 20 })
+        recorder.record({ experiment: 'release', variant: 'stable' }, { status: 200, latencyMs: 20 })
+      }
+      const frozen = deepFreeze(structuredClone(state))
+      const tick = tickRollout(guarded, frozen, T0 + minute * MINUTE, deepFreeze(recorder.take(T0 + minute * MINUTE)))
+      expect(frozen).toEqual(state)
+      state = tick.state
+    }
+    expect(state.status).toBe('paused') // equal traffic against 99/1 weights: two sample ratio mismatches
+    expect(state.sli).toHaveLength(4)
+    expect(state.sli.at(-1)).toEqual({
+      end: Math.ceil((T0 + 4 * MINUTE) / MINUTE) * MINUTE, // buckets end on whole minutes (bucketMs)
+      availability: { good: 200, total: 200 },
+      latency: { good: 180, total: 200 },
+    })
+  })
+
   it('waits for enough canary requests before judging', () => {
     const tick = tickRollout(plan, tickRollout(plan, startRollout(plan, T0), T0, empty).state, T0 + 2 * MINUTE, empty)
     expect(tick.decision).toMatchObject({ action: 'wait', explanation: ['step 2/6: waiting for data: 0/100 canary requests'] })

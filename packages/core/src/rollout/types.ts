@@ -1,5 +1,5 @@
 import type { CanaryMetricsOptions } from '../analysis/canary.js'
-import type { BurnRateAlert } from '../analysis/slo.js'
+import type { BurnRateAlert, SliPoint } from '../analysis/slo.js'
 import type { JudgeOptions, JudgeResult } from '../analysis/types.js'
 import type { MetricsWindow } from '../metrics/types.js'
 
@@ -58,6 +58,9 @@ export interface RolloutEvent {
   message: string
 }
 
+/** `history` keeps the most recent this many events (and always the first). */
+export const MAX_HISTORY = 500
+
 export type RolloutAction = 'start' | 'set-weight' | 'wait' | 'pause' | 'resume' | 'analysis' | 'rollback' | 'promote'
 
 /** Everything a rollout needs to continue: plain JSON, safe to persist between processes. */
@@ -73,8 +76,8 @@ export interface RolloutState {
   analysis: { runs: number; passed: number; failures: number; inconclusive: number; lastRunAt: number }
   /** Canary and baseline metrics since the current step began (for analysis runs). */
   pending: MetricsWindow | null
-  /** Timestamped buckets kept for the guardrails. */
-  buckets: MetricsWindow[]
+  /** The canary's SLI counts per `bucketMs`, kept for the longest guardrail window. */
+  sli: SliPoint[]
   reason: string | null
   history: RolloutEvent[]
 }
