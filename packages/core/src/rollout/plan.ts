@@ -134,36 +134,44 @@ function promote(context: Context, reason: string): void {
   log(context, 'promote', `promoted: canary weight 100%: ${reason}`)
 }
 
+/** Moves the canary's weight towards `percent` within the rate bound; true once it is there. */
+function approach(context: Context, percent: number, label: string): boolean {
+  const { plan, state, now } = context
+  const target = roundWeight(percent)
+  if (target === state.canaryWeight) return true
+  const rate = plan.maxWeightChangePerMinute
+  const allowed = target < state.canaryWeight || rate === undefined ? Infinity : (rate * (now - state.weightChangedAt)) / 60_000
+  const next = roundWeight(target < state.canaryWeight ? target : Math.min(target, state.canaryWeight + allowed))
+  if (next === state.canaryWeight) {
+    context.explanation.push(
+      `${label}: holding ${formatNumber(state.canaryWeight)}% on the way to ${formatNumber(target)}%: at most ${formatNumber(rate)} points per minute`,
+    )
+    if (context.action === 'none') context.action = 'wait'
+    return false
+  }
+  if (next === target && target === 100 && label === 'after the last step') return true
+  const why =
+    next === target
+      ? `${label} setWeight ${formatNumber(target)}`
+      : `${label} towards ${formatNumber(target)}%, at most ${formatNumber(rate)} points per minute`
+  setWeight(context, next, why)
+  return next === target
+}
+
 /** Runs steps until one has to wait. */
 function run(context: Context): void {
   const { plan, state, now } = context
   for (let guard = 0; guard <= plan.steps.length + 1; guard++) {
     if (state.status !== 'progressing') return
     const step = plan.steps[state.step]
-    if (step === undefined) return promote(context, 'every step completed')
+    if (step === undefined) {
+      // The last move to 100% obeys the rate bound too; promote() by hand does not.
+      if (approach(context, 100, 'after the last step')) promote(context, 'every step completed')
+      return
+    }
     const label = `step ${state.step + 1}/${plan.steps.length}`
     if ('setWeight' in step) {
-      const target = roundWeight(step.setWeight)
-      if (target !== state.canaryWeight) {
-        const rate = plan.maxWeightChangePerMinute
-        const allowed = target < state.canaryWeight || rate === undefined ? Infinity : (rate * (now - state.weightChangedAt)) / 60_000
-        const next = target < state.canaryWeight ? target : Math.min(target, state.canaryWeight + allowed)
-        if (roundWeight(next) <= state.canaryWeight) {
-          context.explanation.push(
-            `${label}: holding ${formatNumber(state.canaryWeight)}% on the way to ${formatNumber(target)}%: at most ${formatNumber(rate)} points per minute`,
-          )
-          if (context.action === 'none') context.action = 'wait'
-          return
-        }
-        setWeight(
-          context,
-          next,
-          next === target
-            ? `${label} setWeight ${formatNumber(target)}`
-            : `${label} towards ${formatNumber(target)}%, at most ${formatNumber(rate)} points per minute`,
-        )
-        if (roundWeight(next) !== target) return
-      }
+      if (!approach(context, step.setWeight, label)) return
       advance(context)
       continue
     }

@@ -100,16 +100,34 @@ describe('a simulated rollout', () => {
 describe('tickRollout', () => {
   const empty = { experiments: {} }
 
-  it('bounds how fast the weight rises, and never bounds a decrease', () => {
-    const bounded: RolloutPlan = { ...plan, steps: [{ setWeight: 20 }], maxWeightChangePerMinute: 10 }
+  it('bounds how fast the weight rises, up to the final 100%, and never bounds a decrease', () => {
+    const bounded: RolloutPlan = { ...plan, steps: [{ setWeight: 20 }, { setWeight: 10 }], maxWeightChangePerMinute: 10 }
     let tick = tickRollout(bounded, startRollout(bounded, T0), T0, empty)
     expect(tick.state.canaryWeight).toBe(0)
-    expect(tick.decision.explanation[0]).toBe('step 1/1: holding 0% on the way to 20%: at most 10 points per minute')
+    expect(tick.decision.explanation[0]).toBe('step 1/2: holding 0% on the way to 20%: at most 10 points per minute')
     tick = tickRollout(bounded, tick.state, T0 + 30 * SECOND, empty)
     expect([tick.state.canaryWeight, tick.changed, tick.weights.canary]).toEqual([5, true, 50_000])
+    expect(tick.decision.explanation).toEqual(['canary weight 0% -> 5%: step 1/2 towards 20%, at most 10 points per minute'])
+    // 20% is reached at once, the step down to 10% is immediate, and the rise to 100% is bounded again.
     tick = tickRollout(bounded, tick.state, T0 + 3 * MINUTE, empty)
-    expect(tick.state.canaryWeight).toBe(100)
-    expect(tick.state.history.map((event) => event.action)).toEqual(['start', 'set-weight', 'set-weight', 'promote'])
+    expect(tick.state.canaryWeight).toBe(10)
+    expect(tick.decision.explanation).toEqual([
+      'canary weight 5% -> 20%: step 1/2 setWeight 20',
+      'canary weight 20% -> 10%: step 2/2 setWeight 10',
+      'after the last step: holding 10% on the way to 100%: at most 10 points per minute',
+    ])
+    tick = tickRollout(bounded, tick.state, T0 + 7 * MINUTE, empty)
+    expect(tick.state.canaryWeight).toBe(50)
+    tick = tickRollout(bounded, tick.state, T0 + 12 * MINUTE, empty)
+    expect([tick.state.canaryWeight, tick.state.status]).toEqual([100, 'promoted'])
+    expect(tick.state.history.map((event) => event.action)).toEqual([
+      'start',
+      'set-weight',
+      'set-weight',
+      'set-weight',
+      'set-weight',
+      'promote',
+    ])
   })
 
   it('pauses for a duration, or until resume() or promote()', () => {
