@@ -135,7 +135,7 @@ function promote(context: Context, reason: string): void {
 }
 
 /** Moves the canary's weight towards `percent` within the rate bound; true once it is there. */
-function approach(context: Context, percent: number, label: string): boolean {
+function approach(context: Context, percent: number, label: string, announce = true): boolean {
   const { plan, state, now } = context
   const target = roundWeight(percent)
   if (target === state.canaryWeight) return true
@@ -149,7 +149,7 @@ function approach(context: Context, percent: number, label: string): boolean {
     if (context.action === 'none') context.action = 'wait'
     return false
   }
-  if (next === target && target === 100 && label === 'after the last step') return true
+  if (next === target && !announce) return true
   const why =
     next === target
       ? `${label} setWeight ${formatNumber(target)}`
@@ -166,7 +166,7 @@ function run(context: Context): void {
     const step = plan.steps[state.step]
     if (step === undefined) {
       // The last move to 100% obeys the rate bound too; promote() by hand does not.
-      if (approach(context, 100, 'after the last step')) promote(context, 'every step completed')
+      if (approach(context, 100, 'after the last step', false)) promote(context, 'every step completed')
       return
     }
     const label = `step ${state.step + 1}/${plan.steps.length}`
@@ -222,12 +222,18 @@ function run(context: Context): void {
     state.pending = null
     let outcome: 'passed' | 'failed' | 'inconclusive'
     let why: string
-    if (srm?.mismatch) {
-      outcome = 'inconclusive'
-      why = `sample ratio mismatch: ${baselineRequests}/${canaryRequests} requests against ${formatNumber(100 - state.canaryWeight)}/${formatNumber(state.canaryWeight)} weights, p = ${formatNumber(srm.pValue)} < 0.001: the split cannot be trusted`
-    } else if (judge.verdict === 'Fail') {
+    const mismatch =
+      srm?.mismatch === true
+        ? `sample ratio mismatch: ${baselineRequests}/${canaryRequests} requests against ${formatNumber(100 - state.canaryWeight)}/${formatNumber(state.canaryWeight)} weights, p = ${formatNumber(srm.pValue)} < 0.001: the split cannot be trusted`
+        : undefined
+    // A Fail rolls back even over a mismatched split (a crashing canary also skews the split);
+    // otherwise a mismatch makes the run inconclusive, whatever the judge says.
+    if (judge.verdict === 'Fail') {
       outcome = 'failed'
-      why = `judge Fail (${judge.reason})`
+      why = `judge Fail (${judge.reason})${mismatch === undefined ? '' : `; also ${mismatch}`}`
+    } else if (mismatch !== undefined) {
+      outcome = 'inconclusive'
+      why = mismatch
     } else if (judge.verdict === 'Pass') {
       outcome = 'passed'
       why = `judge Pass (${judge.reason})`
