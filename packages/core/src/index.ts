@@ -5,7 +5,7 @@ export { configSchema, NAME_PATTERN, MAX_WEIGHT, MAX_VARIANTS } from './config/s
 export { configJsonSchema } from './config/json-schema.js'
 export { SplitlaneError, SplitlaneConfigError, ErrorCode, type ConfigIssue } from './errors.js'
 export { otelReason, type OtelReason } from './reasons.js'
-export { sampleRatioMismatch, SRM_THRESHOLD, type SampleRatioResult } from './stats/srm.js'
+export { sampleRatioMismatch, SRM_THRESHOLD, SRM_MIN_EXPECTED, type SampleRatioResult } from './stats/srm.js'
 export { chiSquarePValue } from './stats/chi-square.js'
 export type {
   Assignment,
@@ -25,3 +25,87 @@ export type {
   UpdateResult,
   VariantConfig,
 } from './types.js'
+export {
+  createMetricsRecorder,
+  mergeMetrics,
+  createVariantStats,
+  mergeVariantStats,
+  MAX_EVENT_NAMES,
+  createQuantileSketch,
+  addToSketch,
+  mergeSketches,
+  sketchQuantile,
+  sketchMean,
+  sketchBuckets,
+  SKETCH_RELATIVE_ACCURACY,
+} from './metrics/index.js'
+export type {
+  Outcome,
+  MetricsTarget,
+  QuantileSketch,
+  StatusClass,
+  EventStats,
+  ShadowStats,
+  VariantStats,
+  MetricsWindow,
+  MetricsRecorder,
+  MetricsRecorderOptions,
+} from './metrics/types.js'
+export { normalCdf, normalQuantile, normalTwoSidedP, normalUpperP } from './stats/normal.js'
+export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
+export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'
+export { judgeCanary, classifyMetric, scoreGroups, formatNumber, JUDGE_DEFAULTS } from './analysis/judge.js'
+export { canaryMetrics, analyzeCanary, type CanaryMetricsOptions, type CanaryAnalysisOptions } from './analysis/canary.js'
+export type {
+  Samples,
+  Direction,
+  MetricClass,
+  Verdict,
+  ContinuousMetricSpec,
+  ProportionMetricSpec,
+  MetricSpec,
+  JudgeOptions,
+  SampleSummary,
+  MetricResult,
+  GroupScore,
+  JudgeResult,
+} from './analysis/types.js'
+export {
+  evaluateSlo,
+  evaluateSliPoints,
+  sliPoints,
+  windowsWithin,
+  DEFAULT_BURN_RATE_ALERTS,
+  type BurnRateAlert,
+  type SloOptions,
+  type SloResult,
+  type SliResult,
+  type AlertResult,
+  type SliPoint,
+  type SliCounts,
+} from './analysis/slo.js'
+export { startRollout, tickRollout, resumeRollout, promoteRollout, abortRollout, rolloutWeights } from './rollout/plan.js'
+export { createRolloutDriver, configWithWeights, type RolloutDriver, type RolloutDriverOptions } from './rollout/driver.js'
+export { MAX_HISTORY } from './rollout/types.js'
+export type {
+  AnalysisStepOptions,
+  RolloutStep,
+  GuardrailOptions,
+  RolloutPlan,
+  RolloutStatus,
+  RolloutEvent,
+  RolloutAction,
+  RolloutState,
+  RolloutDecision,
+  RolloutTick,
+} from './rollout/types.js'
+export {
+  createBandit,
+  assignmentProbability,
+  sharesToWeights,
+  type Bandit,
+  type BanditOptions,
+  type BanditState,
+  type BanditUpdate,
+  type ArmStats,
+} from './bandit/thompson.js'
