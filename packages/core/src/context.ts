@@ -1,7 +1,8 @@
 // Reading the unit key from what a caller passed, without ever throwing.
 import { ErrorCode, SplitlaneError } from './errors.js'
 import { describeValue } from './describe.js'
-import type { Attributes } from './types.js'
+import { isVerifiedOverrides } from './override-tokens.js'
+import type { Attributes, VerifiedOverrides } from './types.js'
 
 export const INVALID_KEY = Symbol('invalid key')
 
@@ -25,10 +26,12 @@ export interface ReadContext {
   readonly attributes: Attributes | undefined
   /** `context.key`, normalized; an error when it has the wrong type. */
   readonly key: string | null | SplitlaneError
+  /** Verified override tokens; an error when `context.overrides` was not made by `verifyOverrides`. */
+  readonly overrides: VerifiedOverrides | undefined | SplitlaneError
 }
 
 export function readContext(context: unknown, experiment: string | undefined): ReadContext | SplitlaneError {
-  if (context === undefined) return { attributes: undefined, key: null }
+  if (context === undefined) return { attributes: undefined, key: null, overrides: undefined }
   if (typeof context !== 'object' || context === null || Array.isArray(context))
     return new SplitlaneError(
       ErrorCode.ContextInvalid,
@@ -38,13 +41,25 @@ export function readContext(context: unknown, experiment: string | undefined): R
       },
     )
   try {
-    const { key: raw, attributes } = context as { key?: unknown; attributes?: unknown }
+    const { key: raw, attributes, overrides: rawOverrides } = context as { key?: unknown; attributes?: unknown; overrides?: unknown }
     if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null))
       return new SplitlaneError(ErrorCode.ContextInvalid, `context.attributes must be an object, received ${describeValue(attributes)}`, {
         experiment,
       })
     const key = normalizeKey(raw)
-    return { attributes: attributes as Attributes | undefined, key: key === INVALID_KEY ? keyError('context.key', raw, experiment) : key }
+    const overrides =
+      rawOverrides === undefined || rawOverrides === null || isVerifiedOverrides(rawOverrides)
+        ? (rawOverrides ?? undefined)
+        : new SplitlaneError(
+            ErrorCode.ContextInvalid,
+            'context.overrides was ignored: pass what splitter.verifyOverrides returned, never a value read from the request',
+            { experiment },
+          )
+    return {
+      attributes: attributes as Attributes | undefined,
+      key: key === INVALID_KEY ? keyError('context.key', raw, experiment) : key,
+      overrides,
+    }
   } catch (cause) {
     return new SplitlaneError(ErrorCode.ContextInvalid, 'reading the context threw', { cause, experiment })
   }

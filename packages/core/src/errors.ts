@@ -16,6 +16,14 @@ export const ErrorCode = {
   CallbackFailed: 'SPLITLANE_ERR_CALLBACK_FAILED',
   /** Request path: an unexpected failure inside splitlane (a bug: please report it). */
   Internal: 'SPLITLANE_ERR_INTERNAL',
+  /** Override token: not a splitlane token (unsigned, truncated, wrong format). */
+  OverrideTokenMalformed: 'SPLITLANE_ERR_OVERRIDE_TOKEN_MALFORMED',
+  /** Override token: the signature does not match (tampered, other secret, or no signer configured). */
+  OverrideTokenSignature: 'SPLITLANE_ERR_OVERRIDE_TOKEN_SIGNATURE',
+  /** Override token: past its expiry. */
+  OverrideTokenExpired: 'SPLITLANE_ERR_OVERRIDE_TOKEN_EXPIRED',
+  /** Override token: names an experiment or variant that the config in use does not have. */
+  OverrideTokenUnknown: 'SPLITLANE_ERR_OVERRIDE_TOKEN_UNKNOWN',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
