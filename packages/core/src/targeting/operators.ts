@@ -1,6 +1,5 @@
 // Targeting operators: each compiles its config values once and then tests one attribute value.
 // A test returns true or false, or `undefined` when the value has a type the operator cannot read.
-import ipaddr from 'ipaddr.js'
 import { RE2JS } from 're2js'
 
 export const STRING_OPERATORS = ['in', 'notIn', 'equals', 'contains', 'startsWith', 'endsWith', 'regex'] as const
@@ -128,36 +127,119 @@ export function instantOf(value: unknown): number | undefined {
 }
 
 // ---- IP addresses ----
+// A small parser rather than ipaddr.js on the request path: ipaddr.js takes 10 µs for an IPv4 and
+// 70-80 µs for an IPv6 address, this one well under 1 µs. operators.test.ts checks it against
+// ipaddr.js (a dev dependency) as the reference.
 
-type Address = ipaddr.IPv4 | ipaddr.IPv6
-export type Cidr = readonly [Address, number]
+/** IPv4 as one unsigned 32-bit number; IPv6 as eight 16-bit groups. */
+export type Address = { readonly v4: number } | { readonly v6: readonly number[] }
+export type Cidr = { readonly address: Address; readonly bits: number }
 
-/** An IPv4 address in dotted-quad form or any IPv6 address; IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes IPv4. */
+/** Dotted-quad IPv4 (no leading zeros) in text[from, to), as an unsigned number, or -1. */
+function parseV4(text: string, from = 0, to = text.length): number {
+  let value = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 46) {
+      if (digits === 0 || ++dots > 3) return -1
+      value = value * 256 + octet
+      octet = 0
+      digits = 0
+    } else if (code >= 48 && code <= 57) {
+      if (digits > 0 && octet === 0) return -1 // leading zero
+      octet = octet * 10 + code - 48
+      if (++digits > 3 || octet > 255) return -1
+    } else return -1
+  }
+  return dots === 3 && digits > 0 ? value * 256 + octet : -1
+}
+
+/** Colon-separated hex groups in text[from, to) (the last may be dotted IPv4), appended to `out`; false when invalid. */
+function pushGroups(text: string, from: number, to: number, out: number[]): boolean {
+  if (from === to) return true
+  let start = from
+  for (let i = from; i <= to; i++) {
+    if (i < to && text.charCodeAt(i) !== 58) continue
+    if (i === to && text.lastIndexOf('.', to - 1) >= start) {
+      const v4 = parseV4(text, start, to)
+      if (v4 < 0) return false
+      out.push(Math.floor(v4 / 65536), v4 % 65536)
+      return true
+    }
+    const length = i - start
+    if (length < 1 || length > 4) return false
+    let group = 0
+    for (let j = start; j < i; j++) {
+      const code = text.charCodeAt(j) | 32 // lower-case letters
+      const digit = code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : -1
+      if (digit < 0) return false
+      group = group * 16 + digit
+    }
+    out.push(group)
+    start = i + 1
+  }
+  return true
+}
+
+function parseV6(input: string): number[] | undefined {
+  const zone = input.indexOf('%')
+  if (zone >= 0 && !/^%[0-9a-z_.~-]+$/i.test(input.slice(zone))) return undefined
+  const end = zone < 0 ? input.length : zone
+  const gap = input.indexOf('::')
+  const groups: number[] = []
+  if (gap < 0 || gap >= end) return pushGroups(input, 0, end, groups) && groups.length === 8 ? groups : undefined
+  const next = input.indexOf('::', gap + 1)
+  if (next >= 0 && next < end) return undefined
+  if (!pushGroups(input, 0, gap, groups)) return undefined
+  const tail: number[] = []
+  if (!pushGroups(input, gap + 2, end, tail) || groups.length + tail.length > 7) return undefined
+  while (groups.length + tail.length < 8) groups.push(0)
+  for (const group of tail) groups.push(group)
+  return groups
+}
+
+/** An IPv4 address in dotted-quad form or any IPv6 address; IPv4-mapped IPv6 (`::ffff:1.2.3.4`) reads as IPv4. */
 export function addressOf(value: unknown): Address | undefined {
   if (typeof value !== 'string' || value.length > 100) return undefined
-  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return ipaddr.IPv4.parse(value)
-  if (!ipaddr.IPv6.isValid(value)) return undefined
-  const address = ipaddr.IPv6.parse(value)
-  return address.isIPv4MappedAddress() ? address.toIPv4Address() : address
+  if (!value.includes(':')) {
+    const v4 = parseV4(value)
+    return v4 < 0 ? undefined : { v4 }
+  }
+  const v6 = parseV6(value)
+  if (v6 === undefined) return undefined
+  if (v6[0] === 0 && v6[1] === 0 && v6[2] === 0 && v6[3] === 0 && v6[4] === 0 && v6[5] === 0xffff) return { v4: v6[6]! * 65536 + v6[7]! }
+  return { v6 }
 }
 
 /** `10.0.0.0/8`, `2001:db8::/32`, or a single address (a /32 or /128). */
 export function parseCidr(text: string): Cidr | undefined {
   const slash = text.indexOf('/')
-  if (slash < 0) {
-    const address = addressOf(text)
-    return address === undefined ? undefined : [address, address.kind() === 'ipv4' ? 32 : 128]
-  }
-  const address = addressOf(text.slice(0, slash))
+  const address = addressOf(slash < 0 ? text : text.slice(0, slash))
+  if (address === undefined) return undefined
+  const max = 'v4' in address ? 32 : 128
+  if (slash < 0) return { address, bits: max }
   const bitsText = text.slice(slash + 1)
-  if (address === undefined || !/^\d{1,3}$/.test(bitsText)) return undefined
-  const bits = Number(bitsText)
-  return bits > (address.kind() === 'ipv4' ? 32 : 128) ? undefined : [address, bits]
+  if (!/^(0|[1-9]\d{0,2})$/.test(bitsText) || Number(bitsText) > max) return undefined
+  return { address, bits: Number(bitsText) }
 }
 
-function inCidr(address: Address, [network, bits]: Cidr): boolean {
-  if (address.kind() !== network.kind()) return false
-  return address.kind() === 'ipv4' ? (address as ipaddr.IPv4).match(network, bits) : (address as ipaddr.IPv6).match(network, bits)
+export function inCidr(address: Address, { address: network, bits }: Cidr): boolean {
+  if ('v4' in address) {
+    if (!('v4' in network)) return false
+    if (bits === 0) return true
+    const shift = 32 - bits
+    return Math.floor(address.v4 / 2 ** shift) === Math.floor(network.v4 / 2 ** shift)
+  }
+  if (!('v6' in network)) return false
+  let left = bits
+  for (let i = 0; i < 8 && left > 0; i++, left -= 16) {
+    const take = Math.min(16, left)
+    if (address.v6[i]! >> (16 - take) !== network.v6[i]! >> (16 - take)) return false
+  }
+  return true
 }
 
 // ---- regex ----
