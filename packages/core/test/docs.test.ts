@@ -37,3 +37,11 @@ describe('docs/guides/getting-started.md', () => {
     expect(shown).toBe(splitter.explain(splitter.assign('checkout', { key: 'user-42' })))
   })
 })
+
+describe('docs/reference/config.md', () => {
+  it('its example is a valid config', () => {
+    const md = readFileSync(new URL('config.md', reference), 'utf8')
+    const json = /## Example\n\n```json\n([\s\S]*?)```/.exec(md)![1]!
+    expect(() => createSplitter({ config: JSON.parse(json) })).not.toThrow()
+  })
+})

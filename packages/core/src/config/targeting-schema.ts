@@ -76,8 +76,7 @@ export const conditionSchema: z.ZodType<ConditionShape> = z
     segment: nameOf('a segment name').optional().describe('Matches when the named top-level segment does.'),
   })
   .superRefine(checkCondition, { when: () => true })
-  .meta({ id: 'condition' })
-  .describe('A condition: { attribute, op, values } or { all } / { any } / { not } / { segment }.')
+  .meta({ id: 'condition', description: 'A condition: { attribute, op, values }, { all }, { any }, { not } or { segment }.' })
 
 function checkCondition(input: unknown, ctx: Refinement): void {
   if (typeof input !== 'object' || input === null) return
@@ -132,7 +131,7 @@ const weightMessage = expected('integer 0..1000000')
 export const ruleSchema = z
   .strictObject({
     id: nameOf('a rule id').describe('Unique within the experiment; reported as ruleId.'),
-    when: conditionSchema.describe('Who the rule applies to.'),
+    when: conditionSchema,
     variant: nameOf('a variant name').optional().describe('Pin matching units to this variant.'),
     weights: z
       .record(z.string(), z.number(weightMessage).int(weightMessage).min(0, weightMessage).max(1_000_000, weightMessage), {
