@@ -68,13 +68,13 @@ const ordinal = (index: number) => ['first', 'second', 'third'][index] ?? `#${in
 function noRulePhrase(experiment: CompiledExperiment, context: Context | undefined): string {
   const rules = experiment.rules
   if (rules === null) return ''
-  const count = rules.length === 1 ? 'its 1 rule' : `none of its ${rules.length} rules`
   const first = rules[0]!
   const why =
     context === undefined
-      ? `(pass the context as explain's second argument to see why rule "${first.id}" failed)`
-      : `(the first, "${first.id}", failed: ${whyNot(first.when, context.attributes)})`
-  return `${rules.length === 1 ? `${count} did not match` : `${count} matched`} ${why}, so the default split applies; `
+      ? `pass the context as explain's second argument to see why rule "${first.id}" failed`
+      : `${rules.length === 1 ? '' : `the first, "${first.id}", failed: `}${whyNot(first.when, context.attributes)}`
+  const lead = rules.length === 1 ? `its only rule, "${first.id}", did not match` : `none of its ${rules.length} rules matched`
+  return `${lead} (${why}), so the default split applies; `
 }
 
 function slicesOf(experiment: CompiledExperiment): string {
