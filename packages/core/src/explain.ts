@@ -138,6 +138,9 @@ export function explainAssignment(assignment: Assignment, config: CompiledConfig
   const exposed = reason !== 'not_exposed'
   const parts = [hashPhrase(assignment, experiment, hash), exposurePhrase(target, hash, exposed)]
   if (exposed) parts.push(splitPhrase(target, hash, variant ?? ''))
-  const lead = rule !== undefined ? `${matched}, so its ${rule.kind} apply; ` : noRulePhrase(experiment, context)
+  const lead =
+    rule !== undefined
+      ? `${matched}, so its ${rule.kind === 'weights' ? 'weights apply' : 'exposure applies'}; `
+      : noRulePhrase(experiment, context)
   return `${head}: ${lead}${parts.join('; ')}.${counted}${stale}`
 }
