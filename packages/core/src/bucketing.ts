@@ -46,6 +46,8 @@ export interface CompiledExperiment {
   readonly overrides: ReadonlyMap<string, number> | null
   /** Enabled, sticky, no overrides, rules, layer or holdout: a string key goes straight to hashing. */
   readonly plain: boolean
+  /** Has rules, a layer or the holdout (the request path takes the longer way). */
+  readonly targeted: boolean
   readonly source: ParsedExperiment
   /** Ordered targeting rules, or null when there are none. */
   readonly rules: readonly CompiledRule[] | null
@@ -145,6 +147,7 @@ export function compileExperiment(name: string, experiment: ParsedExperiment, pa
       holdoutThreshold === 0,
     source: experiment,
     rules,
+    targeted: rules !== null || layer !== null || holdoutThreshold !== 0,
     holdoutSeed: parts?.holdoutSeed ?? 0,
     holdoutThreshold,
     layer,

@@ -176,15 +176,49 @@ export function createSplitter(options: SplitterOptions): Splitter {
     if (!experiment.enabled) return fallback(experiment, revision, 'disabled', key, keyFrom)
     const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
     if (forced !== undefined) return assignmentOf(experiment, forced, 'override', false, key, keyFrom, null, revision)
-    if (read.overrides !== undefined && !(read.overrides instanceof SplitlaneError)) {
+    if (experiment.targeted || read.overrides !== undefined) return evaluateTargeted(config, experiment, read, memo, key, keyFrom)
+    let hash: number
+    if (experiment.random) {
+      const draw = drawHash(experiment)
+      if (draw instanceof SplitlaneError) {
+        report(draw)
+        return fallback(experiment, revision, 'error', key, keyFrom, draw.code)
+      }
+      hash = draw
+    } else {
+      if (key === null) return fallback(experiment, revision, 'no_key', null, null)
+      hash = unitHashOf(keyHashOf(key, memo), experiment)
+    }
+    const exposed = isExposed(experiment, hash)
+    const index = exposed ? chooseVariant(experiment, hash) : experiment.controlIndex
+    const reason = !exposed ? 'not_exposed' : experiment.staticIndex >= 0 ? 'static' : 'split'
+    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision)
+  }
+
+  /**
+   * The rest of `evaluate` for experiments with rules, a layer or the holdout, and for requests
+   * with override tokens. Kept apart so that the plain path above stays as small as it was.
+   */
+  const evaluateTargeted = (
+    config: CompiledConfig,
+    experiment: CompiledExperiment,
+    read: ReadContext,
+    memo: boolean,
+    key: string | null,
+    keyFrom: string | null,
+  ): Assignment => {
+    const revision = config.revision
+    if (read.overrides instanceof SplitlaneError) {
+      if (read.unreported === true) report(read.overrides)
+      read.unreported = false
+    } else if (read.overrides !== undefined) {
       const tokenVariant = read.overrides.variants[experiment.name]
       const index = tokenVariant === undefined ? -1 : experiment.names.indexOf(tokenVariant)
       if (index >= 0) return assignmentOf(experiment, index, 'override', false, key, keyFrom, null, revision)
     }
     // The holdout and layers come before rules: they decide who may take part in experiments at all.
-    let keyHash: number | undefined
     if (key !== null && (experiment.holdoutThreshold !== 0 || experiment.layer !== null)) {
-      keyHash = keyHashOf(key, memo)
+      const keyHash = keyHashOf(key, memo)
       if (experiment.holdoutThreshold !== 0 && isHeldOut(experiment, keyHash))
         return fallback(experiment, revision, 'holdout', key, keyFrom)
       if (!isInLayerSlice(experiment, keyHash)) return fallback(experiment, revision, 'outside_layer', key, keyFrom)
@@ -211,7 +245,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
       hash = draw
     } else {
       if (key === null) return fallback(experiment, revision, 'no_key', null, null)
-      hash = unitHashOf(keyHash ?? keyHashOf(key, memo), experiment)
+      hash = unitHashOf(keyHashOf(key, memo), experiment) // memoized in assignAll; hashed again in assign
     }
     const exposed = isExposed(target, hash)
     const index = exposed ? chooseVariant(target, hash) : target.controlIndex
@@ -237,9 +271,8 @@ export function createSplitter(options: SplitterOptions): Splitter {
 
   /** Reports what is wrong with a call's context once, however many experiments it reaches. */
   const reportContext = (read: ReadContext | SplitlaneError, usesContextKey: boolean): void => {
-    if (read instanceof SplitlaneError) return report(read)
-    if (read.key instanceof SplitlaneError && usesContextKey) report(read.key)
-    if (read.overrides instanceof SplitlaneError) report(read.overrides)
+    if (read instanceof SplitlaneError) report(read)
+    else if (read.key instanceof SplitlaneError && usesContextKey) report(read.key)
   }
 
   const notify = (assignment: Assignment): void => {
@@ -287,8 +320,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
         report(keyError('key', rawKey, experiment.name))
         return control
       }
-      if (experiment.rules !== null || experiment.layer !== null || experiment.holdoutThreshold !== 0)
-        return evaluate(state, experiment, { key, attributes: undefined, overrides: undefined }, false).variant!
+      if (experiment.targeted) return evaluate(state, experiment, { key, attributes: undefined }, false).variant!
       const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
       if (forced !== undefined) return experiment.names[forced]!
       let hash: number
