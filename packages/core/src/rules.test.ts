@@ -236,3 +236,49 @@ describe('rule schema errors carry the path to the bad rule', () => {
     expect(issues).toContain('segments.a: segments refer to each other in a cycle: a -> b -> a')
   })
 })
+
+describe('rules with update and assignAll', () => {
+  it('update swaps rules in atomically; a config with a bad rule is rejected and the old rules stay', () => {
+    const { splitter, errors } = setup()
+    const context = { key: 'u', attributes: { groups: ['beta'] } }
+    expect(splitter.assign('checkout', context).ruleId).toBe('beta-canary')
+    const bad = {
+      ...config,
+      experiments: {
+        ...config.experiments,
+        checkout: {
+          ...config.experiments.checkout!,
+          rules: [{ id: 'x', when: { attribute: 'p', op: 'regex', values: ['(?<=a)b'] }, variant: 'stable' }],
+        },
+      },
+    }
+    const result = splitter.update(bad as SplitlaneConfig)
+    expect(result.ok).toBe(false)
+    expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_CONFIG_INVALID'])
+    expect(splitter.assign('checkout', context).ruleId).toBe('beta-canary')
+    expect(
+      splitter.update({
+        ...config,
+        revision: 'r2',
+        experiments: { ...config.experiments, checkout: { ...config.experiments.checkout!, rules: [] } },
+      }).ok,
+    ).toBe(true)
+    expect(splitter.assign('checkout', context)).toMatchObject({ revision: 'r2', ruleId: undefined })
+  })
+
+  it('assignAll evaluates each experiment as assign does, holdout and layers included', () => {
+    const layered = createSplitter({
+      config: {
+        ...config,
+        holdout: 10,
+        layers: { l: {} },
+        experiments: { ...config.experiments, plain: { ...config.experiments.plain!, layer: { name: 'l', slice: [0, 40] } } },
+      },
+    })
+    for (const key of keys.slice(0, 500)) {
+      const context = { key, attributes: { country: 'DE', ip: '10.0.0.1', groups: key.endsWith('7') ? ['beta'] : [] } }
+      const all = layered.assignAll(context)
+      for (const name of ['checkout', 'plain']) expect(all[name]).toEqual(layered.assign(name, context))
+    }
+  })
+})
