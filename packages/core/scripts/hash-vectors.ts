@@ -71,7 +71,16 @@ const layered: SplitlaneConfig = {
   layers: { page: {} },
   experiments: {
     buttons: { variants: [{ name: 'blue' }, { name: 'green' }], layer: { name: 'page', slice: [0, 30] } },
-    oneClick: { variants: [{ name: 'off' }, { name: 'on' }], layer: { name: 'page', slice: [[30, 50], [90, 100]] } },
+    oneClick: {
+      variants: [{ name: 'off' }, { name: 'on' }],
+      layer: {
+        name: 'page',
+        slice: [
+          [30, 50],
+          [90, 100],
+        ],
+      },
+    },
   },
 }
 const layeredSplitter = createSplitter({ config: layered })
