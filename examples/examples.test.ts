@@ -32,6 +32,12 @@ describe('examples', () => {
     expect(steps.map((step) => step.percent)).toEqual([1, 5, 25, 100])
     expect(steps.every((step) => step.movedOut === 0)).toBe(true)
     expect(steps.at(-1)!.inCanary).toBe(100_000)
+    expect(output).toContain('beta users outside the holdout:  100.00% on the canary')
+    const heldOut = Number(/held out \(control everywhere\): +([\d.]+)%/.exec(output)![1])
+    expect(Math.abs(heldOut - 5)).toBeLessThan((3 * Math.sqrt(5 * 95)) / Math.sqrt(100_000)) // within 3 sd, in percent
+    expect(output).toContain('release → "canary": rule "beta-canary" (the first rule) matched: segment "beta", which pins "canary".')
+    expect(output).toContain('its only rule, "beta-canary", did not match (segment "beta" did not match: groups is ["customer"]')
+    expect(output).toMatch(/release → "stable": key "user-\d+" \(from context.key\) is in the holdout/)
   })
 
   it('live-config: follows the URL and the file, and keeps the last good revision on a bad edit', () => {

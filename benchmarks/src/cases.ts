@@ -9,6 +9,7 @@ import { createSplitter, murmur3, type SplitlaneConfig } from '@splitlane/core'
 import { InMemStorageProvider, Unleash, UnleashEvents } from 'unleash-client'
 import type { Case } from './harness.js'
 import { KEY_MASK, asciiKeys, mixedKeys, nonAsciiKeys } from './keys.js'
+import { targetingCases } from './targeting-cases.js'
 
 export const EXPERIMENT = 'checkout'
 export const SPLIT = [
@@ -332,6 +333,7 @@ export async function createCases(): Promise<Cases> {
       murmur3Case('murmur3-ascii', 'bare `murmur3`, ASCII keys only', asciiKeys),
       murmur3Case('murmur3-non-ascii', 'bare `murmur3`, non-ASCII keys only', nonAsciiKeys),
       ...splitlaneCases(),
+      ...targetingCases(EXPERIMENT, splitlaneVariants),
       flagdCase(),
       growthbookCase(),
       unleash.benchCase,

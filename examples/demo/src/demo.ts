@@ -1,5 +1,6 @@
-// pnpm demo: 100,000 simulated users over a 10/10/80 split, one user's explanation, and a canary
-// ramp 1 -> 5 -> 25 -> 100 showing who moves at each step. Everything runs in this process.
+// pnpm demo: 100,000 simulated users over a 10/10/80 split, one user's explanation, a canary
+// ramp 1 -> 5 -> 25 -> 100 showing who moves at each step, and a targeting rule (beta users see
+// the canary) with a 5% holdout, each explained. Everything runs in this process.
 import { createSplitter, defineConfig, sampleRatioMismatch } from '@splitlane/core'
 
 const USERS = 100_000
@@ -88,3 +89,46 @@ for (const percent of ramp) {
   previousPercent = percent
 }
 console.log('\n   No user ever left the canary: each step only moves the new share in (monotone ramp).\n')
+
+console.log('4. Targeting and a holdout: beta users see the canary; 5% of users are held out of everything\n')
+const targeted = createSplitter({
+  config: defineConfig({
+    version: 1,
+    revision: 'demo-targeting',
+    holdout: 5,
+    segments: { beta: { attribute: 'groups', op: 'in', values: ['beta'] } },
+    experiments: {
+      release: {
+        variants: [
+          { name: 'stable', weight: 95 },
+          { name: 'canary', weight: 5 },
+        ],
+        rules: [{ id: 'beta-canary', when: { segment: 'beta' }, variant: 'canary' }],
+      },
+    },
+  }),
+})
+// every tenth user is a beta tester
+const contextOf = (index: number) => ({ key: userIds[index]!, attributes: { groups: index % 10 === 0 ? ['beta'] : ['customer'] } })
+const tally = { beta: { canary: 0, total: 0 }, others: { canary: 0, total: 0 }, heldOut: 0 }
+userIds.forEach((_, index) => {
+  const assignment = targeted.assign('release', contextOf(index))
+  if (assignment.reason === 'holdout') return void tally.heldOut++
+  const group = index % 10 === 0 ? tally.beta : tally.others
+  group.total++
+  if (assignment.variant === 'canary') group.canary++
+})
+const share = (part: number, whole: number) => `${((part / whole) * 100).toFixed(2)}%`
+console.log(`   held out (control everywhere):   ${share(tally.heldOut, USERS)} of users (configured 5%)`)
+console.log(`   beta users outside the holdout:  ${share(tally.beta.canary, tally.beta.total)} on the canary`)
+console.log(`   other users outside the holdout: ${share(tally.others.canary, tally.others.total)} on the canary (weight 5%)\n`)
+const explainUser = (index: number) => {
+  const context = contextOf(index)
+  console.log(`   ${targeted.explain(targeted.assign('release', context), context)}\n`)
+}
+const firstWhere = (test: (index: number) => boolean) => userIds.findIndex((_, index) => test(index))
+const reasonOf = (index: number) => targeted.assign('release', contextOf(index)).reason
+explainUser(firstWhere((index) => index % 10 === 0 && reasonOf(index) === 'rule'))
+explainUser(firstWhere((index) => index % 10 !== 0 && reasonOf(index) === 'split'))
+explainUser(firstWhere((index) => reasonOf(index) === 'holdout'))
+console.log('   The holdout comes first: a beta tester who is held out sees control, like everyone held out.\n')

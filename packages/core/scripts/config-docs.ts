@@ -3,12 +3,13 @@
 import { configJsonSchema } from '../src/index.js'
 
 type Schema = {
-  type?: string
+  type?: string | string[]
   const?: unknown
   enum?: unknown[]
   anyOf?: Schema[]
   $ref?: string
   items?: Schema
+  prefixItems?: Schema[]
   properties?: Record<string, Schema>
   additionalProperties?: Schema | boolean
   propertyNames?: Schema
@@ -27,10 +28,12 @@ function typeOf(schema: Schema): string {
   if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``
   if (schema.enum) return schema.enum.map((value) => `\`${JSON.stringify(value)}\``).join(' \\| ')
   if (schema.anyOf) return schema.anyOf.map(typeOf).join(' \\| ')
-  if (schema.$ref) return 'any JSON'
+  if (schema.$ref) return schema.$ref === '#/$defs/condition' ? 'condition' : 'any JSON'
+  if (schema.prefixItems) return `[${schema.prefixItems.map(typeOf).join(', ')}]`
   if (schema.type === 'array') return `${typeOf(schema.items ?? {})}[]`
   if (schema.type === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object')
     return `map of ${typeOf(schema.additionalProperties)}`
+  if (Array.isArray(schema.type)) return `(${schema.type.join(' \\| ')})`
   return schema.type ?? 'any'
 }
 
@@ -51,7 +54,8 @@ function table(schema: Schema): string {
   const required = new Set(schema.required ?? [])
   const rows = Object.entries(schema.properties ?? {}).map(([field, property]) => {
     const fallback = property.default === undefined ? (required.has(field) ? 'required' : '') : `\`${JSON.stringify(property.default)}\``
-    return `| \`${field}\` | ${typeOf(property)} | ${fallback} | ${constraintsOf(property)} | ${property.description ?? ''} |`
+    const meaning = property.description ?? (property.$ref === '#/$defs/condition' ? 'Who the rule applies to: a condition (below).' : '')
+    return `| \`${field}\` | ${typeOf(property)} | ${fallback} | ${constraintsOf(property)} | ${meaning} |`
   })
   return ['| field | type | default | constraints | meaning |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')
 }
@@ -64,6 +68,11 @@ export function renderConfigDocs(): string {
   const root = configJsonSchema() as Schema
   const experiment = root.properties!.experiments!.additionalProperties as Schema
   const variant = experiment.properties!.variants!.items!
+  const rule = experiment.properties!.rules!.items!
+  const condition = (root as { $defs: Record<string, Schema> }).$defs.condition!
+  const experimentLayer = experiment.properties!.layer!.anyOf![1]!
+  const layer = root.properties!.layers!.additionalProperties as Schema
+  const holdout = root.properties!.holdout!.anyOf![1]!
   return `<!-- Generated from the zod schema by \`pnpm docs:config\`; do not edit by hand. -->
 
 # Config reference
@@ -98,6 +107,9 @@ Checks that span fields:
 - \`control\` names one of the variants;
 - when \`enabled\` is true, at least one variant has a weight above 0;
 - every \`overrides\` entry names one of the variants;
+- rule ids are unique, and rules name variants of the experiment;
+- \`layer\` names a declared layer, and experiments of one layer have non-overlapping slices, the
+  same \`bucketBy\`, and \`mode: "sticky"\`;
 - \`mode: "random"\` needs a random source: \`createSplitter({ config, random: Math.random })\`.
 
 ## Variant (\`experiments.<name>.variants[i]\`)
@@ -106,6 +118,44 @@ ${table(variant)}
 
 Weights follow Gateway API \`backendRefs\` semantics: an omitted weight is 1, 0 sends nothing, and
 the shares are \`weight / sum of weights\`, so the sum need not be 100.
+
+## Rule (\`experiments.<name>.rules[i]\`)
+
+${table(rule)}
+
+Exactly one of \`variant\`, \`weights\` or \`exposure\`. Rule ids are unique within the experiment;
+\`variant\` and the names in \`weights\` name variants of the experiment; \`weights\` give at least one
+variant a weight above 0. See the [targeting guide](../guides/targeting.md).
+
+## Condition (\`rules[i].when\`, \`segments.<name>\`)
+
+${table(condition)}
+
+Exactly one of \`attribute\` (with \`op\` and, except for \`exists\`, a non-empty \`values\`), \`all\`,
+\`any\`, \`not\` or \`segment\`. Values are checked for their operator when the config is loaded
+(numbers for \`eq\`..\`lte\`, semantic versions for \`semver*\`, ISO 8601 for \`before\`/\`after\`,
+CIDRs for \`cidr\`, RE2 patterns for \`regex\`); \`caseInsensitive\` applies to string operators only;
+a \`segment\` names a top-level segment, and segments may not refer to each other in a cycle.
+
+## Layer membership (\`experiments.<name>.layer\`)
+
+A layer name, or:
+
+${table(experimentLayer)}
+
+The layer is declared in the top-level \`layers\`. Slices of experiments in one layer may not
+overlap; those experiments share their \`bucketBy\` and are sticky. See
+[layers and holdouts](../guides/layers-and-holdouts.md).
+
+## Layer (\`layers.<name>\`)
+
+${table(layer)}
+
+## Holdout (\`holdout\`)
+
+A percentage, or:
+
+${table(holdout)}
 
 ## Example
 
@@ -123,9 +173,25 @@ the shares are \`weight / sum of weights\`, so the sum need not be 100.
       "control": "v3",
       "exposure": 100,
       "bucketBy": ["userId", "sessionId"],
-      "overrides": { "qa-alice": "v2" }
+      "overrides": { "qa-alice": "v2" },
+      "rules": [
+        { "id": "beta-testers", "when": { "segment": "beta" }, "variant": "v2" },
+        { "id": "old-apps", "when": { "attribute": "appVersion", "op": "semverLt", "values": ["2.0.0"] }, "variant": "v3" },
+        { "id": "office", "when": { "attribute": "ip", "op": "cidr", "values": ["10.0.0.0/8"] }, "weights": { "v1": 50, "v2": 50 } }
+      ],
+      "layer": { "name": "checkout-page", "slice": [0, 60] }
+    },
+    "banner": {
+      "variants": [{ "name": "off" }, { "name": "on" }],
+      "bucketBy": ["userId", "sessionId"],
+      "layer": { "name": "checkout-page", "slice": [60, 100] }
     }
-  }
+  },
+  "segments": {
+    "beta": { "any": [{ "attribute": "groups", "op": "in", "values": ["beta"] }, { "attribute": "email", "op": "endsWith", "values": ["@example.com"] }] }
+  },
+  "layers": { "checkout-page": {} },
+  "holdout": 2
 }
 \`\`\`
 `

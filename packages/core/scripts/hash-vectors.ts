@@ -65,6 +65,29 @@ const config: SplitlaneConfig = {
 const splitter = createSplitter({ config })
 const keys = ['user-42', 'user-43', '42', 'alice@example.com', 'ユーザー42', '😀', 'x'.repeat(37)]
 
+const layered: SplitlaneConfig = {
+  version: 1,
+  holdout: 20,
+  layers: { page: {} },
+  experiments: {
+    buttons: { variants: [{ name: 'blue' }, { name: 'green' }], layer: { name: 'page', slice: [0, 30] } },
+    oneClick: {
+      variants: [{ name: 'off' }, { name: 'on' }],
+      layer: {
+        name: 'page',
+        slice: [
+          [30, 50],
+          [90, 100],
+        ],
+      },
+    },
+  },
+}
+const layeredSplitter = createSplitter({ config: layered })
+const holdoutSeed = murmur3('splitlane.holdout')
+const layerSeed = murmur3('page')
+const layeredKeys = Array.from({ length: 12 }, (_, i) => `user-${100 + i}`)
+
 const vectors = {
   spec: 'splitlane hash spec v1 (docs/reference/hashing.md)',
   exposureSeed: EXPOSURE_SEED,
@@ -94,6 +117,25 @@ const vectors = {
       }
     })
   }),
+  holdoutAndLayers: {
+    config: layered,
+    holdoutSeed,
+    layerSeed,
+    assignments: Object.keys(layered.experiments).flatMap((experiment) =>
+      layeredKeys.map((key) => {
+        const assignment = layeredSplitter.assign(experiment, { key })
+        return {
+          experiment,
+          key,
+          keyHash: murmur3(key),
+          holdoutDraw: mix32(murmur3(key), holdoutSeed),
+          layerPosition: mix32(murmur3(key), layerSeed),
+          reason: assignment.reason,
+          variant: assignment.variant,
+        }
+      }),
+    ),
+  },
 }
 
 writeFileSync(new URL('../../../docs/reference/hash-v1-vectors.json', import.meta.url), `${JSON.stringify(vectors, null, 2)}\n`)

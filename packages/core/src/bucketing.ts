@@ -6,9 +6,13 @@
 //   stable:  score(v) = ln((mix32(unitHash, murmur3(utf8(v.name), seed)) + 0.5) / 2^32) / v.weight,
 //            the highest score wins, ties to the earlier variant
 //   ranges:  variant i wins iff floor(2^32 * W(i-1) / W) <= unitHash < floor(2^32 * W(i) / W)
-// where mix32(word, seed) is MurmurHash3's finalizer fmix32(word XOR seed).
+//   holdout: held out iff mix32(keyHash, murmur3(utf8(holdoutSalt), 0)) < floor(2^32 * percent / 100)
+//   layers:  position = mix32(keyHash, murmur3(utf8(layerSalt), 0)); in the experiment's slice
+//            iff floor(2^32 * start / 100) <= position < floor(2^32 * end / 100) for one of its slices
+// where mix32(word, seed) is MurmurHash3's finalizer fmix32(word XOR seed), read unsigned.
 import { mixInt, murmur3 } from './murmur3.js'
-import type { JsonValue, ParsedConfig, ParsedExperiment } from './types.js'
+import { createConditionCompiler, type ConditionNode } from './targeting/conditions.js'
+import type { Condition, JsonValue, ParsedConfig, ParsedExperiment } from './types.js'
 
 /** murmur3("splitlane.exposure") */
 export const EXPOSURE_SEED = 1070573828
@@ -40,10 +44,39 @@ export interface CompiledExperiment {
   readonly staticIndex: number
   readonly bucketBy: readonly string[]
   readonly overrides: ReadonlyMap<string, number> | null
-  /** Enabled, sticky, no overrides: a string key goes straight to hashing. */
+  /** Enabled, sticky, no overrides, rules, layer or holdout: a string key goes straight to hashing. */
   readonly plain: boolean
+  /** Has rules, a layer or the holdout (the request path takes the longer way). */
+  readonly targeted: boolean
   readonly source: ParsedExperiment
+  /** Ordered targeting rules, or null when there are none. */
+  readonly rules: readonly CompiledRule[] | null
+  /** Held out iff mix32(keyHash, holdoutSeed) < holdoutThreshold; 0 means no holdout. */
+  readonly holdoutSeed: number
+  readonly holdoutThreshold: number
+  /** The layer's name and seed, and the slice bounds over its hash as [start, end) pairs; null outside layers. */
+  readonly layer: { readonly name: string; readonly seed: number; readonly bounds: readonly number[] } | null
 }
+
+export interface CompiledRule {
+  readonly id: string
+  readonly kind: 'variant' | 'weights' | 'exposure'
+  readonly when: ConditionNode
+  /** The pinned variant's index, or -1. */
+  readonly pinIndex: number
+  /** For weights and exposure rules: the experiment with the rule's weights or exposure. */
+  readonly target: CompiledExperiment | null
+}
+
+/** What experiments share: the holdout and the layers. */
+interface ConfigParts {
+  readonly compileCondition: (condition: Condition) => ConditionNode
+  readonly holdoutSeed: number
+  readonly holdoutThreshold: number
+  readonly layerSeeds: ReadonlyMap<string, number>
+}
+
+const percentToHash = (percent: number) => scaleToHash(Math.round(percent * 10_000), 1_000_000)
 
 export interface CompiledConfig {
   readonly parsed: ParsedConfig
@@ -60,7 +93,7 @@ function scaleToHash(numerator: number, denominator: number): number {
   return Number((BigInt(numerator) << 32n) / BigInt(denominator))
 }
 
-export function compileExperiment(name: string, experiment: ParsedExperiment): CompiledExperiment {
+export function compileExperiment(name: string, experiment: ParsedExperiment, parts?: ConfigParts): CompiledExperiment {
   const seed = murmur3(experiment.salt)
   const names = experiment.variants.map((variant) => variant.name)
   const weights = experiment.variants.map((variant) => variant.weight)
@@ -72,6 +105,18 @@ export function compileExperiment(name: string, experiment: ParsedExperiment): C
     return totalWeight === 0 ? 0 : scaleToHash(cumulative, totalWeight)
   })
   const overrides = Object.entries(experiment.overrides)
+  const rules =
+    parts === undefined || experiment.rules.length === 0 ? null : experiment.rules.map((rule) => compileRule(name, experiment, rule, parts))
+  const holdoutThreshold = parts?.holdoutThreshold ?? 0
+  const layerSeed = experiment.layer === null ? undefined : parts?.layerSeeds.get(experiment.layer.name)
+  const layer =
+    experiment.layer === null || layerSeed === undefined
+      ? null
+      : {
+          name: experiment.layer.name,
+          seed: layerSeed,
+          bounds: experiment.layer.slices.flatMap(([start, end]) => [percentToHash(start), percentToHash(end)]),
+        }
   const variantSeeds = names.map((variantName) => murmur3(variantName, seed))
   return {
     name,
@@ -79,7 +124,7 @@ export function compileExperiment(name: string, experiment: ParsedExperiment): C
     random: experiment.mode === 'random',
     ranges: experiment.layout === 'ranges',
     seed,
-    exposureThreshold: scaleToHash(Math.round(experiment.exposure * 10_000), 1_000_000),
+    exposureThreshold: percentToHash(experiment.exposure),
     names,
     values: experiment.variants.map((variant) => variant.value),
     weights,
@@ -93,13 +138,54 @@ export function compileExperiment(name: string, experiment: ParsedExperiment): C
     staticIndex: active.length === 1 ? active[0]! : -1,
     bucketBy: experiment.bucketBy,
     overrides: overrides.length === 0 ? null : new Map(overrides.map(([key, variant]) => [key, names.indexOf(variant)])),
-    plain: experiment.enabled && experiment.mode === 'sticky' && overrides.length === 0,
+    plain:
+      experiment.enabled &&
+      experiment.mode === 'sticky' &&
+      overrides.length === 0 &&
+      rules === null &&
+      layer === null &&
+      holdoutThreshold === 0,
     source: experiment,
+    rules,
+    targeted: rules !== null || layer !== null || holdoutThreshold !== 0,
+    holdoutSeed: parts?.holdoutSeed ?? 0,
+    holdoutThreshold,
+    layer,
+  }
+}
+
+function compileRule(
+  name: string,
+  experiment: ParsedExperiment,
+  rule: ParsedExperiment['rules'][number],
+  parts: ConfigParts,
+): CompiledRule {
+  const base = { ...experiment, rules: [], layer: null }
+  let target: CompiledExperiment | null = null
+  if (rule.weights !== undefined) {
+    const weights = rule.weights
+    target = compileExperiment(name, {
+      ...base,
+      variants: experiment.variants.map((variant) => ({ ...variant, weight: weights[variant.name] ?? 0 })),
+    })
+  } else if (rule.exposure !== undefined) target = compileExperiment(name, { ...base, exposure: rule.exposure })
+  return {
+    id: rule.id,
+    kind: rule.weights !== undefined ? 'weights' : rule.exposure !== undefined ? 'exposure' : 'variant',
+    when: parts.compileCondition(rule.when),
+    pinIndex: rule.variant === undefined ? -1 : experiment.variants.findIndex((variant) => variant.name === rule.variant),
+    target,
   }
 }
 
 export function compileConfig(parsed: ParsedConfig): CompiledConfig {
-  const list = Object.entries(parsed.experiments).map(([name, experiment]) => compileExperiment(name, experiment))
+  const parts: ConfigParts = {
+    compileCondition: createConditionCompiler(parsed.segments),
+    holdoutSeed: murmur3(parsed.holdout.salt) | 0,
+    holdoutThreshold: percentToHash(parsed.holdout.percent),
+    layerSeeds: new Map(Object.entries(parsed.layers).map(([name, layer]) => [name, murmur3(layer.salt) | 0])),
+  }
+  const list = Object.entries(parsed.experiments).map(([name, experiment]) => compileExperiment(name, experiment, parts))
   return {
     parsed,
     revision: parsed.revision,
@@ -194,4 +280,24 @@ export function chooseVariant(experiment: CompiledExperiment, unitHash: number):
     return experiment.controlIndex // unreachable: the last bound is 2^32
   }
   return chooseStable(experiment, unitHash)
+}
+
+/** Is the unit (by its key hash) in the holdout? */
+export function isHeldOut(experiment: CompiledExperiment, keyHash: number): boolean {
+  return mixInt(keyHash, experiment.holdoutSeed) >>> 0 < experiment.holdoutThreshold
+}
+
+/** The unit's position in the experiment's layer, unsigned. */
+export function layerPosition(layer: NonNullable<CompiledExperiment['layer']>, keyHash: number): number {
+  return mixInt(keyHash, layer.seed) >>> 0
+}
+
+/** Is the unit (by its key hash) inside the experiment's slice of its layer? True outside layers. */
+export function isInLayerSlice(experiment: CompiledExperiment, keyHash: number): boolean {
+  const layer = experiment.layer
+  if (layer === null) return true
+  const position = layerPosition(layer, keyHash)
+  const bounds = layer.bounds
+  for (let i = 0; i < bounds.length; i += 2) if (position >= bounds[i]! && position < bounds[i + 1]!) return true
+  return false
 }

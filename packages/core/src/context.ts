@@ -1,7 +1,8 @@
 // Reading the unit key from what a caller passed, without ever throwing.
 import { ErrorCode, SplitlaneError } from './errors.js'
 import { describeValue } from './describe.js'
-import type { Attributes } from './types.js'
+import { isVerifiedOverrides } from './override-tokens.js'
+import type { Attributes, VerifiedOverrides } from './types.js'
 
 export const INVALID_KEY = Symbol('invalid key')
 
@@ -25,28 +26,57 @@ export interface ReadContext {
   readonly attributes: Attributes | undefined
   /** `context.key`, normalized; an error when it has the wrong type. */
   readonly key: string | null | SplitlaneError
+  /** Verified override tokens; an error when `context.overrides` was not made by `verifyOverrides`. */
+  readonly overrides?: VerifiedOverrides | SplitlaneError
+  /** The overrides error is still to be reported (once per call, by the first experiment that sees it). */
+  unreported?: boolean
+}
+
+/**
+ * A context with `overrides`, taken only as `verifyOverrides` made them. Kept out of readContext,
+ * which V8 inlines into assign: its size decides whether assign inlines into the caller.
+ */
+function withOverrides(
+  attributes: Attributes | undefined,
+  key: string | null | SplitlaneError,
+  raw: unknown,
+  experiment: string | undefined,
+): ReadContext {
+  if (raw === null) return { attributes, key }
+  if (isVerifiedOverrides(raw)) return { attributes, key, overrides: raw }
+  const error = new SplitlaneError(
+    ErrorCode.ContextInvalid,
+    'context.overrides was ignored: pass what splitter.verifyOverrides returned, never a value read from the request',
+    { experiment },
+  )
+  return { attributes, key, overrides: error, unreported: true }
+}
+
+const CONTEXT_PROBLEMS = {
+  shape: (context: unknown) => `context must be an object like { key: 'user-42' }, received ${describeValue(context)}`,
+  attributes: (attributes: unknown) => `context.attributes must be an object, received ${describeValue(attributes)}`,
+  threw: () => 'reading the context threw',
+}
+
+/** Errors are built out of line: readContext is inlined into assign, and its size counts against inlining assign itself. */
+function contextError(problem: keyof typeof CONTEXT_PROBLEMS, value: unknown, experiment: string | undefined): SplitlaneError {
+  const message = CONTEXT_PROBLEMS[problem](value)
+  return new SplitlaneError(ErrorCode.ContextInvalid, message, problem === 'threw' ? { cause: value, experiment } : { experiment })
 }
 
 export function readContext(context: unknown, experiment: string | undefined): ReadContext | SplitlaneError {
   if (context === undefined) return { attributes: undefined, key: null }
-  if (typeof context !== 'object' || context === null || Array.isArray(context))
-    return new SplitlaneError(
-      ErrorCode.ContextInvalid,
-      `context must be an object like { key: 'user-42' }, received ${describeValue(context)}`,
-      {
-        experiment,
-      },
-    )
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) return contextError('shape', context, experiment)
   try {
-    const { key: raw, attributes } = context as { key?: unknown; attributes?: unknown }
+    const { key: raw, attributes, overrides } = context as { key?: unknown; attributes?: unknown; overrides?: unknown }
     if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null))
-      return new SplitlaneError(ErrorCode.ContextInvalid, `context.attributes must be an object, received ${describeValue(attributes)}`, {
-        experiment,
-      })
+      return contextError('attributes', attributes, experiment)
     const key = normalizeKey(raw)
-    return { attributes: attributes as Attributes | undefined, key: key === INVALID_KEY ? keyError('context.key', raw, experiment) : key }
+    const keyOrError = key === INVALID_KEY ? keyError('context.key', raw, experiment) : key
+    if (overrides !== undefined) return withOverrides(attributes as Attributes | undefined, keyOrError, overrides, experiment)
+    return { attributes: attributes as Attributes | undefined, key: keyOrError }
   } catch (cause) {
-    return new SplitlaneError(ErrorCode.ContextInvalid, 'reading the context threw', { cause, experiment })
+    return contextError('threw', cause, experiment)
   }
 }
 

@@ -18,6 +18,14 @@ export const ErrorCode = {
   Internal: 'SPLITLANE_ERR_INTERNAL',
   /** A config source could not fetch or read its document (network, HTTP status, file system). */
   SourceUnavailable: 'SPLITLANE_ERR_SOURCE_UNAVAILABLE',
+  /** Override token: not a splitlane token (unsigned, truncated, wrong format). */
+  OverrideTokenMalformed: 'SPLITLANE_ERR_OVERRIDE_TOKEN_MALFORMED',
+  /** Override token: the signature does not match (tampered, other secret, or no signer configured). */
+  OverrideTokenSignature: 'SPLITLANE_ERR_OVERRIDE_TOKEN_SIGNATURE',
+  /** Override token: past its expiry. */
+  OverrideTokenExpired: 'SPLITLANE_ERR_OVERRIDE_TOKEN_EXPIRED',
+  /** Override token: names an experiment or variant that the config in use does not have. */
+  OverrideTokenUnknown: 'SPLITLANE_ERR_OVERRIDE_TOKEN_UNKNOWN',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

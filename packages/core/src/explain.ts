@@ -1,6 +1,8 @@
-import { TWO_POW_32, exposureDraw, rendezvousScore, type CompiledConfig, type CompiledExperiment } from './bucketing.js'
+import { TWO_POW_32, exposureDraw, layerPosition, rendezvousScore, type CompiledConfig, type CompiledExperiment } from './bucketing.js'
 import { ErrorCode } from './errors.js'
-import type { Assignment } from './types.js'
+import { hashText, mixInt } from './murmur3.js'
+import { describeCondition, whyNot } from './targeting/conditions.js'
+import type { Assignment, Context } from './types.js'
 
 const ERROR_CAUSES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.ContextInvalid]: 'the context was not an object like { key, attributes }, or reading it threw',
@@ -60,8 +62,28 @@ function splitPhrase(experiment: CompiledExperiment, hash: number, variant: stri
   return `the stable layout (weighted rendezvous) scored each variant from the hash and its weight (${weightsOf(experiment)}), higher wins: ${scores}; "${variant}" scored highest`
 }
 
+const ordinal = (index: number) => ['first', 'second', 'third'][index] ?? `#${index + 1}`
+
+/** How rules went for a unit that got the default: none matched, and why the first failed. */
+function noRulePhrase(experiment: CompiledExperiment, context: Context | undefined): string {
+  const rules = experiment.rules
+  if (rules === null) return ''
+  const first = rules[0]!
+  const why =
+    context === undefined
+      ? `pass the context as explain's second argument to see why rule "${first.id}" failed`
+      : `${rules.length === 1 ? '' : `the first, "${first.id}", failed: `}${whyNot(first.when, context.attributes)}`
+  const lead = rules.length === 1 ? `its only rule, "${first.id}", did not match` : `none of its ${rules.length} rules matched`
+  return `${lead} (${why}), so the default split applies; `
+}
+
+function slicesOf(experiment: CompiledExperiment): string {
+  const bounds = experiment.source.layer?.slices ?? []
+  return bounds.map(([start, end]) => `[${start}%, ${end}%)`).join(', ')
+}
+
 /** Why an assignment came out as it did: one or two sentences a person reads at once. */
-export function explainAssignment(assignment: Assignment, config: CompiledConfig): string {
+export function explainAssignment(assignment: Assignment, config: CompiledConfig, context?: Context): string {
   if (typeof assignment !== 'object' || assignment === null || typeof assignment.experiment !== 'string')
     return 'Not a splitlane assignment: explain takes what assign or assignAll returned.'
   const { experiment: name, variant, reason } = assignment
@@ -90,12 +112,35 @@ export function explainAssignment(assignment: Assignment, config: CompiledConfig
         : 'context.key was missing or empty'
     return `${head}: no bucketing key (${sources}), so the unit gets control.${counted}${stale}`
   }
-  if (reason === 'override')
-    return `${head}: ${whose(assignment)} is listed in overrides, which pin it to "${variant}" before any hashing.${counted}${stale}`
+  if (reason === 'override') {
+    const listed = assignment.key !== null && experiment.overrides?.get(assignment.key) === experiment.names.indexOf(variant ?? '')
+    return listed
+      ? `${head}: ${whose(assignment)} is listed in overrides, which pin it to "${variant}" before any hashing.${counted}${stale}`
+      : `${head}: a signed override token presented with the request forces "${variant}" (checked by verifyOverrides before assignment).${counted}${stale}`
+  }
+  if (reason === 'holdout') {
+    const holdout = config.parsed.holdout
+    const draw = assignment.key === null ? 0 : (mixInt(hashText(assignment.key, 0), experiment.holdoutSeed) >>> 0) / TWO_POW_32
+    return `${head}: ${whose(assignment)} is in the holdout (its holdout draw ${fraction(draw)} is below ${percent(holdout.percent)}), which is kept out of every experiment and gets control.${counted}${stale}`
+  }
+  if (reason === 'outside_layer' && experiment.layer !== null) {
+    const position = assignment.key === null ? 0 : layerPosition(experiment.layer, hashText(assignment.key, 0)) / TWO_POW_32
+    return `${head}: ${whose(assignment)} sits at ${fraction(position)} in layer "${experiment.layer.name}", outside this experiment's slice ${slicesOf(experiment)}, so another experiment of the layer may have it and this one serves control.${counted}${stale}`
+  }
+  const ruleIndex =
+    assignment.ruleId === undefined || experiment.rules === null ? -1 : experiment.rules.findIndex((rule) => rule.id === assignment.ruleId)
+  const rule = ruleIndex >= 0 ? experiment.rules![ruleIndex]! : undefined
+  const matched = rule === undefined ? '' : `rule "${rule.id}" (the ${ordinal(ruleIndex)} rule) matched: ${describeCondition(rule.when)}`
+  if (rule !== undefined && rule.target === null) return `${head}: ${matched}, which pins "${variant}".${counted}${stale}`
 
+  const target = rule?.target ?? experiment
   const hash = assignment.hash ?? 0
   const exposed = reason !== 'not_exposed'
-  const parts = [hashPhrase(assignment, experiment, hash), exposurePhrase(experiment, hash, exposed)]
-  if (exposed) parts.push(splitPhrase(experiment, hash, variant ?? ''))
-  return `${head}: ${parts.join('; ')}.${counted}${stale}`
+  const parts = [hashPhrase(assignment, experiment, hash), exposurePhrase(target, hash, exposed)]
+  if (exposed) parts.push(splitPhrase(target, hash, variant ?? ''))
+  const lead =
+    rule !== undefined
+      ? `${matched}, so its ${rule.kind === 'weights' ? 'weights apply' : 'exposure applies'}; `
+      : noRulePhrase(experiment, context)
+  return `${head}: ${lead}${parts.join('; ')}.${counted}${stale}`
 }

@@ -7,8 +7,25 @@ export { SplitlaneError, SplitlaneConfigError, ErrorCode, type ConfigIssue } fro
 export { otelReason, type OtelReason } from './reasons.js'
 export { sampleRatioMismatch, SRM_THRESHOLD, SRM_MIN_EXPECTED, type SampleRatioResult } from './stats/srm.js'
 export { chiSquarePValue } from './stats/chi-square.js'
+export { mintOverrideToken, createWebCryptoHmac, type MintOptions, type SubtleCryptoLike } from './override-tokens.js'
+export { OPERATORS } from './targeting/operators.js'
 export type {
   Assignment,
+  AttributeCondition,
+  Condition,
+  ConditionValue,
+  ExperimentLayerConfig,
+  HmacSha256,
+  HoldoutConfig,
+  LayerConfig,
+  Operator,
+  OverrideTokenCounts,
+  OverrideTokenOptions,
+  ParsedExperimentLayer,
+  ParsedRule,
+  RuleConfig,
+  Slice,
+  VerifiedOverrides,
   Attributes,
   Context,
   ErrorHandler,

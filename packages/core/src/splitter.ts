@@ -3,6 +3,8 @@ import {
   chooseVariant,
   compileConfig,
   isExposed,
+  isHeldOut,
+  isInLayerSlice,
   unitHashOf,
   variantIndexOf,
   type CompiledConfig,
@@ -14,17 +16,31 @@ import { describeValue } from './describe.js'
 import { ErrorCode, SplitlaneError } from './errors.js'
 import { explainAssignment } from './explain.js'
 import { hashText } from './murmur3.js'
-import type { Assignment, ErrorHandler, Reason, Splitter, SplitterOptions, UpdateResult } from './types.js'
+import { verifyOverrideTokens, type VerifyResult } from './override-tokens.js'
+import { matches } from './targeting/conditions.js'
+import type {
+  Assignment,
+  ErrorHandler,
+  OverrideTokenCounts,
+  Reason,
+  Splitter,
+  SplitterOptions,
+  UpdateResult,
+  VerifiedOverrides,
+} from './types.js'
 
 function validateOptions(options: unknown): asserts options is SplitterOptions {
   const fail = (message: string) => {
     throw new SplitlaneError(ErrorCode.OptionsInvalid, `createSplitter: ${message}`)
   }
   if (typeof options !== 'object' || options === null) fail('expected an options object like { config }')
-  const { onError, onAssignment, random } = options as Record<string, unknown>
+  const { onError, onAssignment, random, overrideTokens } = options as Record<string, unknown>
   if (onError !== undefined && typeof onError !== 'function') fail('onError must be a function')
   if (onAssignment !== undefined && typeof onAssignment !== 'function') fail('onAssignment must be a function')
   if (random !== undefined && typeof random !== 'function') fail('random must be a function returning [0, 1)')
+  const sign: unknown = typeof overrideTokens === 'object' && overrideTokens !== null ? Reflect.get(overrideTokens, 'sign') : undefined
+  if (overrideTokens !== undefined && typeof sign !== 'function')
+    fail('overrideTokens.sign must be a function returning the HMAC-SHA256 of its message under your secret')
 }
 
 function compileOrError(config: unknown, random: (() => number) | undefined): CompiledConfig | SplitlaneError {
@@ -52,13 +68,14 @@ function assignmentOf(
   hash: number | null,
   revision: string | number | null,
   errorCode?: ErrorCode,
+  ruleId?: string,
 ): Assignment {
   return {
     experiment: experiment.name,
     variant: experiment.names[index]!,
     value: experiment.values[index]!,
     reason,
-    ruleId: undefined,
+    ruleId,
     inExperiment,
     key,
     keyFrom,
@@ -91,7 +108,7 @@ function fallback(
  */
 export function createSplitter(options: SplitterOptions): Splitter {
   validateOptions(options)
-  const { onError, onAssignment, random } = options
+  const { onError, onAssignment, random, overrideTokens } = options
   const initial = compileOrError(options.config, random)
   if (initial instanceof SplitlaneError) throw initial
   let state: CompiledConfig = initial
@@ -117,6 +134,9 @@ export function createSplitter(options: SplitterOptions): Splitter {
       experiment: experiment.name,
     })
   }
+
+  let accepted = 0
+  const rejectedByCode: Partial<Record<ErrorCode, number>> = {}
 
   // Scratch for the key-hash memo of assignAll: one key is hashed once per call.
   let memoKey: string | null = null
@@ -156,6 +176,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
     if (!experiment.enabled) return fallback(experiment, revision, 'disabled', key, keyFrom)
     const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
     if (forced !== undefined) return assignmentOf(experiment, forced, 'override', false, key, keyFrom, null, revision)
+    if (experiment.targeted || read.overrides !== undefined) return evaluateTargeted(config, experiment, read, memo, key, keyFrom)
     let hash: number
     if (experiment.random) {
       const draw = drawHash(experiment)
@@ -172,6 +193,64 @@ export function createSplitter(options: SplitterOptions): Splitter {
     const index = exposed ? chooseVariant(experiment, hash) : experiment.controlIndex
     const reason = !exposed ? 'not_exposed' : experiment.staticIndex >= 0 ? 'static' : 'split'
     return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision)
+  }
+
+  /**
+   * The rest of `evaluate` for experiments with rules, a layer or the holdout, and for requests
+   * with override tokens. Kept apart so that the plain path above stays as small as it was.
+   */
+  const evaluateTargeted = (
+    config: CompiledConfig,
+    experiment: CompiledExperiment,
+    read: ReadContext,
+    memo: boolean,
+    key: string | null,
+    keyFrom: string | null,
+  ): Assignment => {
+    const revision = config.revision
+    if (read.overrides instanceof SplitlaneError) {
+      if (read.unreported === true) report(read.overrides)
+      read.unreported = false
+    } else if (read.overrides !== undefined) {
+      const tokenVariant = read.overrides.variants[experiment.name]
+      const index = tokenVariant === undefined ? -1 : experiment.names.indexOf(tokenVariant)
+      if (index >= 0) return assignmentOf(experiment, index, 'override', false, key, keyFrom, null, revision)
+    }
+    // The holdout and layers come before rules: they decide who may take part in experiments at all.
+    if (key !== null && (experiment.holdoutThreshold !== 0 || experiment.layer !== null)) {
+      const keyHash = keyHashOf(key, memo)
+      if (experiment.holdoutThreshold !== 0 && isHeldOut(experiment, keyHash))
+        return fallback(experiment, revision, 'holdout', key, keyFrom)
+      if (!isInLayerSlice(experiment, keyHash)) return fallback(experiment, revision, 'outside_layer', key, keyFrom)
+    }
+    let target = experiment
+    let ruleId: string | undefined
+    if (experiment.rules !== null) {
+      for (const rule of experiment.rules) {
+        if (!matches(rule.when, read.attributes)) continue
+        if (rule.pinIndex >= 0)
+          return assignmentOf(experiment, rule.pinIndex, 'rule', false, key, keyFrom, null, revision, undefined, rule.id)
+        target = rule.target!
+        ruleId = rule.id
+        break
+      }
+    }
+    let hash: number
+    if (experiment.random) {
+      const draw = drawHash(experiment)
+      if (draw instanceof SplitlaneError) {
+        report(draw)
+        return fallback(experiment, revision, 'error', key, keyFrom, draw.code)
+      }
+      hash = draw
+    } else {
+      if (key === null) return fallback(experiment, revision, 'no_key', null, null)
+      hash = unitHashOf(keyHashOf(key, memo), experiment) // memoized in assignAll; hashed again in assign
+    }
+    const exposed = isExposed(target, hash)
+    const index = exposed ? chooseVariant(target, hash) : target.controlIndex
+    const reason = !exposed ? 'not_exposed' : ruleId !== undefined ? 'rule' : target.staticIndex >= 0 ? 'static' : 'split'
+    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision, undefined, ruleId)
   }
 
   /** Evaluates, turning any unexpected failure into control and a report. */
@@ -241,6 +320,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
         report(keyError('key', rawKey, experiment.name))
         return control
       }
+      if (experiment.targeted) return evaluate(state, experiment, { key, attributes: undefined }, false).variant!
       const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
       if (forced !== undefined) return experiment.names[forced]!
       let hash: number
@@ -304,8 +384,35 @@ export function createSplitter(options: SplitterOptions): Splitter {
       return result
     },
 
-    explain(assignment) {
-      return explainAssignment(assignment, state)
+    explain(assignment, context) {
+      return explainAssignment(assignment, state, context)
+    },
+
+    verifyOverrides(tokens, now) {
+      const config = state
+      const check = {
+        knows: (experiment: string, variant: string) => config.byName.get(experiment)?.names.includes(variant) === true,
+      }
+      const settle = (result: VerifyResult): VerifiedOverrides => {
+        accepted += result.accepted
+        for (const error of result.rejected) {
+          rejectedByCode[error.code] = (rejectedByCode[error.code] ?? 0) + 1
+          report(error)
+        }
+        return result.overrides
+      }
+      try {
+        const result = verifyOverrideTokens(tokens, now, overrideTokens?.sign, check)
+        return result instanceof Promise ? result.then(settle) : settle(result)
+      } catch (cause) {
+        report(internalError(cause, ''))
+        return settle(verifyOverrideTokens(undefined, now, undefined, check) as VerifyResult)
+      }
+    },
+
+    get overrideTokenCounts(): OverrideTokenCounts {
+      const rejected = Object.values(rejectedByCode).reduce((sum, count) => sum + count, 0)
+      return { accepted, rejected, rejectedByCode: { ...rejectedByCode } }
     },
 
     update(config): UpdateResult {

@@ -35,6 +35,10 @@ export interface ExperimentConfig {
   bucketBy?: string | readonly string[]
   /** Unit key -> variant name, applied before hashing (QA and internal users). */
   overrides?: Readonly<Record<string, string>>
+  /** Ordered targeting rules; the first that matches decides, none matching falls through to the split. */
+  rules?: readonly RuleConfig[]
+  /** The layer this experiment belongs to (a name from `layers`), and its slice of the layer. */
+  layer?: ExperimentLayerConfig
   description?: string
 }
 
@@ -45,6 +49,12 @@ export interface SplitlaneConfig {
   /** Shows up in every assignment and telemetry record. */
   revision?: string | number | null
   experiments: Readonly<Record<string, ExperimentConfig>>
+  /** Named reusable conditions, referenced by rules as `{ "segment": "name" }`. */
+  segments?: Readonly<Record<string, Condition>>
+  /** Mutually exclusive groups of experiments, by name. */
+  layers?: Readonly<Record<string, LayerConfig>>
+  /** Percent of units excluded from every experiment (control, reason `holdout`). */
+  holdout?: HoldoutConfig
 }
 
 /** A config after validation, with every default filled in. */
@@ -58,6 +68,8 @@ export interface ParsedExperiment {
   salt: string
   bucketBy: string[]
   overrides: Record<string, string>
+  rules: ParsedRule[]
+  layer: ParsedExperimentLayer | null
   description?: string
 }
 
@@ -65,6 +77,9 @@ export interface ParsedConfig {
   version: 1
   revision: string | number | null
   experiments: Record<string, ParsedExperiment>
+  segments: Record<string, Condition>
+  layers: Record<string, { salt: string; description?: string }>
+  holdout: { percent: number; salt: string }
 }
 
 export type Attributes = Readonly<Record<string, unknown>>
@@ -73,13 +88,26 @@ export type Attributes = Readonly<Record<string, unknown>>
 export interface Context {
   key?: string | number | bigint | null
   attributes?: Attributes
+  /** Variants forced by signed override tokens, as returned by `splitter.verifyOverrides`. */
+  overrides?: VerifiedOverrides
 }
 
 /**
  * Why a unit got its variant. Each maps onto an OpenTelemetry `feature_flag.result.reason`
  * through `otelReason`.
  */
-export type Reason = 'split' | 'static' | 'override' | 'not_exposed' | 'no_key' | 'disabled' | 'error' | 'unknown_experiment'
+export type Reason =
+  | 'split'
+  | 'static'
+  | 'override'
+  | 'rule'
+  | 'holdout'
+  | 'outside_layer'
+  | 'not_exposed'
+  | 'no_key'
+  | 'disabled'
+  | 'error'
+  | 'unknown_experiment'
 
 /**
  * A plain object, typed readonly. splitlane never mutates one after returning it. (It is not
@@ -92,6 +120,7 @@ export interface Assignment {
   /** The variant's `value` from config (`null` when it has none). */
   readonly value: JsonValue
   readonly reason: Reason
+  /** The targeting rule that decided (reason `rule`, or `not_exposed` by a rule's exposure). */
   readonly ruleId?: string
   /** Does this unit count for analysis (it was split, not forced, excluded or failed). */
   readonly inExperiment: boolean
@@ -119,6 +148,8 @@ export interface SplitterOptions {
   onAssignment?: (assignment: Assignment) => void
   /** Uniform draws in [0, 1) for experiments in `random` mode, e.g. `Math.random`. */
   random?: () => number
+  /** Enables signed override tokens: the HMAC-SHA256 of the token text under your secret. */
+  overrideTokens?: OverrideTokenOptions
 }
 
 export type UpdateResult = { ok: true; revision: string | number | null } | { ok: false; error: SplitlaneError }
@@ -130,11 +161,98 @@ export interface Splitter {
   variantOf(experiment: string, key: string | number | bigint | null | undefined): string | null
   /** Every experiment of the config (a null-prototype record, in config order), hashing the key once. Never throws. */
   assignAll(context?: Context): Record<string, Assignment>
-  /** Why the assignment came out as it did, in words. */
-  explain(assignment: Assignment): string
+  /** Why the assignment came out as it did, in words. Pass the context to learn why rules did not match. */
+  explain(assignment: Assignment, context?: Context): string
   /** Atomically swaps the config; an invalid config keeps the current one and returns the error. */
   update(config: SplitlaneConfig): UpdateResult
   /** The config in use, with defaults filled in. */
   readonly config: ParsedConfig
   readonly revision: string | number | null
+  /**
+   * Verifies the override tokens of one request (a header, query or cookie value; several may be
+   * separated by commas or spaces) at time `now` (epoch ms). Bad tokens are ignored and reported to
+   * `onError`. Synchronous when `overrideTokens.sign` is; pass the result as `context.overrides`.
+   */
+  verifyOverrides(tokens: string | null | undefined, now: number): VerifiedOverrides | Promise<VerifiedOverrides>
+  /** How many override tokens were accepted and rejected (by error code) since creation. */
+  readonly overrideTokenCounts: OverrideTokenCounts
+}
+
+// ---- targeting, layers, holdout, override tokens ----
+
+export type { Operator, ConditionValue } from './targeting/operators.js'
+import type { Operator, ConditionValue } from './targeting/operators.js'
+
+/** `{ attribute: 'plan', op: 'in', values: ['beta'] }`; see docs/guides/targeting.md for every operator. */
+export interface AttributeCondition {
+  attribute: string
+  op: Operator
+  /** What to compare against; the attribute matches when it matches any of them. Not used by `exists`. */
+  values?: readonly ConditionValue[]
+  /** String operators only: compare ignoring case. */
+  caseInsensitive?: boolean
+  /** Inverts the operator on a present, readable attribute (a missing one still does not match). */
+  negate?: boolean
+}
+
+export type Condition =
+  AttributeCondition | { all: readonly Condition[] } | { any: readonly Condition[] } | { not: Condition } | { segment: string }
+
+interface RuleBase {
+  /** Unique within the experiment; shows up as `ruleId` in assignments. */
+  id: string
+  when: Condition
+  description?: string
+}
+
+/** `variant` pins a variant, `weights` applies its own split, `exposure` limits who enters. */
+export type RuleConfig =
+  (RuleBase & { variant: string }) | (RuleBase & { weights: Readonly<Record<string, number>> }) | (RuleBase & { exposure: number })
+
+export interface ParsedRule {
+  id: string
+  when: Condition
+  variant?: string
+  weights?: Record<string, number>
+  exposure?: number
+  description?: string
+}
+
+/** `[start, end)` in percent of the layer, up to 4 decimals. */
+export type Slice = readonly [number, number]
+
+export type ExperimentLayerConfig = string | { name: string; slice?: Slice | readonly Slice[] }
+
+export interface ParsedExperimentLayer {
+  name: string
+  slices: [number, number][]
+}
+
+export interface LayerConfig {
+  /** Seeds the layer's hash; default: the layer name. */
+  salt?: string
+  description?: string
+}
+
+export type HoldoutConfig = number | { percent: number; salt?: string }
+
+/** Variants forced for one request by verified override tokens. Only `verifyOverrides` makes one. */
+export interface VerifiedOverrides {
+  /** Experiment -> variant. */
+  readonly variants: Readonly<Record<string, string>>
+  /** Experiment -> expiry (epoch ms) of the token that forced it. */
+  readonly expiresAt: Readonly<Record<string, number>>
+}
+
+/** The HMAC-SHA256 of `message` under your secret: Node's createHmac (sync) or WebCrypto (async). */
+export type HmacSha256 = (message: string) => Uint8Array | ArrayBuffer | Promise<Uint8Array | ArrayBuffer>
+
+export interface OverrideTokenOptions {
+  sign: HmacSha256
+}
+
+export interface OverrideTokenCounts {
+  readonly accepted: number
+  readonly rejected: number
+  readonly rejectedByCode: Readonly<Partial<Record<ErrorCode, number>>>
 }

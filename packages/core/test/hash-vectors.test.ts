@@ -18,6 +18,20 @@ interface Vectors {
     variant: string
     inExperiment: boolean
   }[]
+  holdoutAndLayers: {
+    config: SplitlaneConfig
+    holdoutSeed: number
+    layerSeed: number
+    assignments: {
+      experiment: string
+      key: string
+      keyHash: number
+      holdoutDraw: number
+      layerPosition: number
+      reason: string
+      variant: string
+    }[]
+  }
 }
 
 const vectors = JSON.parse(readFileSync(new URL('../../../docs/reference/hash-v1-vectors.json', import.meta.url), 'utf8')) as Vectors
@@ -49,5 +63,33 @@ describe('hash spec v1 golden vectors (docs/reference/hash-v1-vectors.json)', ()
       const assignment = splitter.assign(vector.experiment, { key: vector.key })
       expect([assignment.variant, assignment.inExperiment, assignment.hash]).toEqual([vector.variant, vector.inExperiment, vector.unitHash])
     }
+  })
+
+  it('holdout draws, layer positions and the reasons they give replay', () => {
+    const { config, holdoutSeed, layerSeed, assignments } = vectors.holdoutAndLayers
+    expect(murmur3('splitlane.holdout')).toBe(holdoutSeed)
+    expect(murmur3('page')).toBe(layerSeed)
+    const splitter = createSplitter({ config })
+    const threshold = (percent: number) => Math.floor((2 ** 32 * percent) / 100)
+    for (const vector of assignments) {
+      expect(mix32(murmur3(vector.key), holdoutSeed)).toBe(vector.holdoutDraw)
+      expect(mix32(murmur3(vector.key), layerSeed)).toBe(vector.layerPosition)
+      const slices = {
+        buttons: [[0, 30]],
+        oneClick: [
+          [30, 50],
+          [90, 100],
+        ],
+      }[vector.experiment]!
+      const expected =
+        vector.holdoutDraw < threshold(20)
+          ? 'holdout'
+          : slices.some(([start, end]) => vector.layerPosition >= threshold(start!) && vector.layerPosition < threshold(end!))
+            ? 'split'
+            : 'outside_layer'
+      expect(vector.reason).toBe(expected)
+      expect(splitter.assign(vector.experiment, { key: vector.key })).toMatchObject({ reason: vector.reason, variant: vector.variant })
+    }
+    expect(new Set(assignments.map((vector) => vector.reason))).toEqual(new Set(['holdout', 'outside_layer', 'split']))
   })
 })

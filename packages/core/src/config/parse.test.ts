@@ -38,8 +38,13 @@ describe('parseConfig', () => {
           salt: 'checkout',
           bucketBy: [],
           overrides: {},
+          rules: [],
+          layer: null,
         },
       },
+      segments: {},
+      layers: {},
+      holdout: { percent: 0, salt: 'splitlane.holdout' },
     })
   })
 

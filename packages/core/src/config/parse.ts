@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { SplitlaneConfigError, type ConfigIssue } from '../errors.js'
-import type { ParsedConfig, ParsedExperiment, SplitlaneConfig } from '../types.js'
+import type { Condition, ParsedConfig, ParsedExperiment, ParsedExperimentLayer, ParsedRule, SplitlaneConfig } from '../types.js'
 import { configSchema } from './schema.js'
 
 export type SafeParseResult = { success: true; data: ParsedConfig } | { success: false; error: SplitlaneConfigError }
@@ -11,7 +11,7 @@ export function safeParseConfig(input: unknown): SafeParseResult {
   if (!result.success) return { success: false, error: new SplitlaneConfigError(toIssues(result.error.issues)) }
   const experiments: Record<string, ParsedExperiment> = {}
   for (const [name, experiment] of Object.entries(result.data.experiments)) {
-    const { bucketBy, control, salt, overrides, variants, ...rest } = experiment
+    const { bucketBy, control, salt, overrides, variants, rules, layer, ...rest } = experiment
     experiments[name] = {
       ...rest,
       variants: variants.map((variant) => ({ ...variant, value: variant.value ?? null })),
@@ -19,9 +19,38 @@ export function safeParseConfig(input: unknown): SafeParseResult {
       salt: salt ?? name,
       bucketBy: bucketBy === undefined ? [] : typeof bucketBy === 'string' ? [bucketBy] : bucketBy,
       overrides: overrides ?? {},
+      rules: (rules ?? []) as ParsedRule[],
+      layer: layer === undefined ? null : parseLayer(layer),
     }
   }
-  return { success: true, data: { version: 1, revision: result.data.revision ?? null, experiments } }
+  const { segments, layers, holdout } = result.data
+  return {
+    success: true,
+    data: {
+      version: 1,
+      revision: result.data.revision ?? null,
+      experiments,
+      segments: (segments ?? {}) as Record<string, Condition>,
+      layers: Object.fromEntries(Object.entries(layers ?? {}).map(([name, layer]) => [name, { ...layer, salt: layer.salt ?? name }])),
+      holdout:
+        typeof holdout === 'number' || holdout === undefined
+          ? { percent: holdout ?? 0, salt: HOLDOUT_SALT }
+          : { percent: holdout.percent, salt: holdout.salt ?? HOLDOUT_SALT },
+    },
+  }
+}
+
+/** The default holdout salt: one holdout across every experiment. */
+export const HOLDOUT_SALT = 'splitlane.holdout'
+
+function parseLayer(
+  layer: string | { name: string; slice?: readonly (readonly [number, number])[] | readonly [number, number] },
+): ParsedExperimentLayer {
+  if (typeof layer === 'string') return { name: layer, slices: [[0, 100]] }
+  const slice = layer.slice
+  if (slice === undefined) return { name: layer.name, slices: [[0, 100]] }
+  const list = (Array.isArray(slice[0]) ? slice : [slice]) as readonly (readonly [number, number])[]
+  return { name: layer.name, slices: list.map(([start, end]) => [start, end]) }
 }
 
 /** Validates a config and fills in defaults; throws `SplitlaneConfigError` listing every problem. */
@@ -50,8 +79,23 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  root: ['$schema', 'version', 'revision', 'experiments'],
-  experiment: ['variants', 'control', 'enabled', 'exposure', 'mode', 'layout', 'salt', 'bucketBy', 'overrides', 'description'],
+  root: ['$schema', 'version', 'revision', 'experiments', 'segments', 'layers', 'holdout'],
+  experiment: [
+    'variants',
+    'control',
+    'enabled',
+    'exposure',
+    'mode',
+    'layout',
+    'salt',
+    'bucketBy',
+    'overrides',
+    'rules',
+    'layer',
+    'description',
+  ],
+  rule: ['id', 'when', 'variant', 'weights', 'exposure', 'description'],
+  condition: ['attribute', 'op', 'values', 'caseInsensitive', 'negate', 'all', 'any', 'not', 'segment'],
   variant: ['name', 'weight', 'value', 'description'],
 }
 
@@ -59,6 +103,8 @@ function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS.root!
   if (path.length === 2 && path[0] === 'experiments') return KNOWN_KEYS.experiment!
   if (path.length === 4 && path[2] === 'variants') return KNOWN_KEYS.variant!
+  if (path.length === 4 && path[2] === 'rules') return KNOWN_KEYS.rule!
+  if (path.length >= 2 && (path[0] === 'segments' || path.includes('when'))) return KNOWN_KEYS.condition!
   return []
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { describeValue } from '../describe.js'
+import { conditionSchema, experimentLayerSchema, holdoutSchema, layerSchema, ruleSchema } from './targeting-schema.js'
 
 /** Experiment, variant and attribute names travel in headers and metric labels. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
@@ -77,6 +78,13 @@ export const experimentSchema = z
       .record(z.string(), name('a variant name'), expected('an object mapping unit keys to variant names'))
       .optional()
       .describe('Unit key -> variant, applied before hashing.'),
+    rules: z
+      .array(ruleSchema, expected('an array of rules'))
+      .optional()
+      .describe('Ordered targeting rules; the first that matches decides. None matching: the default split.'),
+    layer: experimentLayerSchema
+      .optional()
+      .describe('Layer (from top-level layers) and slice: a unit is in at most one experiment of a layer.'),
     description: z.string(expected('a string')).optional().describe('Free text for people.'),
   })
   .superRefine(crossCheckExperiment, { when: () => true })
@@ -126,6 +134,153 @@ function crossCheckExperiment(input: unknown, ctx: Refinement): void {
           path: ['overrides', key],
           message: `override names variant "${variant}", which does not exist (variants are ${names})`,
         })
+  const rules = (Array.isArray(experiment.rules) ? experiment.rules : []) as unknown[]
+  const ruleIds = new Map<string, number>()
+  rules.forEach((value, index) => {
+    if (typeof value !== 'object' || value === null) return
+    const rule = value as Record<string, unknown>
+    if (typeof rule.id === 'string') {
+      const first = ruleIds.get(rule.id)
+      if (first === undefined) ruleIds.set(rule.id, index)
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'id'],
+          message: `duplicate rule id "${rule.id}" (already used by rules[${first}])`,
+        })
+    }
+    if (typeof rule.variant === 'string' && !seen.has(rule.variant))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rules', index, 'variant'],
+        message: `rule pins variant "${rule.variant}", which does not exist (variants are ${names})`,
+      })
+    if (typeof rule.weights === 'object' && rule.weights !== null) {
+      const weights = Object.entries(rule.weights as Record<string, unknown>)
+      for (const [variant] of weights)
+        if (!seen.has(variant))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', index, 'weights', variant],
+            message: `weights name variant "${variant}", which does not exist (variants are ${names})`,
+          })
+      if (!weights.some(([, weight]) => typeof weight === 'number' && weight > 0))
+        ctx.addIssue({ code: 'custom', path: ['rules', index, 'weights'], message: 'expected at least one weight above 0' })
+    }
+  })
+}
+
+type Ref = { name: string; path: PropertyKey[] }
+
+/** Every `{ segment }` reference inside a condition, with its path. */
+function segmentRefs(condition: unknown, path: PropertyKey[], out: Ref[]): Ref[] {
+  if (typeof condition !== 'object' || condition === null) return out
+  const node = condition as Record<string, unknown>
+  if (typeof node.segment === 'string') out.push({ name: node.segment, path: [...path, 'segment'] })
+  for (const form of ['all', 'any'] as const)
+    if (Array.isArray(node[form])) (node[form] as unknown[]).forEach((child, index) => segmentRefs(child, [...path, form, index], out))
+  if (node.not !== undefined) segmentRefs(node.not, [...path, 'not'], out)
+  return out
+}
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+
+const slicesOf = (layer: unknown): [number, number][] => {
+  if (typeof layer !== 'object' || layer === null) return [[0, 100]]
+  const slice = (layer as { slice?: unknown }).slice
+  if (slice === undefined) return [[0, 100]]
+  if (!Array.isArray(slice)) return []
+  const list = (Array.isArray(slice[0]) ? slice : [slice]) as unknown[]
+  return list.filter((s): s is [number, number] => Array.isArray(s) && typeof s[0] === 'number' && typeof s[1] === 'number' && s[0] < s[1])
+}
+
+/** Checks that span experiments: segment references, layers and their slices. */
+function crossCheckConfig(input: unknown, ctx: Refinement): void {
+  const config = asRecord(input)
+  const segments = asRecord(config.segments)
+  const experiments = asRecord(config.experiments)
+  const layers = asRecord(config.layers)
+
+  // segment references exist, and segments do not refer to themselves through others
+  const segmentEdges = new Map(Object.entries(segments).map(([name, condition]) => [name, segmentRefs(condition, ['segments', name], [])]))
+  const refs = [...segmentEdges.values()].flat()
+  for (const [name, experiment] of Object.entries(experiments)) {
+    const rules = asRecord(experiment).rules
+    if (Array.isArray(rules))
+      rules.forEach((rule, index) => segmentRefs(asRecord(rule).when, ['experiments', name, 'rules', index, 'when'], refs))
+  }
+  const known = Object.keys(segments)
+  for (const ref of refs)
+    if (!segmentEdges.has(ref.name))
+      ctx.addIssue({
+        code: 'custom',
+        path: ref.path,
+        message: `no segment named "${ref.name}" (segments are ${known.map((n) => `"${n}"`).join(', ') || 'none'})`,
+      })
+  const state = new Map<string, 'visiting' | 'done'>()
+  const visit = (name: string, trail: string[]): void => {
+    if (state.get(name) === 'done' || !segmentEdges.has(name)) return
+    if (state.get(name) === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(name)), name]
+      ctx.addIssue({ code: 'custom', path: ['segments', name], message: `segments refer to each other in a cycle: ${cycle.join(' -> ')}` })
+      return
+    }
+    state.set(name, 'visiting')
+    for (const ref of segmentEdges.get(name)!) visit(ref.name, [...trail, name])
+    state.set(name, 'done')
+  }
+  for (const name of segmentEdges.keys()) visit(name, [])
+
+  // layers exist; experiments in one layer share their key and do not overlap
+  const byLayer = new Map<string, { experiment: string; slices: [number, number][]; bucketBy: string }[]>()
+  for (const [name, value] of Object.entries(experiments)) {
+    const experiment = asRecord(value)
+    const layer = experiment.layer
+    const layerName = typeof layer === 'string' ? layer : asRecord(layer).name
+    if (typeof layerName !== 'string') continue
+    const path = ['experiments', name, 'layer']
+    if (!(layerName in layers)) {
+      const names =
+        Object.keys(layers)
+          .map((n) => `"${n}"`)
+          .join(', ') || 'none'
+      ctx.addIssue({ code: 'custom', path, message: `no layer named "${layerName}" in the top-level layers (layers are ${names})` })
+      continue
+    }
+    if (experiment.mode === 'random')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['experiments', name, 'mode'],
+        message: 'an experiment in a layer must be sticky: a layer slices units by key',
+      })
+    const members = byLayer.get(layerName) ?? []
+    byLayer.set(layerName, members)
+    const mine = { experiment: name, slices: slicesOf(layer), bucketBy: JSON.stringify([experiment.bucketBy ?? []].flat()) }
+    for (const other of members) {
+      if (other.bucketBy !== mine.bucketBy)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['experiments', name, 'bucketBy'],
+          message: `experiments in layer "${layerName}" must use the same bucketBy; "${other.experiment}" uses ${other.bucketBy}`,
+        })
+      for (const [start, end] of mine.slices)
+        for (const [otherStart, otherEnd] of other.slices)
+          if (start < otherEnd && otherStart < end)
+            ctx.addIssue({
+              code: 'custom',
+              path,
+              message: `slice [${start}, ${end}) overlaps [${otherStart}, ${otherEnd}) of "${other.experiment}" in layer "${layerName}": give each experiment its own slice`,
+            })
+    }
+    for (let i = 0; i < mine.slices.length; i++)
+      for (let j = i + 1; j < mine.slices.length; j++) {
+        const [a, b] = [mine.slices[i]!, mine.slices[j]!]
+        if (a[0] < b[1] && b[0] < a[1])
+          ctx.addIssue({ code: 'custom', path, message: `slices [${a[0]}, ${a[1]}) and [${b[0]}, ${b[1]}) overlap` })
+      }
+    members.push(mine)
+  }
 }
 
 export const configSchema = z
@@ -140,7 +295,19 @@ export const configSchema = z
       experiments: z
         .record(name('an experiment name'), experimentSchema, expected('an object of experiments by name'))
         .describe('Experiments by name.'),
+      segments: z
+        .record(name('a segment name'), conditionSchema, expected('an object of conditions by name'))
+        .optional()
+        .describe('Named reusable conditions, referenced by rules as { "segment": "name" }.'),
+      layers: z
+        .record(name('a layer name'), layerSchema, expected('an object of layers by name'))
+        .optional()
+        .describe('Mutually exclusive groups: a unit is in at most one experiment of a layer.'),
+      holdout: holdoutSchema
+        .optional()
+        .describe('Percent of units excluded from every experiment (control, reason holdout); or { percent, salt }.'),
     },
     expected('a config object like { "version": 1, "experiments": { ... } }'),
   )
+  .superRefine(crossCheckConfig, { when: () => true })
   .describe('splitlane config')
