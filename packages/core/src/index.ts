@@ -1,6 +1,6 @@
 export { murmur3, mix32 } from './murmur3.js'
 export { createSplitter } from './splitter.js'
-export { parseConfig, safeParseConfig, defineConfig, formatPath, type SafeParseResult } from './config/parse.js'
+export { parseConfig, safeParseConfig, defineConfig, toConfigInput, formatPath, type SafeParseResult } from './config/parse.js'
 export { configSchema, NAME_PATTERN, MAX_WEIGHT, MAX_VARIANTS } from './config/schema.js'
 export { configJsonSchema } from './config/json-schema.js'
 export { SplitlaneError, SplitlaneConfigError, ErrorCode, type ConfigIssue } from './errors.js'

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { SplitlaneConfigError } from '../errors.js'
 import { configJsonSchema } from './json-schema.js'
-import { defineConfig, parseConfig, safeParseConfig } from './parse.js'
+import { defineConfig, parseConfig, safeParseConfig, toConfigInput } from './parse.js'
 
 const issuesOf = (input: unknown) => {
   const result = safeParseConfig(input)
@@ -142,6 +142,45 @@ describe('parseConfig', () => {
   it('defineConfig returns its argument and keeps literal types', () => {
     const config = defineConfig({ version: 1, experiments: { e: { variants: [{ name: 'a' }] } } })
     expect(config.experiments.e.variants[0].name).toBe('a')
+  })
+})
+
+describe('toConfigInput', () => {
+  it('is the inverse of parsing: every part of the config survives, defaults filled in', () => {
+    const parsed = parseConfig({
+      version: 1,
+      revision: 7,
+      holdout: { percent: 5, salt: '2026-q4' },
+      segments: { beta: { attribute: 'groups', op: 'in', values: ['beta'] } },
+      layers: { page: { salt: 'page-v2' } },
+      experiments: {
+        checkout: {
+          variants: [
+            { name: 'control', value: 'https://v1.internal' },
+            { name: 'canary', weight: 5, value: { model: 'gpt-4o' } },
+          ],
+          bucketBy: ['userId', 'sessionId'],
+          exposure: 50,
+          overrides: { 'qa-1': 'canary' },
+          rules: [
+            { id: 'beta', when: { segment: 'beta' }, variant: 'canary' },
+            { id: 'de', when: { attribute: 'country', op: 'in', values: ['DE'] }, weights: { control: 1, canary: 1 } },
+          ],
+          layer: {
+            name: 'page',
+            slice: [
+              [0, 20],
+              [50, 60],
+            ],
+          },
+        },
+        plain: { variants: [{ name: 'a' }] },
+      },
+    })
+    expect(parseConfig(toConfigInput(parsed))).toEqual(parsed)
+    expect(parseConfig(toConfigInput(parseConfig({ version: 1, experiments: { x: { variants: [{ name: 'a' }] } } })))).toEqual(
+      parseConfig({ version: 1, experiments: { x: { variants: [{ name: 'a' }] } } }),
+    )
   })
 })
 

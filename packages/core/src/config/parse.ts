@@ -1,6 +1,15 @@
 import type { z } from 'zod'
 import { SplitlaneConfigError, type ConfigIssue } from '../errors.js'
-import type { Condition, ParsedConfig, ParsedExperiment, ParsedExperimentLayer, ParsedRule, SplitlaneConfig } from '../types.js'
+import type {
+  Condition,
+  ExperimentConfig,
+  ParsedConfig,
+  ParsedExperiment,
+  ParsedExperimentLayer,
+  ParsedRule,
+  RuleConfig,
+  SplitlaneConfig,
+} from '../types.js'
 import { configSchema } from './schema.js'
 
 export type SafeParseResult = { success: true; data: ParsedConfig } | { success: false; error: SplitlaneConfigError }
@@ -51,6 +60,25 @@ function parseLayer(
   if (slice === undefined) return { name: layer.name, slices: [[0, 100]] }
   const list = (Array.isArray(slice[0]) ? slice : [slice]) as readonly (readonly [number, number])[]
   return { name: layer.name, slices: list.map(([start, end]) => [start, end]) }
+}
+
+/**
+ * A parsed config as config input again (defaults stay filled in): `safeParseConfig(toConfigInput(parsed))`
+ * gives `parsed` back. Use it to edit the config in use, e.g. `splitter.update(toConfigInput(changed))`.
+ */
+export function toConfigInput(parsed: ParsedConfig): SplitlaneConfig {
+  const experiments: Record<string, ExperimentConfig> = {}
+  for (const [name, experiment] of Object.entries(parsed.experiments)) {
+    const { bucketBy, rules, layer, ...rest } = experiment
+    experiments[name] = {
+      ...rest,
+      ...(bucketBy.length > 0 ? { bucketBy } : {}),
+      ...(rules.length > 0 ? { rules: rules as RuleConfig[] } : {}),
+      ...(layer === null ? {} : { layer: { name: layer.name, slice: layer.slices } }),
+    }
+  }
+  const { revision, segments, layers, holdout } = parsed
+  return { version: 1, ...(revision === null ? {} : { revision }), experiments, segments, layers, holdout }
 }
 
 /** Validates a config and fills in defaults; throws `SplitlaneConfigError` listing every problem. */

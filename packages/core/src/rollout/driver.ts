@@ -2,7 +2,8 @@
 // `minIntervalMs` of the `now` it is given, it closes the metrics window, ticks the plan and applies
 // the weights with `splitter.update`. No timer: adapters call `onTraffic(now)` per request.
 import type { MetricsRecorder } from '../metrics/types.js'
-import type { ExperimentConfig, ParsedExperiment, SplitlaneConfig, Splitter, UpdateResult } from '../types.js'
+import { toConfigInput } from '../config/parse.js'
+import type { SplitlaneConfig, Splitter, UpdateResult } from '../types.js'
 import { abortRollout, promoteRollout, resumeRollout, startRollout, tickRollout } from './plan.js'
 import type { RolloutPlan, RolloutState, RolloutTick } from './types.js'
 
@@ -31,24 +32,13 @@ export interface RolloutDriver {
   readonly state: RolloutState
 }
 
-/** A parsed experiment as config input: the parsed form lists `bucketBy: []` when the key is used, which input leaves out. */
-function asInput(experiment: ParsedExperiment): ExperimentConfig {
-  const { bucketBy, ...rest } = experiment
-  return bucketBy.length > 0 ? { ...rest, bucketBy } : rest
-}
-
 /** The splitter's config with the experiment's weights replaced (variants not named keep theirs). */
 export function configWithWeights(splitter: Splitter, experiment: string, weights: Readonly<Record<string, number>>): SplitlaneConfig {
-  const { revision, experiments } = splitter.config
-  const next: Record<string, ExperimentConfig> = {}
-  for (const [name, parsed] of Object.entries(experiments)) {
-    const input = asInput(parsed)
-    next[name] =
-      name === experiment
-        ? { ...input, variants: parsed.variants.map((variant) => ({ ...variant, weight: weights[variant.name] ?? variant.weight })) }
-        : input
-  }
-  return { version: 1, ...(revision === null ? {} : { revision }), experiments: next }
+  const config = splitter.config
+  const target = config.experiments[experiment]
+  if (target === undefined) return toConfigInput(config)
+  const variants = target.variants.map((variant) => ({ ...variant, weight: weights[variant.name] ?? variant.weight }))
+  return toConfigInput({ ...config, experiments: { ...config.experiments, [experiment]: { ...target, variants } } })
 }
 
 export function createRolloutDriver(options: RolloutDriverOptions): RolloutDriver {

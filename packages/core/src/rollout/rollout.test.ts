@@ -260,4 +260,34 @@ describe('createRolloutDriver', () => {
     expect(splitter.config.experiments.other!.bucketBy).toEqual(['userId'])
     expect(splitter.revision).toBe('r1')
   })
+
+  it('keeps every other part of the config (rules, segments, layers, holdout) when it applies weights', () => {
+    const config = {
+      version: 1 as const,
+      revision: 'r1',
+      holdout: 5,
+      segments: { beta: { attribute: 'groups', op: 'in' as const, values: ['beta'] } },
+      layers: { page: {} },
+      experiments: {
+        release: {
+          variants: [{ name: 'stable' }, { name: 'canary', weight: 0 }],
+          rules: [{ id: 'beta-canary', when: { segment: 'beta' }, variant: 'canary' }],
+          layer: { name: 'page', slice: [0, 60] as [number, number] },
+        },
+      },
+    }
+    const splitter = createSplitter({ config })
+    const before = splitter.config
+    const driver = createRolloutDriver({
+      splitter,
+      recorder: createMetricsRecorder(),
+      plan: { ...plan, steps: [{ setWeight: 10 }, { pause: { durationMs: MINUTE } }] },
+      now: T0,
+    })
+    driver.tick(T0)
+    const after = splitter.config
+    expect(after.experiments.release!.variants.map((variant) => variant.weight)).toEqual([900_000, 100_000])
+    expect({ ...after, experiments: {} }).toEqual({ ...before, experiments: {} })
+    expect({ ...after.experiments.release!, variants: [] }).toEqual({ ...before.experiments.release!, variants: [] })
+  })
 })
