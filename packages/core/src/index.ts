@@ -51,3 +51,58 @@ export type {
   UpdateResult,
   VariantConfig,
 } from './types.js'
+export {
+  createMetricsRecorder,
+  mergeMetrics,
+  createVariantStats,
+  mergeVariantStats,
+  MAX_EVENT_NAMES,
+  createQuantileSketch,
+  addToSketch,
+  mergeSketches,
+  sketchQuantile,
+  sketchMean,
+  sketchBuckets,
+  SKETCH_RELATIVE_ACCURACY,
+} from './metrics/index.js'
+export type {
+  Outcome,
+  MetricsTarget,
+  QuantileSketch,
+  StatusClass,
+  EventStats,
+  ShadowStats,
+  VariantStats,
+  MetricsWindow,
+  MetricsRecorder,
+  MetricsRecorderOptions,
+} from './metrics/types.js'
+export { normalCdf, normalQuantile, normalTwoSidedP, normalUpperP } from './stats/normal.js'
+export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
+export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'
+export { judgeCanary, classifyMetric, scoreGroups, formatNumber, JUDGE_DEFAULTS } from './analysis/judge.js'
+export { canaryMetrics, analyzeCanary, type CanaryMetricsOptions, type CanaryAnalysisOptions } from './analysis/canary.js'
+export type {
+  Samples,
+  Direction,
+  MetricClass,
+  Verdict,
+  ContinuousMetricSpec,
+  ProportionMetricSpec,
+  MetricSpec,
+  JudgeOptions,
+  SampleSummary,
+  MetricResult,
+  GroupScore,
+  JudgeResult,
+} from './analysis/types.js'
+export {
+  evaluateSlo,
+  windowsWithin,
+  DEFAULT_BURN_RATE_ALERTS,
+  type BurnRateAlert,
+  type SloOptions,
+  type SloResult,
+  type SliResult,
+  type AlertResult,
+} from './analysis/slo.js'
