@@ -94,6 +94,7 @@ describe('createHttpSplit', () => {
     const named = setup({ experiments: ['search'], responseHeader: 'X-Variant' }).split.begin({}, view({ cookie: 'splitlane_id=s' }))
     expect(Object.keys(named.assignments)).toEqual(['search'])
     expect(named.responseHeaders[0]![0]).toBe('x-variant')
+    expect(Object.keys(setup().split.begin({}, view(), ['checkout']).assignments)).toEqual(['checkout'])
     expect(setup({ responseHeader: false }).split.begin({}, view({ cookie: 'splitlane_id=s' })).responseHeaders).toEqual([])
   })
 
