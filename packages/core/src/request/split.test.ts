@@ -59,6 +59,15 @@ describe('createHttpSplit', () => {
     expect(errors).toEqual([])
   })
 
+  it('reuses an id an earlier split of the same request minted, without setting the cookie twice', () => {
+    const { split } = setup()
+    const first = split.begin({}, view())
+    const second = split.begin({}, view({}, { mintedId: () => first.mintedId }))
+    expect(second.context.key).toBe(first.mintedId)
+    expect(second.mintedId).toBeUndefined()
+    expect(second.responseHeaders.some(([name]) => name === 'set-cookie')).toBe(false)
+  })
+
   it('sets Secure on HTTPS requests by default, or as configured', () => {
     const auto = setup().split.begin({}, view({}, { secure: () => true }))
     expect(auto.responseHeaders.find(([name]) => name === 'set-cookie')![1]).toMatch(/; Secure/)

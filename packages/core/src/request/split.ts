@@ -104,6 +104,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
       assignments,
       context: read.context,
       responseHeaders,
+      mintedId: read.mintedId,
       upstreamHeader,
       run<T>(fn: () => T): T {
         if (otel?.run === undefined) return fn()
