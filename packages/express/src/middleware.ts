@@ -22,8 +22,10 @@ export interface SplitState {
 
 const STATE = Symbol.for('splitlane.express.state')
 
+type WithState = Request & { [STATE]?: SplitState }
+
 export function splitStateOf(req: Request): SplitState | undefined {
-  return (req as unknown as { [STATE]?: SplitState })[STATE]
+  return (req as WithState)[STATE]
 }
 
 function viewOf(req: Request): RequestView {
@@ -33,6 +35,7 @@ function viewOf(req: Request): RequestView {
     path: () => req.path,
     user: () => (req as { user?: unknown }).user,
     secure: () => req.secure,
+    mintedId: () => splitStateOf(req)?.request.mintedId,
   }
 }
 
@@ -50,13 +53,13 @@ export function createExpressMiddleware(options: ExpressSplitlaneOptions): Reque
     let request: RequestSplit
     try {
       request = split.begin(req, viewOf(req))
-      const assignments = { ...req.splitlane, ...request.assignments }
+      const assignments = req.splitlane === undefined ? request.assignments : { ...req.splitlane, ...request.assignments }
       req.splitlane = assignments
       res.locals.splitlane = assignments
       const state: SplitState = { request, report, upstream: (experiment) => upstreamOf(options.splitter, assignments, experiment) }
-      Object.defineProperty(req, STATE, { value: state, configurable: true })
+      ;(req as WithState)[STATE] = state
       for (const [name, value] of request.responseHeaders) res.append(name, value)
-      res.once('finish', () => request.finish({ status: res.statusCode }))
+      // 'close' follows 'finish' when the response was sent, and comes alone when the client went away
       res.once('close', () => request.finish(res.writableFinished ? { status: res.statusCode } : { error: true }))
     } catch (cause) {
       report(new SplitlaneError(ErrorCode.Internal, 'the Express adapter failed; the request goes on unsplit', { cause }))

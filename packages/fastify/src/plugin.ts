@@ -73,11 +73,12 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
     next()
   })
   // After body parsing, so the handler (and calls it makes) run in the context carrying the variants.
-  fastify.addHook('preHandler', (request, _reply, next) => {
-    const state = states.get(request)
-    if (state === undefined) next()
-    else state.request.run(next)
-  })
+  if (options.otel?.run !== undefined)
+    fastify.addHook('preHandler', (request, _reply, next) => {
+      const state = states.get(request)
+      if (state === undefined) next()
+      else state.request.run(next)
+    })
   fastify.addHook('onResponse', (request, reply, next) => {
     states.get(request)?.request.finish({ status: reply.statusCode })
     next()
