@@ -78,7 +78,7 @@ export function readRequest<Req>(request: Req, view: RequestView, options: HttpS
     const earlier = found === undefined ? attempt('reading the minted id', ErrorCode.RequestInvalid, () => view.mintedId?.()) : undefined
     if (typeof found === 'string') sessionId = found
     else if (typeof earlier === 'string' && SESSION_ID_PATTERN.test(earlier)) sessionId = earlier
-    else if (key === null && userId === null) {
+    else if (key === null && userId === null && options.randomId !== undefined) {
       const minted = attempt('randomId', ErrorCode.GetterFailed, () => options.randomId!())
       if (typeof minted === 'string' && SESSION_ID_PATTERN.test(minted)) sessionId = mintedId = minted
       else if (minted !== undefined)

@@ -68,6 +68,14 @@ describe('createHttpSplit', () => {
     expect(second.responseHeaders.some(([name]) => name === 'set-cookie')).toBe(false)
   })
 
+  it('without randomId, mints nothing: a visitor without a cookie gets control, reason no_key, and no error', () => {
+    const { split, errors } = setup({ randomId: undefined })
+    const request = split.begin({}, view())
+    expect(request.assignments['checkout']).toMatchObject({ variant: 'control', reason: 'no_key' })
+    expect(request.responseHeaders.some(([name]) => name === 'set-cookie')).toBe(false)
+    expect(errors).toEqual([])
+  })
+
   it('sets Secure on HTTPS requests by default, or as configured', () => {
     const auto = setup().split.begin({}, view({}, { secure: () => true }))
     expect(auto.responseHeaders.find(([name]) => name === 'set-cookie')![1]).toMatch(/; Secure/)

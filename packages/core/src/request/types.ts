@@ -81,7 +81,7 @@ export interface HttpSplitOptions<Req> {
   otel?: HttpInstrumentation
   /** Receives every request problem; the request itself always goes on (with control on errors). */
   onError?: ErrorHandler
-  /** Mints a session id when the request has none; adapters default to `crypto.randomUUID`. */
+  /** Mints a session id when the request has none (without it, nothing is minted); adapters default to `crypto.randomUUID`. */
   randomId?: () => string
   /** A clock in milliseconds for latency; adapters default to `performance.now`. */
   now?: () => number
