@@ -22,8 +22,10 @@ export interface SplitState {
   report(error: SplitlaneError): void
 }
 
-const states = new WeakMap<FastifyRequest, SplitState>()
-export const splitStateOf = (request: FastifyRequest): SplitState | undefined => states.get(request)
+// A decorated slot rather than a WeakMap: a WeakMap entry per request costs the garbage collector dearly.
+const STATE = Symbol('splitlane.fastify.state')
+type WithState = FastifyRequest & { [STATE]: SplitState | null }
+export const splitStateOf = (request: FastifyRequest): SplitState | undefined => (request as WithState)[STATE] ?? undefined
 
 function viewOf(request: FastifyRequest): RequestView {
   return {
@@ -54,6 +56,7 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
     }
   }
   fastify.decorateRequest('splitlane', null)
+  fastify.decorateRequest(STATE as unknown as string, null)
 
   fastify.addHook('onRoute', (route) => {
     const config = route.config?.splitlane
@@ -65,7 +68,11 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
       const state = split.begin(request, viewOf(request), request.routeOptions.config.splitlane?.experiments)
       const assignments = state.assignments
       request.splitlane = assignments
-      states.set(request, { request: state, report, upstream: (experiment) => upstreamOf(options.splitter, assignments, experiment) })
+      ;(request as WithState)[STATE] = {
+        request: state,
+        report,
+        upstream: (experiment) => upstreamOf(options.splitter, assignments, experiment),
+      }
       for (const [name, value] of state.responseHeaders) void reply.header(name, value)
     } catch (cause) {
       report(new SplitlaneError(ErrorCode.Internal, 'the Fastify adapter failed; the request goes on unsplit', { cause }))
@@ -75,16 +82,16 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
   // After body parsing, so the handler (and calls it makes) run in the context carrying the variants.
   if (options.otel?.run !== undefined)
     fastify.addHook('preHandler', (request, _reply, next) => {
-      const state = states.get(request)
+      const state = splitStateOf(request)
       if (state === undefined) next()
       else state.request.run(next)
     })
   fastify.addHook('onResponse', (request, reply, next) => {
-    states.get(request)?.request.finish({ status: reply.statusCode })
+    splitStateOf(request)?.request.finish({ status: reply.statusCode })
     next()
   })
   fastify.addHook('onRequestAbort', (request, next) => {
-    states.get(request)?.request.finish({ error: true })
+    splitStateOf(request)?.request.finish({ error: true })
     next()
   })
   done()
