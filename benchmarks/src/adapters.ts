@@ -1,16 +1,26 @@
 // Overhead of the adapters: bare Express vs Express + splitlane, bare Fastify vs Fastify +
 // splitlane, on a hello-world route. Servers run in a child process; this process drives the load.
-// Every round runs every case (in a fresh order): autocannon for throughput, then a one-connection
-// latency probe timed with performance.now() (autocannon's histogram has 1 ms resolution).
+// Every round runs, per framework, bare and splitlane back to back (in a fresh order): autocannon
+// for throughput, then a one-connection latency probe timed with performance.now() (autocannon's
+// histogram has 1 ms resolution). Targets use the median of these paired, same-round comparisons,
+// which a noisy shared machine disturbs far less than comparing each case's own median.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { median } from './harness.js'
 
-export const ADAPTER_BENCH = { rounds: 5, loadSeconds: 2, connections: 32, probeRequests: 1000, warmupSeconds: 2 }
+export const ADAPTER_BENCH = { rounds: 9, loadSeconds: 1, connections: 32, probeRequests: 500, warmupSeconds: 2 }
 const CASES = ['express-bare', 'express-splitlane', 'fastify-bare', 'fastify-splitlane'] as const
 export type AdapterCase = (typeof CASES)[number]
+
+export interface AdapterPair {
+  framework: 'express' | 'fastify'
+  /** Median over rounds of 1 - splitlane req/s / bare req/s, measured back to back. */
+  drop: number
+  /** Median over rounds of splitlane p99 - bare p99 (ms). */
+  addedP99Ms: number
+}
 
 export interface AdapterRow {
   id: AdapterCase
@@ -53,7 +63,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   return order
 }
 
-export async function measureAdapters(log: (message: string) => void): Promise<AdapterRow[]> {
+export async function measureAdapters(log: (message: string) => void): Promise<{ rows: AdapterRow[]; pairs: AdapterPair[] }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('adapter-servers.ts', import.meta.url))], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -63,20 +73,36 @@ export async function measureAdapters(log: (message: string) => void): Promise<A
     for (const id of CASES) await load(urls[id], ADAPTER_BENCH.warmupSeconds)
     log('adapters: warmed up')
     const samples = new Map(CASES.map((id) => [id, { reqPerSec: [] as number[], p50Ms: [] as number[], p99Ms: [] as number[] }]))
+    const paired = {
+      express: { drop: [] as number[], addedP99Ms: [] as number[] },
+      fastify: { drop: [] as number[], addedP99Ms: [] as number[] },
+    }
     for (let round = 0; round < ADAPTER_BENCH.rounds; round++) {
-      for (const id of shuffled(CASES, 0x9e3779b9 + round)) {
-        const sample = samples.get(id)!
-        sample.reqPerSec.push(await load(urls[id], ADAPTER_BENCH.loadSeconds))
-        const times = await probe(urls[id], ADAPTER_BENCH.probeRequests)
-        sample.p50Ms.push(quantile(times, 0.5))
-        sample.p99Ms.push(quantile(times, 0.99))
+      for (const framework of shuffled(['express', 'fastify'] as const, 0x9e3779b9 + round)) {
+        for (const id of shuffled([`${framework}-bare`, `${framework}-splitlane`] as const, 0x85ebca6b + round)) {
+          const sample = samples.get(id)!
+          sample.reqPerSec.push(await load(urls[id], ADAPTER_BENCH.loadSeconds))
+          const times = await probe(urls[id], ADAPTER_BENCH.probeRequests)
+          sample.p50Ms.push(quantile(times, 0.5))
+          sample.p99Ms.push(quantile(times, 0.99))
+        }
+        const bare = samples.get(`${framework}-bare`)!
+        const split = samples.get(`${framework}-splitlane`)!
+        paired[framework].drop.push(1 - split.reqPerSec.at(-1)! / bare.reqPerSec.at(-1)!)
+        paired[framework].addedP99Ms.push(split.p99Ms.at(-1)! - bare.p99Ms.at(-1)!)
       }
       log(`adapters: round ${round + 1}/${ADAPTER_BENCH.rounds}`)
     }
-    return CASES.map((id) => {
+    const rows = CASES.map((id) => {
       const sample = samples.get(id)!
       return { id, reqPerSec: median(sample.reqPerSec), p50Ms: median(sample.p50Ms), p99Ms: median(sample.p99Ms), samples: sample }
     })
+    const pairs = (['express', 'fastify'] as const).map((framework) => ({
+      framework,
+      drop: median(paired[framework].drop),
+      addedP99Ms: median(paired[framework].addedP99Ms),
+    }))
+    return { rows, pairs }
   } finally {
     child.kill()
   }
