@@ -63,7 +63,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     const assigned = names === undefined ? Object.values(splitter.assignAll(context)) : names.map((name) => splitter.assign(name, context))
     if (read.errors.length > 0) return assigned.map((assignment) => asError(assignment, read.errors[0]!.code))
     let inherited: Readonly<Record<string, string>> | undefined
-    guard('otel.inherited', () => (inherited = otel?.inherited?.()))
+    if (otel?.inherited !== undefined) guard('otel.inherited', () => (inherited = otel.inherited!()))
     if (inherited === undefined) return assigned
     return assigned.map((assignment) => {
       const variant = inherited![assignment.experiment]
@@ -88,7 +88,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
     const assignments = Object.create(null) as Record<string, Assignment>
     for (const assignment of list) assignments[assignment.experiment] = assignment
-    guard('otel.assigned', () => otel?.assigned?.(list))
+    if (otel?.assigned !== undefined) guard('otel.assigned', () => otel.assigned!(list))
 
     const headerValue = variantHeader === false ? '' : formatVariantHeader(list)
     const upstreamHeader = variantHeader === false || headerValue === '' ? undefined : ([variantHeader, headerValue] as const)
@@ -125,8 +125,10 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
         finished = true
         const outcome: HttpOutcome = { status, error: error === true || undefined, latencyMs: now() - started }
         if (Number.isNaN(outcome.latencyMs)) delete outcome.latencyMs
-        for (const assignment of list) if (assignment.variant !== null) guard('metrics.record', () => metrics?.record(assignment, outcome))
-        guard('otel.finished', () => otel?.finished?.(list, outcome))
+        // no closures on the hot path unless there is something to call
+        if (metrics !== undefined)
+          for (const assignment of list) if (assignment.variant !== null) guard('metrics.record', () => metrics.record(assignment, outcome))
+        if (otel?.finished !== undefined) guard('otel.finished', () => otel.finished!(list, outcome))
       },
     }
   }
