@@ -6,7 +6,8 @@ import { format, resolveConfig } from 'prettier'
 import { ASSIGN_ALL_EXPERIMENTS, SPLIT, createCases } from './cases.js'
 import { measureAllocation, measureTimes, sinkValue, stopObservingGc, warmUp, type Allocation, type Case } from './harness.js'
 import { KEY_COUNT, isAscii, mixedKeys } from './keys.js'
-import { renderReport, type Row } from './report.js'
+import { measureAdapters } from './adapters.js'
+import { renderAdapterReport, renderReport, type Row } from './report.js'
 
 const TIMING = { warmupMs: 400, roundMs: 40, rounds: 21 }
 const ALLOCATION_SAMPLES = 5
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   }
   stopObservingGc()
   close()
+  const adapters = await measureAdapters(log)
 
   const rows: Row[] = timed.map((benchCase) => ({
     id: benchCase.id,
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
     nonAsciiKeys: nonAscii,
     assignAllExperiments: ASSIGN_ALL_EXPERIMENTS,
   })
-  const formatted = await format(markdown, { ...(await resolveConfig(DOC)), filepath: DOC })
+  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}`, { ...(await resolveConfig(DOC)), filepath: DOC })
   await writeFile(DOC, formatted)
   console.log(formatted)
   log(`wrote ${DOC} (sink ${sinkValue()})`)

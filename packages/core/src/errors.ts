@@ -26,6 +26,12 @@ export const ErrorCode = {
   OverrideTokenExpired: 'SPLITLANE_ERR_OVERRIDE_TOKEN_EXPIRED',
   /** Override token: names an experiment or variant that the config in use does not have. */
   OverrideTokenUnknown: 'SPLITLANE_ERR_OVERRIDE_TOKEN_UNKNOWN',
+  /** Adapters: a request carried a bad sticky cookie or user-id header, or reading the request threw. */
+  RequestInvalid: 'SPLITLANE_ERR_REQUEST_INVALID',
+  /** Adapters: your `getKey`, `getAttributes` or `randomId` threw or returned something unusable. */
+  GetterFailed: 'SPLITLANE_ERR_GETTER_FAILED',
+  /** Adapters: proxy mode found no http(s) URL in the variant's `value` (nor in control's). */
+  UpstreamInvalid: 'SPLITLANE_ERR_UPSTREAM_INVALID',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -9,6 +9,32 @@ export { sampleRatioMismatch, SRM_THRESHOLD, SRM_MIN_EXPECTED, type SampleRatioR
 export { chiSquarePValue } from './stats/chi-square.js'
 export { mintOverrideToken, createWebCryptoHmac, type MintOptions, type SubtleCryptoLike } from './override-tokens.js'
 export { OPERATORS } from './targeting/operators.js'
+export {
+  createHttpSplit,
+  readRequest,
+  readStickyCookie,
+  stickyCookieHeader,
+  formatVariantHeader,
+  parseVariantHeader,
+  hopByHopHeaders,
+  upstreamOf,
+  pickAssignment,
+  DEFAULT_COOKIE_NAME,
+  DEFAULT_COOKIE_MAX_AGE_SECONDS,
+  DEFAULT_VARIANT_HEADER,
+  MAX_USER_ID_LENGTH,
+  SESSION_ID_PATTERN,
+  type HttpInstrumentation,
+  type HttpOutcome,
+  type HttpSplit,
+  type HttpSplitOptions,
+  type OutcomeRecorder,
+  type ReadRequest,
+  type RequestSplit,
+  type RequestView,
+  type StickyCookieOptions,
+  type UpstreamResult,
+} from './request/index.js'
 export type {
   Assignment,
   AttributeCondition,
