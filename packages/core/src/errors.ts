@@ -14,6 +14,10 @@ export const ErrorCode = {
   RandomInvalid: 'SPLITLANE_ERR_RANDOM_INVALID',
   /** Request path: the `onAssignment` callback threw. */
   CallbackFailed: 'SPLITLANE_ERR_CALLBACK_FAILED',
+  /** Request path: a variant's value (or `upstreams` entry) is not a usable upstream; the call goes to control. */
+  UpstreamInvalid: 'SPLITLANE_ERR_UPSTREAM_INVALID',
+  /** Request path: an upstream header names an environment variable that is not set; the call goes to control. */
+  UpstreamEnvMissing: 'SPLITLANE_ERR_UPSTREAM_ENV_MISSING',
   /** Request path: an unexpected failure inside splitlane (a bug: please report it). */
   Internal: 'SPLITLANE_ERR_INTERNAL',
 } as const

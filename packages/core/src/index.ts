@@ -25,3 +25,15 @@ export type {
   UpdateResult,
   VariantConfig,
 } from './types.js'
+export {
+  parseUpstream,
+  rewriteUrl,
+  resolveHeaders,
+  costOf,
+  type Upstream,
+  type UpstreamValue,
+  type TokenPrices,
+} from './routing/upstream.js'
+export { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type BreakerState } from './routing/breaker.js'
+export { usageOf, usageOfText, withModel, createSseUsageScanner, type TokenUsage, type SseUsageScanner } from './routing/llm.js'
+export { IDEMPOTENT_METHODS, SAFE_METHODS, shouldRetry, explainFallback, type Fallback, type FallbackReason } from './routing/fallback.js'
