@@ -1,0 +1,110 @@
+// createSplitFetch: a `fetch` that sends each call to its variant's upstream, labelled and measured.
+import { ErrorCode, SplitlaneError, explainFallback, type Assignment } from '@splitlane/core'
+import { createFallbackPolicy } from './fallback.js'
+import { isLlm, observeLlm } from './llm.js'
+import { bodyCopies, buildCall } from './request.js'
+import { createRouter, type Route } from './route.js'
+import { createShadow } from './shadow.js'
+import type { CallOutcome, RouteInfo, SplitFetch, SplitFetchOptions } from './types.js'
+
+/** The default header naming the variant on the outgoing call: `experiment=variant`. */
+export const VARIANT_HEADER = 'splitlane-variant'
+
+const routes = new WeakMap<Response, RouteInfo>()
+
+/** How a response of `splitFetch` was routed (assignment, served variant, fallback, explanation). */
+export const routeOf = (response: Response): RouteInfo | undefined => routes.get(response)
+
+const processEnv = (): Record<string, string | undefined> =>
+  (globalThis as { process?: { env?: Record<string, string> } }).process?.env ?? {}
+
+export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
+  if (typeof options?.splitter?.assign !== 'function' || typeof options.experiment !== 'string')
+    throw new SplitlaneError(
+      ErrorCode.OptionsInvalid,
+      'createSplitFetch needs { splitter, experiment }: a splitter and the name of the experiment',
+    )
+  const { splitter, experiment, metrics } = options
+  const fetchImpl = options.fetch ?? globalThis.fetch
+  const timer = () => performance.now()
+  const env = options.env ?? processEnv()
+  const header = options.header === false ? null : (options.header ?? VARIANT_HEADER)
+  const report = (error: SplitlaneError) => {
+    try {
+      options.onError?.(error)
+    } catch {
+      // a failing error handler must not fail the call
+    }
+  }
+  const record = (assignment: Assignment, outcome: CallOutcome) => {
+    try {
+      metrics?.record(assignment, outcome)
+    } catch {
+      // metrics never fail a call
+    }
+  }
+  const router = createRouter({ splitter, experiment, upstreams: options.upstreams, env })
+  const policy = createFallbackPolicy(options.fallback, router, options.now ?? Date.now, report)
+  const shadowDeps = { fetch: fetchImpl, env, random: options.random ?? Math.random, now: timer, report }
+  const shadow = options.shadow === undefined ? null : createShadow(options.shadow, shadowDeps, experiment)
+
+  const assign = (request: Request): Assignment => {
+    let key: ReturnType<NonNullable<SplitFetchOptions['key']>>
+    let attributes: ReturnType<NonNullable<SplitFetchOptions['attributes']>>
+    try {
+      key = options.key?.(request)
+      attributes = options.attributes?.(request)
+    } catch (cause) {
+      report(new SplitlaneError(ErrorCode.ContextInvalid, 'the key or attributes getter of createSplitFetch threw', { cause, experiment }))
+    }
+    return splitter.assign(experiment, { key, attributes })
+  }
+  const labels = (route: Route): [string, string][] =>
+    header === null || route.variant === null ? [] : [[header, `${experiment}=${route.variant}`]]
+
+  const splitFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init)
+    const assignment = assign(request)
+    const plan = policy.plan(assignment)
+    const mirror = shadow !== null && shadow.wants(request.method)
+    const retry = policy.mayRetry(request.method, plan)
+    const bodies = bodyCopies(request, init, 1 + Number(retry) + Number(mirror))
+    const mirrorBody = mirror ? bodies.pop()! : null
+    const callInit = input instanceof Request && init?.signal === undefined ? { ...init, signal: input.signal } : init
+    const bases = router.bases()
+    const used = new Set<number>()
+    const started = timer()
+    const sent = await policy.send(fetchImpl, plan, request.method, (route, copy) => {
+      used.add(copy)
+      return buildCall(request, callInit, bodies[copy]!, route, bases, labels(route))
+    })
+    for (const [copy, body] of bodies.entries()) if (!used.has(copy) && body instanceof ReadableStream) void body.cancel()
+    const base: CallOutcome = sent.fallback === undefined ? {} : { fallback: true, ...(sent.variantFailed ? { error: true } : {}) }
+    if (sent.response === undefined) {
+      record(assignment, { ...base, error: true, latencyMs: timer() - started })
+      if (mirrorBody instanceof ReadableStream) void mirrorBody.cancel()
+      throw sent.error
+    }
+    const upstream = sent.route.upstream
+    let response = sent.response
+    if (isLlm(upstream)) response = observeLlm(response, upstream, started, timer, (outcome) => record(assignment, { ...outcome, ...base }))
+    else record(assignment, { status: response.status, latencyMs: timer() - started, ...base })
+    if (shadow !== null && mirror) {
+      const primary = shadow.compares ? { response: response.clone(), latencyMs: timer() - started } : undefined
+      const build = (route: Route, body: BodyInit | null) =>
+        buildCall(request, init, body, route, bases, labels({ ...route, variant: assignment.variant }))
+      shadow.fire({ assignment, body: mirrorBody, build, primary, record: (outcome) => record(assignment, outcome) })
+    }
+    const fallback = sent.fallback
+    routes.set(response, {
+      assignment,
+      servedBy: sent.route.variant,
+      url: response.url,
+      shadowed: mirror,
+      ...(fallback === undefined ? {} : { fallback }),
+      explain: () => splitter.explain(assignment) + (fallback === undefined ? '' : ` ${explainFallback(fallback)}`),
+    })
+    return response
+  }
+  return Object.assign(splitFetch, { shadowStats: () => shadow?.stats() ?? { sent: 0, dropped: 0, failed: 0, timedOut: 0, mismatches: 0 } })
+}
