@@ -26,6 +26,32 @@ export type {
   VariantConfig,
 } from './types.js'
 export {
+  createMetricsRecorder,
+  mergeMetrics,
+  createVariantStats,
+  mergeVariantStats,
+  MAX_EVENT_NAMES,
+  createQuantileSketch,
+  addToSketch,
+  mergeSketches,
+  sketchQuantile,
+  sketchMean,
+  sketchBuckets,
+  SKETCH_RELATIVE_ACCURACY,
+} from './metrics/index.js'
+export type {
+  Outcome,
+  MetricsTarget,
+  QuantileSketch,
+  StatusClass,
+  EventStats,
+  ShadowStats,
+  VariantStats,
+  MetricsWindow,
+  MetricsRecorder,
+  MetricsRecorderOptions,
+} from './metrics/types.js'
+export {
   parseUpstream,
   rewriteUrl,
   resolveHeaders,
