@@ -1,6 +1,6 @@
 // Watching an LLM response on its way to the caller: time to first byte, tokens from `usage`, cost.
 import { costOf, createSseUsageScanner, usageOfText, type TokenUsage, type Upstream } from '@splitlane/core'
-import type { CallOutcome } from './types.js'
+import type { Outcome } from '@splitlane/core'
 
 /** A route is measured as an LLM call when its upstream names a model or prices. */
 export const isLlm = (upstream: Upstream | null): boolean => upstream?.model !== undefined || upstream?.prices !== undefined
@@ -14,7 +14,7 @@ export function observeLlm(
   upstream: Upstream | null,
   started: number,
   now: () => number,
-  done: (outcome: CallOutcome) => void,
+  done: (outcome: Outcome) => void,
 ): Response {
   if (response.body === null) {
     done({ status: response.status, latencyMs: now() - started })
@@ -27,7 +27,7 @@ export function observeLlm(
   let ttfbMs: number | undefined
   const finish = (error: boolean) => {
     const usage: TokenUsage | undefined = scanner === null ? usageOfText(text) : scanner.usage()
-    const outcome: CallOutcome = { status: response.status, latencyMs: now() - started }
+    const outcome: Outcome = { status: response.status, latencyMs: now() - started }
     if (ttfbMs !== undefined) outcome.ttfbMs = ttfbMs
     if (error) outcome.error = true
     if (usage?.promptTokens !== undefined) outcome.promptTokens = usage.promptTokens

@@ -1,9 +1,9 @@
 // Shadow traffic: fire-and-forget copies to a shadow upstream, bounded, timed out, counted, never awaited by the caller.
-import { ErrorCode, SAFE_METHODS, SplitlaneError, parseUpstream, resolveHeaders, type Assignment } from '@splitlane/core'
+import { ErrorCode, SAFE_METHODS, SplitlaneError, parseUpstream, resolveHeaders, type Assignment, type Outcome } from '@splitlane/core'
 import { isLlm, observeLlm } from './llm.js'
 import type { Outgoing } from './request.js'
 import type { Route } from './route.js'
-import type { CallOutcome, FetchFunction, ObservedResponse, ShadowOptions, ShadowStatsSnapshot } from './types.js'
+import type { FetchFunction, ObservedResponse, ShadowOptions, ShadowStatsSnapshot } from './types.js'
 
 /** The header that marks a mirrored copy, so the shadow service (and its logs) can tell. */
 export const SHADOW_HEADER = 'splitlane-shadow'
@@ -15,7 +15,7 @@ export interface ShadowCall {
   build: (route: Route, body: BodyInit | null) => Promise<Outgoing>
   /** The primary response's clone when there is a comparator. */
   primary?: { response: Response; latencyMs: number }
-  record: (outcome: CallOutcome) => void
+  record: (outcome: Outcome) => void
 }
 
 export interface Shadow {
@@ -51,12 +51,12 @@ export function createShadow(options: ShadowOptions, deps: ShadowDeps, experimen
   const run = async (call: ShadowCall) => {
     const started = deps.now()
     const signal = AbortSignal.timeout(timeoutMs)
-    let outcome: CallOutcome
+    let outcome: Outcome
     let observed: ObservedResponse | undefined
     try {
       const outgoing = await call.build(route, call.body)
       const response = await deps.fetch(outgoing.url, { ...outgoing.init, signal })
-      let latest: CallOutcome = { status: response.status }
+      let latest: Outcome = { status: response.status }
       const watched = isLlm(upstream) ? observeLlm(response, upstream, started, deps.now, (result) => (latest = result)) : response
       const body = await watched.text()
       outcome = { ...latest, latencyMs: deps.now() - started, shadow: true }

@@ -1,11 +1,11 @@
 // createSplitFetch: a `fetch` that sends each call to its variant's upstream, labelled and measured.
-import { ErrorCode, SplitlaneError, explainFallback, type Assignment } from '@splitlane/core'
+import { ErrorCode, SplitlaneError, explainFallback, type Assignment, type Outcome } from '@splitlane/core'
 import { createFallbackPolicy } from './fallback.js'
 import { isLlm, observeLlm } from './llm.js'
 import { bodyCopies, buildCall } from './request.js'
 import { createRouter, type Route } from './route.js'
 import { createShadow } from './shadow.js'
-import type { CallOutcome, RouteInfo, SplitFetch, SplitFetchOptions } from './types.js'
+import type { RouteInfo, SplitFetch, SplitFetchOptions } from './types.js'
 
 /** The default header naming the variant on the outgoing call: `experiment=variant`. */
 export const VARIANT_HEADER = 'splitlane-variant'
@@ -36,7 +36,7 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
       // a failing error handler must not fail the call
     }
   }
-  const record = (assignment: Assignment, outcome: CallOutcome) => {
+  const record = (assignment: Assignment, outcome: Outcome) => {
     try {
       metrics?.record(assignment, outcome)
     } catch {
@@ -79,7 +79,7 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
       return buildCall(request, callInit, bodies[copy]!, route, bases, labels(route))
     })
     for (const [copy, body] of bodies.entries()) if (!used.has(copy) && body instanceof ReadableStream) void body.cancel()
-    const base: CallOutcome = sent.fallback === undefined ? {} : { fallback: true, ...(sent.variantFailed ? { error: true } : {}) }
+    const base: Outcome = sent.fallback === undefined ? {} : { fallback: true, ...(sent.variantFailed ? { error: true } : {}) }
     if (sent.response === undefined) {
       record(assignment, { ...base, error: true, latencyMs: timer() - started })
       if (mirrorBody instanceof ReadableStream) void mirrorBody.cancel()

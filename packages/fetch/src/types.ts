@@ -1,27 +1,11 @@
 // Public types of @splitlane/fetch.
-import type { Assignment, Attributes, ErrorHandler, Fallback, JsonValue, Splitter, UpstreamValue } from '@splitlane/core'
+import type { Assignment, Attributes, ErrorHandler, Fallback, JsonValue, MetricsRecorder, Splitter, UpstreamValue } from '@splitlane/core'
 
 /** `fetch`'s signature. */
 export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
 
-/** One outcome, as the metrics recorder of `@splitlane/core` (`createMetricsRecorder`) takes it. */
-export interface CallOutcome {
-  status?: number
-  error?: boolean
-  latencyMs?: number
-  ttfbMs?: number
-  promptTokens?: number
-  completionTokens?: number
-  cost?: number
-  shadow?: boolean
-  fallback?: boolean
-  events?: Readonly<Record<string, number>>
-}
-
 /** Anything with `record`, such as `createMetricsRecorder()` from `@splitlane/core`. */
-export interface OutcomeSink {
-  record(unit: { experiment: string; variant: string | null }, outcome: CallOutcome): void
-}
+export type OutcomeSink = Pick<MetricsRecorder, 'record'>
 
 export type KeyGetter = (request: Request) => string | number | bigint | null | undefined
 
