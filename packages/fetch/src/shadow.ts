@@ -76,7 +76,7 @@ export function createShadow(options: ShadowOptions, deps: ShadowDeps, experimen
           call.assignment,
         )
         if (same === false) counts.mismatches++
-        outcome.events = { shadow_mismatch: same === false ? 1 : 0 }
+        outcome.mismatch = same === false
       }
     }
     call.record(outcome)

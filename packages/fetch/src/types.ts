@@ -57,7 +57,7 @@ export interface ShadowOptions {
   maxConcurrent?: number
   /** A mirror is abandoned after this long. Default 10,000 ms. */
   timeoutMs?: number
-  /** Called with both sides; return `false` for a mismatch (counted per variant as event `shadow_mismatch`). */
+  /** Called with both sides; return `false` for a mismatch (counted per variant in `shadow.mismatches`). */
   compare?: (primary: ObservedResponse, shadow: ObservedResponse, assignment: Assignment) => boolean | Promise<boolean>
 }
 
