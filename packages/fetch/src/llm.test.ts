@@ -145,4 +145,39 @@ describe('LLM model splits', () => {
     expect(errors[0]!.message).toContain('AZURE_API_KEY')
     expect(((await response.json()) as { model: string }).model).toBe('gpt-4o-mini')
   })
+
+  it('a mirrored LLM call is labelled shadow and its tokens and cost are counted apart', async () => {
+    const metrics = createMetricsRecorder()
+    const splitter = createSplitter({ config: config() })
+    const shadow = {
+      upstream: {
+        url: `${openai.url}/v1`,
+        model: 'gpt-4o',
+        headers: { authorization: 'Bearer ${OPENAI_API_KEY}' },
+        prices: PRICES['gpt-4o'],
+      },
+      methods: ['POST'],
+    }
+    const env = { OPENAI_API_KEY: API_KEY }
+    const llmFetch = createSplitFetch({ splitter, experiment: 'chat-model', key: () => 'user-1', metrics, env, shadow })
+    const response = await llmFetch('http://llm/chat/completions', chat('user-1', 'one two three'))
+    const served = routeOf(response)!.servedBy!
+    await response.text()
+    const deadline = Date.now() + 5000
+    while (metrics.snapshot().experiments['chat-model']![served]!.shadow.requests === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    const stats = metrics.snapshot().experiments['chat-model']![served]!
+    const usage = usageFor([{ content: 'one two three' }], 'gpt-4o')
+    expect(stats.shadow).toMatchObject({
+      requests: 1,
+      errors: 0,
+      promptTokens: usage.prompt_tokens,
+      completionTokens: usage.completion_tokens,
+    })
+    expect(stats.shadow.cost).toBeCloseTo((usage.prompt_tokens * 2.5 + usage.completion_tokens * 10) / 1_000_000, 15)
+    expect(stats.requests).toBe(1)
+    const mirrored = openai.requests.at(-1)!
+    expect(mirrored.headers['splitlane-shadow']).toBe('1')
+    expect((JSON.parse(mirrored.body.toString()) as { model: string }).model).toBe('gpt-4o')
+  })
 })
