@@ -14,12 +14,16 @@ export const ErrorCode = {
   RandomInvalid: 'SPLITLANE_ERR_RANDOM_INVALID',
   /** Request path: the `onAssignment` callback threw. */
   CallbackFailed: 'SPLITLANE_ERR_CALLBACK_FAILED',
-  /** Request path: a variant's value (or `upstreams` entry) is not a usable upstream; the call goes to control. */
-  UpstreamInvalid: 'SPLITLANE_ERR_UPSTREAM_INVALID',
   /** Request path: an upstream header names an environment variable that is not set; the call goes to control. */
   UpstreamEnvMissing: 'SPLITLANE_ERR_UPSTREAM_ENV_MISSING',
   /** Request path: an unexpected failure inside splitlane (a bug: please report it). */
   Internal: 'SPLITLANE_ERR_INTERNAL',
+  /** Adapters: a request carried a bad sticky cookie or user-id header, or reading the request threw. */
+  RequestInvalid: 'SPLITLANE_ERR_REQUEST_INVALID',
+  /** Adapters: your `getKey`, `getAttributes` or `randomId` threw or returned something unusable. */
+  GetterFailed: 'SPLITLANE_ERR_GETTER_FAILED',
+  /** Adapters: proxy mode found no http(s) URL in the variant's `value` (nor in control's); outgoing-call routing: a variant's value (or `upstreams` entry) is not a usable upstream, so the call goes to control. */
+  UpstreamInvalid: 'SPLITLANE_ERR_UPSTREAM_INVALID',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

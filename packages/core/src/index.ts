@@ -7,6 +7,32 @@ export { SplitlaneError, SplitlaneConfigError, ErrorCode, type ConfigIssue } fro
 export { otelReason, type OtelReason } from './reasons.js'
 export { sampleRatioMismatch, SRM_THRESHOLD, type SampleRatioResult } from './stats/srm.js'
 export { chiSquarePValue } from './stats/chi-square.js'
+export {
+  createHttpSplit,
+  readRequest,
+  readStickyCookie,
+  stickyCookieHeader,
+  formatVariantHeader,
+  parseVariantHeader,
+  hopByHopHeaders,
+  upstreamOf,
+  pickAssignment,
+  DEFAULT_COOKIE_NAME,
+  DEFAULT_COOKIE_MAX_AGE_SECONDS,
+  DEFAULT_VARIANT_HEADER,
+  MAX_USER_ID_LENGTH,
+  SESSION_ID_PATTERN,
+  type HttpInstrumentation,
+  type HttpOutcome,
+  type HttpSplit,
+  type HttpSplitOptions,
+  type OutcomeRecorder,
+  type ReadRequest,
+  type RequestSplit,
+  type RequestView,
+  type StickyCookieOptions,
+  type UpstreamResult,
+} from './request/index.js'
 export type {
   Assignment,
   Attributes,
@@ -63,3 +89,32 @@ export {
 export { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type BreakerState } from './routing/breaker.js'
 export { usageOf, usageOfText, withModel, createSseUsageScanner, type TokenUsage, type SseUsageScanner } from './routing/llm.js'
 export { IDEMPOTENT_METHODS, SAFE_METHODS, shouldRetry, explainFallback, type Fallback, type FallbackReason } from './routing/fallback.js'
+export { normalCdf, normalQuantile, normalTwoSidedP, normalUpperP } from './stats/normal.js'
+export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
+export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'
+export { judgeCanary, classifyMetric, scoreGroups, formatNumber, JUDGE_DEFAULTS } from './analysis/judge.js'
+export { canaryMetrics, analyzeCanary, type CanaryMetricsOptions, type CanaryAnalysisOptions } from './analysis/canary.js'
+export type {
+  Samples,
+  Direction,
+  MetricClass,
+  Verdict,
+  ContinuousMetricSpec,
+  ProportionMetricSpec,
+  MetricSpec,
+  JudgeOptions,
+  SampleSummary,
+  MetricResult,
+  GroupScore,
+  JudgeResult,
+} from './analysis/types.js'
+export {
+  evaluateSlo,
+  windowsWithin,
+  DEFAULT_BURN_RATE_ALERTS,
+  type BurnRateAlert,
+  type SloOptions,
+  type SloResult,
+  type SliResult,
+  type AlertResult,
+} from './analysis/slo.js'

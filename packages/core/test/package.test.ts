@@ -20,6 +20,15 @@ describe('built package', () => {
     }
   })
 
+  it('the @splitlane/core/otel subpath exports the same API from ESM, CJS and source', async () => {
+    const otelSource = await import('../src/otel.js')
+    const esm = (await import('../dist/otel.js')) as typeof otelSource
+    const cjs = require('../dist/otel.cjs') as typeof otelSource
+    expect(Object.keys(esm).sort()).toEqual(Object.keys(otelSource).sort())
+    expect(Object.keys(cjs).sort()).toEqual(Object.keys(otelSource).sort())
+    expect(cjs.EVENT_FEATURE_FLAG_EVALUATION).toBe('feature_flag.evaluation')
+  })
+
   it('errors from the CJS build are SplitlaneErrors with stable codes', () => {
     const cjs = require('../dist/index.cjs') as typeof source
     expect(() => cjs.parseConfig({ version: 1 })).toThrow(cjs.SplitlaneConfigError)

@@ -149,6 +149,6 @@ describe('createSplitFetch', () => {
     })
     const fromThrowing = await throwing('http://x/hello')
     expect(fromThrowing.headers.get('x-upstream')).toBe('v1')
-    expect(errors.at(-1)!.code).toBe(ErrorCode.ContextInvalid)
+    expect(errors.at(-1)!.code).toBe(ErrorCode.GetterFailed)
   })
 })

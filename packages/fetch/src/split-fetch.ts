@@ -55,7 +55,7 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
       key = options.key?.(request)
       attributes = options.attributes?.(request)
     } catch (cause) {
-      report(new SplitlaneError(ErrorCode.ContextInvalid, 'the key or attributes getter of createSplitFetch threw', { cause, experiment }))
+      report(new SplitlaneError(ErrorCode.GetterFailed, 'the key or attributes getter of createSplitFetch threw', { cause, experiment }))
     }
     return splitter.assign(experiment, { key, attributes })
   }

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest'
+import { classifyMetric, judgeCanary, scoreGroups } from './judge.js'
+import { twoProportionTest } from './proportion.js'
+import type { ContinuousMetricSpec } from './types.js'
+
+const baseline = Array.from({ length: 20 }, (_, i) => 100 + i)
+const higher = baseline.map((value) => value + 15)
+const lower = baseline.map((value) => value - 15)
+const similar = baseline.map((value, i) => value + (i % 2 === 0 ? 0.5 : -0.5))
+const metric = (name: string, canary: number[], extra: Partial<ContinuousMetricSpec> = {}): ContinuousMetricSpec => ({
+  name,
+  canary,
+  baseline,
+  ...extra,
+})
+
+describe('classifyMetric (Mann-Whitney)', () => {
+  it('classifies High, Low and Pass with the direction', () => {
+    expect(classifyMetric(metric('m', higher)).class).toBe('High')
+    expect(classifyMetric(metric('m', lower)).class).toBe('Low')
+    expect(classifyMetric(metric('m', similar)).class).toBe('Pass')
+    expect(classifyMetric(metric('m', higher, { direction: 'decrease' })).class).toBe('Pass')
+    expect(classifyMetric(metric('m', lower, { direction: 'increase' })).class).toBe('Pass')
+    expect(classifyMetric(metric('m', lower, { direction: 'decrease' })).class).toBe('Low')
+  })
+
+  it('reports samples, statistic, interval, estimate and effect size', () => {
+    const result = classifyMetric(metric('latency', higher))
+    expect(result.canary).toEqual({ count: 20, mean: 124.5 })
+    expect(result.baseline).toEqual({ count: 20, mean: 109.5 })
+    expect(result.test).toBe('mann-whitney')
+    expect(result.statistic!.u).toBeGreaterThan(300)
+    expect(result.estimate).toBe(15)
+    expect(result.interval!.lower).toBeGreaterThan(0.25 * 15)
+    expect(result.interval!.confidenceLevel).toBe(0.98)
+    expect(result.effectSize).toBeCloseTo(124.5 / 109.5, 12)
+    expect(result.reason).toMatch(/^higher: 98% CI of the shift \([\d.]+, [\d.]+\) clears ±3.75 .*mean ratio 1.137 >= allowed 1/)
+  })
+
+  it('an increase below the allowed effect size passes; beyond the critical one it forces a failure', () => {
+    expect(classifyMetric(metric('m', higher, { allowedIncrease: 1.2 })).class).toBe('Pass')
+    const beyond = classifyMetric(metric('m', higher, { criticalIncrease: 1.1 }))
+    expect([beyond.class, beyond.criticalFailure]).toEqual(['High', true])
+    expect(classifyMetric(metric('m', higher, { criticalIncrease: 1.5 })).criticalFailure).toBe(false)
+  })
+
+  it('ignores shifts within the tolerance of the estimate', () => {
+    // A small, consistent shift: significant, but a tolerance of 1.5 × |estimate| swallows it.
+    const shifted = baseline.map((value) => value + 10)
+    expect(classifyMetric(metric('m', shifted)).class).toBe('High')
+    expect(classifyMetric(metric('m', shifted, { tolerance: 1.5 })).class).toBe('Pass')
+  })
+
+  it('Nodata, identical samples and NaN handling', () => {
+    expect(classifyMetric(metric('m', [])).class).toBe('Nodata')
+    expect(classifyMetric({ name: 'm', canary: [1], baseline: [NaN] }).class).toBe('Nodata')
+    const identical = classifyMetric(metric('m', [...baseline].reverse()))
+    expect([identical.class, identical.effectSize, identical.reason]).toEqual(['Pass', 1, 'canary and baseline samples are identical'])
+    const removed = classifyMetric(metric('m', [...higher, NaN, NaN]))
+    expect(removed.removed.nan).toBe(2)
+    expect(removed.canary.count).toBe(20)
+    const replaced = classifyMetric(metric('m', [...higher, NaN], { nanStrategy: 'replace' }))
+    expect(replaced.canary.count).toBe(21)
+    expect(replaced.canary.mean).toBeCloseTo((124.5 * 20) / 21, 12)
+  })
+
+  it('removes outliers beyond the interquartile fence when asked', () => {
+    const spiky = [...similar.slice(0, 19), 1e6]
+    expect(classifyMetric(metric('m', spiky)).effectSize).toBeGreaterThan(400)
+    const cleaned = classifyMetric(metric('m', spiky, { outliers: 'remove' }))
+    expect(cleaned.removed.outliers).toBe(1)
+    expect(cleaned.canary.count).toBe(19)
+    expect(cleaned.class).toBe('Pass')
+  })
+})
+
+describe('classifyMetric (two proportions)', () => {
+  it('flags a tripled error rate and passes an equal one', () => {
+    const tripled = classifyMetric({
+      name: 'errors',
+      kind: 'proportion',
+      canary: { events: 60, total: 2000 },
+      baseline: { events: 200, total: 20000 },
+    })
+    expect(tripled.class).toBe('High')
+    expect(tripled.effectSize).toBeCloseTo(3, 12)
+    expect(tripled.reason).toContain('60/2000 (3%) vs 200/20000 (1%)')
+    const equal = classifyMetric({
+      name: 'errors',
+      kind: 'proportion',
+      canary: { events: 21, total: 2000 },
+      baseline: { events: 200, total: 20000 },
+    })
+    expect(equal.class).toBe('Pass')
+    expect(
+      classifyMetric({ name: 'errors', kind: 'proportion', canary: { events: 0, total: 0 }, baseline: { events: 1, total: 9 } }).class,
+    ).toBe('Nodata')
+  })
+
+  it('matches the textbook pooled z (Agresti): 60/2000 vs 200/20000', () => {
+    const test = twoProportionTest({ events: 60, total: 2000 }, { events: 200, total: 20000 }, 0.95)!
+    const pooled = 260 / 22000
+    const z = 0.02 / Math.sqrt(pooled * (1 - pooled) * (1 / 2000 + 1 / 20000))
+    expect(test.z).toBeCloseTo(z, 12)
+    expect(test.significant).toBe('higher')
+    const se = Math.sqrt((0.03 * 0.97) / 2000 + (0.01 * 0.99) / 20000)
+    expect(test.lower).toBeCloseTo(0.02 - 1.959963984540054 * se, 10)
+  })
+})
+
+describe('scoring (Kayenta WeightedSumScorer)', () => {
+  const high = classifyMetric(metric('a', higher, { groups: ['g1'] }))
+  const low = classifyMetric(metric('b', lower, { groups: ['g1'] }))
+  const pass = classifyMetric(metric('c', similar, { groups: ['g1'] }))
+  const high2 = classifyMetric(metric('d', higher, { groups: ['g2'] }))
+
+  it('weights 15/85 with group 1 = High, Low, Pass and group 2 = High give 5.0', () => {
+    const { score, groups } = scoreGroups([high, low, pass, high2], { g1: 15, g2: 85 })
+    expect(score).toBeCloseTo(5, 12)
+    expect(groups.map((group) => group.name)).toEqual(['g1', 'g2'])
+    expect(groups[0]!.score).toBeCloseTo(100 / 3, 12)
+    expect(groups[1]!.score).toBe(0)
+  })
+
+  it('groups without a weight share what is left of 100', () => {
+    const { groups } = scoreGroups([high, low, pass, high2], { g1: 40 })
+    expect(groups.find((group) => group.name === 'g2')!.weight).toBe(60)
+  })
+
+  it('maps the score onto Pass / Marginal / Fail, and a critical metric forces 0', () => {
+    const specs = [
+      metric('a', similar, { groups: ['g1'] }),
+      metric('b', similar, { groups: ['g1'] }),
+      metric('c', similar, { groups: ['g1'] }),
+      metric('d', higher, { groups: ['g2'] }),
+    ]
+    const options = { groupWeights: { g1: 80, g2: 20 } }
+    expect(judgeCanary(specs, options)).toMatchObject({ score: 80, verdict: 'Marginal' })
+    expect(judgeCanary(specs, { ...options, marginalThreshold: 85 }).verdict).toBe('Fail')
+    expect(judgeCanary(specs, { ...options, passThreshold: 80 }).verdict).toBe('Pass')
+    const critical = judgeCanary([...specs.slice(0, 3), { ...specs[3]!, critical: true }], options)
+    expect(critical).toMatchObject({ score: 0, verdict: 'Fail' })
+    expect(critical.reason).toBe('critical failure: d High forces the score to 0')
+  })
+
+  it('Nodata when nothing had data; a required metric without data fails its group', () => {
+    expect(judgeCanary([metric('a', [])]).verdict).toBe('Nodata')
+    const result = judgeCanary([metric('a', similar), metric('b', [], { required: true })])
+    expect(result.score).toBe(50)
+    expect(result.verdict).toBe('Fail')
+  })
+
+  it('explains every metric and the verdict', () => {
+    const result = judgeCanary([
+      metric('latency', higher),
+      { name: 'errors', kind: 'proportion', canary: { events: 1, total: 100 }, baseline: { events: 10, total: 1000 } },
+    ])
+    expect(result.explanation).toHaveLength(3)
+    expect(result.explanation[0]).toMatch(
+      /^latency: High: higher: .*\[canary n=20 mean 124.5, baseline n=20 mean 109.5; U = [\d.]+, z = [\d.]+, p = .*; 98% CI \(.*\), estimate 15; effect size 1.137\]$/,
+    )
+    expect(result.explanation[1]).toMatch(/^errors: Pass: no significant change/)
+    expect(result.explanation[2]).toBe('verdict Fail: score 50 < marginal 75; groups: default 50 (weight 100)')
+  })
+})

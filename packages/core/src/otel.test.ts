@@ -1,0 +1,131 @@
+import { context, propagation, trace } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createOtelInstrumentation, variantsFromBaggage, withVariantBaggage } from './otel.js'
+import { createHttpSplit } from './request/split.js'
+import type { RequestView } from './request/types.js'
+import { createSplitter } from './splitter.js'
+
+const spans = new InMemorySpanExporter()
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] })
+const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 })
+const meterProvider = new MeterProvider({ readers: [reader] })
+const contextManager = new AsyncLocalStorageContextManager()
+
+beforeAll(() => {
+  context.setGlobalContextManager(contextManager.enable())
+  trace.setGlobalTracerProvider(tracerProvider)
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }))
+})
+afterAll(async () => {
+  await meterProvider.shutdown()
+  await tracerProvider.shutdown()
+  trace.disable()
+  propagation.disable()
+  context.disable()
+})
+
+const splitter = createSplitter({
+  config: {
+    version: 1,
+    revision: 'rev-9',
+    experiments: { checkout: { variants: [{ name: 'control' }, { name: 'canary' }], overrides: { 'qa-user': 'canary' } } },
+  },
+})
+const view = (cookie: string): RequestView => ({
+  header: (name) => (name === 'cookie' ? cookie : undefined),
+  ip: () => undefined,
+  path: () => '/',
+})
+
+describe('@splitlane/core/otel', () => {
+  it('adds a feature_flag.evaluation event to the active span, without the key unless asked', () => {
+    const tracer = trace.getTracer('test')
+    for (const includeKey of [false, true]) {
+      const split = createHttpSplit({ splitter, otel: createOtelInstrumentation({ meterProvider, includeKey }) })
+      tracer.startActiveSpan(`request-${includeKey}`, (span) => {
+        split.begin({}, view('splitlane_id=qa-user'))
+        span.end()
+      })
+    }
+    const [plain, withKey] = spans.getFinishedSpans()
+    expect(plain!.events.map((event) => [event.name, event.attributes])).toEqual([
+      [
+        'feature_flag.evaluation',
+        {
+          'feature_flag.key': 'checkout',
+          'feature_flag.provider.name': 'splitlane',
+          'feature_flag.result.variant': 'canary',
+          'feature_flag.result.reason': 'targeting_match',
+          'feature_flag.version': 'rev-9',
+        },
+      ],
+    ])
+    expect(withKey!.events[0]!.attributes!['feature_flag.context.id']).toBe('qa-user')
+  })
+
+  it('counts requests and records durations per experiment and variant', async () => {
+    let clock = 0
+    const split = createHttpSplit({ splitter, otel: createOtelInstrumentation({ meterProvider }), now: () => clock })
+    for (const status of [200, 200, 503]) {
+      const request = split.begin({}, view('splitlane_id=qa-user'))
+      clock += 250
+      request.finish({ status })
+    }
+    await reader.forceFlush()
+    const exported = metricExporter
+      .getMetrics()
+      .at(-1)!
+      .scopeMetrics.flatMap((scope) => scope.metrics)
+    const requests = exported.find((metric) => metric.descriptor.name === 'splitlane.requests')!
+    const points = requests.dataPoints.map((point) => [point.attributes, point.value])
+    expect(points).toEqual(
+      expect.arrayContaining([
+        [{ 'feature_flag.key': 'checkout', 'feature_flag.result.variant': 'canary', 'http.response.status_code': 200 }, 2],
+        [
+          {
+            'feature_flag.key': 'checkout',
+            'feature_flag.result.variant': 'canary',
+            'http.response.status_code': 503,
+            'error.type': '503',
+          },
+          1,
+        ],
+      ]),
+    )
+    const duration = exported.find((metric) => metric.descriptor.name === 'splitlane.request.duration')!
+    expect(duration.descriptor.unit).toBe('s')
+    const ok = duration.dataPoints.find((point) => point.attributes['http.response.status_code'] === 200)!
+    expect(ok.value).toMatchObject({ count: 2, sum: 0.5 })
+  })
+
+  it('writes the variants into baggage that survives a W3C header round trip, and honours it downstream', () => {
+    const upstream = splitter.assign('checkout', { key: 'qa-user' })
+    const carrier: Record<string, string> = {}
+    propagation.inject(withVariantBaggage([upstream]), carrier)
+    expect(carrier['baggage']).toBe('splitlane.checkout=canary')
+    const extracted = propagation.extract(context.active(), carrier)
+    expect({ ...variantsFromBaggage(extracted) }).toEqual({ checkout: 'canary' })
+
+    const downstream = createHttpSplit({ splitter, otel: createOtelInstrumentation({ honourBaggage: true, meterProvider }) })
+    const ignoring = createHttpSplit({ splitter, otel: createOtelInstrumentation({ meterProvider }) })
+    // find a session the downstream split alone would put in control
+    const session = Array.from({ length: 50 }, (_, i) => `s-${i}`).find((key) => splitter.variantOf('checkout', key) === 'control')!
+    context.with(extracted, () => {
+      expect(downstream.begin({}, view(`splitlane_id=${session}`)).assignments['checkout']!.variant).toBe('canary')
+      expect(ignoring.begin({}, view(`splitlane_id=${session}`)).assignments['checkout']!.variant).toBe('control')
+    })
+  })
+
+  it('runs the rest of the request with the variant baggage when asked', () => {
+    const split = createHttpSplit({ splitter, otel: createOtelInstrumentation({ propagateBaggage: true, meterProvider }) })
+    const request = split.begin({}, view('splitlane_id=qa-user'))
+    const seen = request.run(() => propagation.getBaggage(context.active())?.getEntry('splitlane.checkout')?.value)
+    expect(seen).toBe('canary')
+    expect(propagation.getBaggage(context.active())).toBeUndefined()
+  })
+})

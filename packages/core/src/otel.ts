@@ -1,0 +1,127 @@
+// `@splitlane/core/otel`: OpenTelemetry for splitlane. The only file of core that imports
+// @opentelemetry/api (an optional peer). Nothing here throws into the request.
+import {
+  context,
+  metrics,
+  propagation,
+  trace,
+  type Attributes,
+  type Context,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  type Span,
+} from '@opentelemetry/api'
+import { otelReason } from './reasons.js'
+import type { HttpInstrumentation, HttpOutcome } from './request/types.js'
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_FEATURE_FLAG_CONTEXT_ID,
+  ATTR_FEATURE_FLAG_KEY,
+  ATTR_FEATURE_FLAG_PROVIDER_NAME,
+  ATTR_FEATURE_FLAG_RESULT_REASON,
+  ATTR_FEATURE_FLAG_RESULT_VARIANT,
+  ATTR_FEATURE_FLAG_VERSION,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  BAGGAGE_PREFIX,
+  EVENT_FEATURE_FLAG_EVALUATION,
+  METRIC_REQUEST_DURATION,
+  METRIC_REQUESTS,
+  PROVIDER_NAME,
+} from './semconv.js'
+import type { Assignment } from './types.js'
+
+export * from './semconv.js'
+
+export interface OtelOptions {
+  /** Where the instruments come from; default: the global meter provider, read at the first request. */
+  meterProvider?: MeterProvider
+  /** Write each variant into W3C baggage, so calls made inside the handler carry it. Default `false`. */
+  propagateBaggage?: boolean
+  /** Serve the variant named in incoming baggage instead of re-rolling (for downstream services). Default `false`. */
+  honourBaggage?: boolean
+  /** Put the unit key on span events as `feature_flag.context.id`. It is personal data: default `false`. */
+  includeKey?: boolean
+}
+
+/** The `feature_flag.evaluation` event's attributes for one assignment. */
+export function evaluationAttributes(assignment: Assignment, options: { includeKey?: boolean } = {}): Attributes {
+  const attributes: Attributes = {
+    [ATTR_FEATURE_FLAG_KEY]: assignment.experiment,
+    [ATTR_FEATURE_FLAG_PROVIDER_NAME]: PROVIDER_NAME,
+    [ATTR_FEATURE_FLAG_RESULT_REASON]: otelReason(assignment.reason),
+  }
+  if (assignment.variant !== null) attributes[ATTR_FEATURE_FLAG_RESULT_VARIANT] = assignment.variant
+  if (assignment.revision !== null) attributes[ATTR_FEATURE_FLAG_VERSION] = String(assignment.revision)
+  if (assignment.errorCode !== undefined) attributes[ATTR_ERROR_TYPE] = assignment.errorCode
+  if (options.includeKey === true && assignment.key !== null) attributes[ATTR_FEATURE_FLAG_CONTEXT_ID] = assignment.key
+  return attributes
+}
+
+/** Adds a `feature_flag.evaluation` event per assignment to the span (default: the active one). */
+export function recordEvaluations(assignments: Iterable<Assignment>, options: { includeKey?: boolean; span?: Span } = {}): void {
+  const span = options.span ?? trace.getActiveSpan()
+  if (span === undefined || !span.isRecording()) return
+  for (const assignment of assignments) span.addEvent(EVENT_FEATURE_FLAG_EVALUATION, evaluationAttributes(assignment, options))
+}
+
+/** A context whose baggage carries `splitlane.<experiment>=<variant>` for each assignment. */
+export function withVariantBaggage(assignments: Iterable<Assignment>, parent: Context = context.active()): Context {
+  let baggage = propagation.getBaggage(parent) ?? propagation.createBaggage()
+  for (const { experiment, variant } of assignments)
+    if (variant !== null) baggage = baggage.setEntry(`${BAGGAGE_PREFIX}${experiment}`, { value: variant })
+  return propagation.setBaggage(parent, baggage)
+}
+
+/** The variants an upstream service put in the baggage: experiment -> variant. */
+export function variantsFromBaggage(from: Context = context.active()): Record<string, string> {
+  const result = Object.create(null) as Record<string, string>
+  for (const [name, entry] of propagation.getBaggage(from)?.getAllEntries() ?? [])
+    if (name.startsWith(BAGGAGE_PREFIX) && name.length > BAGGAGE_PREFIX.length) result[name.slice(BAGGAGE_PREFIX.length)] = entry.value
+  return result
+}
+
+interface Instruments {
+  requests: Counter
+  duration: Histogram
+}
+
+function createInstruments(meter: Meter): Instruments {
+  return {
+    requests: meter.createCounter(METRIC_REQUESTS, { description: 'Requests served, per experiment and variant', unit: '{request}' }),
+    duration: meter.createHistogram(METRIC_REQUEST_DURATION, {
+      description: 'Request duration, per experiment and variant',
+      unit: 's',
+      advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
+    }),
+  }
+}
+
+/** Records one finished request on the counter and histogram, once per experiment. */
+function recordOutcome(instruments: Instruments, assignments: readonly Assignment[], outcome: HttpOutcome): void {
+  for (const { experiment, variant } of assignments) {
+    if (variant === null) continue
+    const attributes: Attributes = { [ATTR_FEATURE_FLAG_KEY]: experiment, [ATTR_FEATURE_FLAG_RESULT_VARIANT]: variant }
+    if (outcome.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status
+    if (outcome.error === true) attributes[ATTR_ERROR_TYPE] = '_OTHER'
+    else if (outcome.status !== undefined && outcome.status >= 500) attributes[ATTR_ERROR_TYPE] = String(outcome.status)
+    instruments.requests.add(1, attributes)
+    if (outcome.latencyMs !== undefined) instruments.duration.record(outcome.latencyMs / 1000, attributes)
+  }
+}
+
+/**
+ * The OpenTelemetry hooks for an adapter's `otel` option: span events, baggage out and in, and a
+ * request counter and duration histogram labelled with `feature_flag.key` and `feature_flag.result.variant`.
+ */
+export function createOtelInstrumentation(options: OtelOptions = {}): HttpInstrumentation {
+  let instruments: Instruments | undefined
+  const instrumentsNow = () => (instruments ??= createInstruments((options.meterProvider ?? metrics).getMeter('@splitlane/core')))
+  return {
+    inherited: options.honourBaggage === true ? () => variantsFromBaggage() : undefined,
+    assigned: (assignments) => recordEvaluations(assignments, options),
+    run: options.propagateBaggage === true ? (assignments, fn) => context.with(withVariantBaggage(assignments), fn) : undefined,
+    finished: (assignments, outcome) => recordOutcome(instrumentsNow(), assignments, outcome),
+  }
+}

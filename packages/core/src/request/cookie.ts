@@ -1,0 +1,31 @@
+// The sticky session cookie: reading it from a Cookie header and writing the Set-Cookie value.
+import { parse, serialize } from 'cookie'
+import type { StickyCookieOptions } from './types.js'
+
+export const DEFAULT_COOKIE_NAME = 'splitlane_id'
+/** 400 days: the longest a browser keeps a cookie (RFC 6265bis). */
+export const DEFAULT_COOKIE_MAX_AGE_SECONDS = 400 * 24 * 60 * 60
+/** What a session id may look like (a UUID does): anything else in the cookie is treated as broken. */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9._~:-]{1,128}$/
+
+/** The cookie's value: a string, undefined when absent, or `null` when present but not a usable id. */
+export function readStickyCookie(cookieHeader: string | readonly string[] | undefined, name: string): string | null | undefined {
+  if (cookieHeader === undefined) return undefined
+  const text = typeof cookieHeader === 'string' ? cookieHeader : cookieHeader.join('; ')
+  const value = parse(text)[name]
+  if (value === undefined) return undefined
+  return SESSION_ID_PATTERN.test(value) ? value : null
+}
+
+/** `name=id; Max-Age=…; Path=/; HttpOnly; SameSite=Lax` (plus `Secure` when asked). */
+export function stickyCookieHeader(id: string, options: StickyCookieOptions, secureRequest: boolean): string {
+  const secure = options.secure === undefined || options.secure === 'auto' ? secureRequest : options.secure
+  return serialize(options.name ?? DEFAULT_COOKIE_NAME, id, {
+    maxAge: options.maxAgeSeconds ?? DEFAULT_COOKIE_MAX_AGE_SECONDS,
+    path: options.path ?? '/',
+    domain: options.domain,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+  })
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest'
+import { createSplitter } from '../splitter.js'
+import type { SplitlaneError } from '../errors.js'
+import type { SplitlaneConfig } from '../types.js'
+import { createHttpSplit } from './split.js'
+import type { HttpOutcome, HttpSplitOptions, RequestView } from './types.js'
+
+const config: SplitlaneConfig = {
+  version: 1,
+  revision: 'r1',
+  experiments: {
+    checkout: {
+      variants: [
+        { name: 'control', weight: 50, value: 'http://a' },
+        { name: 'canary', weight: 50, value: 'http://b' },
+      ],
+      overrides: { 'qa-user': 'canary' },
+    },
+    search: { variants: [{ name: 'v1' }, { name: 'v2' }] },
+  },
+}
+
+function view(headers: Record<string, string | string[]> = {}, extra: Partial<RequestView> = {}): RequestView {
+  return { header: (name) => headers[name], ip: () => '203.0.113.7', path: () => '/cart', ...extra }
+}
+
+function setup(options: Partial<HttpSplitOptions<{ id?: string }>> = {}) {
+  const errors: SplitlaneError[] = []
+  const records: { experiment: string; variant: string | null; outcome: HttpOutcome }[] = []
+  let clock = 100
+  let minted = 0
+  const split = createHttpSplit<{ id?: string }>({
+    splitter: createSplitter({ config }),
+    onError: (error) => errors.push(error),
+    metrics: { record: ({ experiment, variant }, outcome) => records.push({ experiment, variant, outcome }) },
+    randomId: () => `minted-${++minted}`,
+    now: () => (clock += 5),
+    ...options,
+  })
+  return { split, errors, records }
+}
+
+const fail = (): never => {
+  throw new Error('boom')
+}
+
+describe('createHttpSplit', () => {
+  it('mints a session id, sets the sticky cookie, and honours it on the next request', () => {
+    const { split, errors } = setup()
+    const first = split.begin({}, view())
+    expect(first.context.key).toBe('minted-1')
+    const cookie = first.responseHeaders.find(([name]) => name === 'set-cookie')![1]
+    expect(cookie).toBe('splitlane_id=minted-1; Max-Age=34560000; Path=/; HttpOnly; SameSite=Lax')
+    const second = split.begin({}, view({ cookie: 'other=1; splitlane_id=minted-1' }))
+    expect(second.context.key).toBe('minted-1')
+    expect(second.context.attributes).toMatchObject({ sessionId: 'minted-1', ip: '203.0.113.7', path: '/cart' })
+    expect(second.responseHeaders.some(([name]) => name === 'set-cookie')).toBe(false)
+    expect(second.assignments['checkout']!.variant).toBe(first.assignments['checkout']!.variant)
+    expect(errors).toEqual([])
+  })
+
+  it('sets Secure on HTTPS requests by default, or as configured', () => {
+    const auto = setup().split.begin({}, view({}, { secure: () => true }))
+    expect(auto.responseHeaders.find(([name]) => name === 'set-cookie')![1]).toMatch(/; Secure/)
+    const off = setup({ cookie: { secure: false, name: 'sid', maxAgeSeconds: 60 } }).split.begin({}, view({}, { secure: () => true }))
+    expect(off.responseHeaders.find(([name]) => name === 'set-cookie')![1]).toBe('sid=minted-1; Max-Age=60; Path=/; HttpOnly; SameSite=Lax')
+  })
+
+  it('prefers getKey, then req.user, then the user-id header, then the cookie', () => {
+    const { split } = setup({ userIdHeader: 'X-User-Id', getKey: (request) => request.id })
+    const headers = { 'x-user-id': 'header-user', cookie: 'splitlane_id=session-1' }
+    expect(split.begin({ id: 'custom' }, view(headers, { user: () => ({ id: 42 }) })).context.key).toBe('custom')
+    expect(split.begin({}, view(headers, { user: () => ({ id: 42 }) })).context.key).toBe('42')
+    expect(split.begin({}, view(headers)).context).toMatchObject({
+      key: 'header-user',
+      attributes: { userId: 'header-user', sessionId: 'session-1' },
+    })
+    expect(split.begin({}, view({ cookie: 'splitlane_id=session-1' })).context.key).toBe('session-1')
+  })
+
+  it('copies chosen headers and getAttributes into the attributes', () => {
+    const { split } = setup({ headers: ['Accept-Language'], getAttributes: () => ({ country: 'DE' }) })
+    const { context } = split.begin({}, view({ 'accept-language': 'de', cookie: 'splitlane_id=s' }))
+    expect(context.attributes).toEqual({ ip: '203.0.113.7', path: '/cart', 'accept-language': 'de', sessionId: 's', country: 'DE' })
+  })
+
+  it('assigns every experiment, or the named ones, and writes the variant header', () => {
+    const all = setup().split.begin({}, view({ cookie: 'splitlane_id=s' }))
+    expect(Object.keys(all.assignments)).toEqual(['checkout', 'search'])
+    expect(all.upstreamHeader).toEqual([
+      'splitlane-variant',
+      `checkout=${all.assignments['checkout']!.variant}, search=${all.assignments['search']!.variant}`,
+    ])
+    const named = setup({ experiments: ['search'], responseHeader: 'X-Variant' }).split.begin({}, view({ cookie: 'splitlane_id=s' }))
+    expect(Object.keys(named.assignments)).toEqual(['search'])
+    expect(named.responseHeaders[0]![0]).toBe('x-variant')
+    expect(setup({ responseHeader: false }).split.begin({}, view({ cookie: 'splitlane_id=s' })).responseHeaders).toEqual([])
+  })
+
+  it('records the outcome once per experiment with latency from the clock', () => {
+    const { split, records } = setup({ experiments: ['checkout'] })
+    const request = split.begin({}, view({ cookie: 'splitlane_id=qa-user' }))
+    request.finish({ status: 503 })
+    request.finish({ status: 200 })
+    expect(records).toEqual([{ experiment: 'checkout', variant: 'canary', outcome: { status: 503, error: undefined, latencyMs: 5 } }])
+    const thrown = split.begin({}, view({ cookie: 'splitlane_id=qa-user' }))
+    thrown.finish({ error: true })
+    expect(records[1]!.outcome).toEqual({ status: undefined, error: true, latencyMs: 5 })
+  })
+
+  type Case = [string, Partial<HttpSplitOptions<{ id?: string }>>, Record<string, string | string[]>, string]
+  it.each<Case>([
+    ['a throwing getKey', { getKey: fail }, {}, 'SPLITLANE_ERR_GETTER_FAILED'],
+    ['getKey returning an object', { getKey: () => ({}) as unknown as string }, {}, 'SPLITLANE_ERR_GETTER_FAILED'],
+    ['a throwing getAttributes', { getAttributes: fail }, {}, 'SPLITLANE_ERR_GETTER_FAILED'],
+    ['a broken cookie', {}, { cookie: 'splitlane_id=%E0%A4%A' }, 'SPLITLANE_ERR_REQUEST_INVALID'],
+    ['a cookie that is not an id', {}, { cookie: 'splitlane_id=<script>' }, 'SPLITLANE_ERR_REQUEST_INVALID'],
+    ['a repeated user-id header', { userIdHeader: 'x-user-id' }, { 'x-user-id': ['a', 'b'] }, 'SPLITLANE_ERR_REQUEST_INVALID'],
+    ['an overlong user-id header', { userIdHeader: 'x-user-id' }, { 'x-user-id': 'u'.repeat(300) }, 'SPLITLANE_ERR_REQUEST_INVALID'],
+    ['a throwing randomId', { randomId: fail }, {}, 'SPLITLANE_ERR_GETTER_FAILED'],
+    ['randomId returning junk', { randomId: () => 'not an id!' }, {}, 'SPLITLANE_ERR_GETTER_FAILED'],
+  ])('%s gives control, reason error, and an onError report', (_, options, headers, code) => {
+    const { split, errors, records } = setup({ ...options, experiments: ['checkout'] })
+    const request = split.begin({}, view(headers))
+    expect(request.assignments['checkout']).toMatchObject({ variant: 'control', reason: 'error', errorCode: code, inExperiment: false })
+    expect(errors.map((error) => error.code)).toContain(code)
+    request.finish({ status: 200 })
+    expect(records).toHaveLength(1)
+  })
+
+  it('a throwing request view gives control and a report', () => {
+    const { split, errors } = setup()
+    const boom = () => {
+      throw new Error('boom')
+    }
+    const request = split.begin({}, { header: boom, ip: boom, path: boom, user: boom, secure: boom })
+    expect(Object.values(request.assignments).map((assignment) => assignment.reason)).toEqual(['error', 'error'])
+    expect(errors.length).toBeGreaterThan(0)
+  })
+
+  it('a broken metrics recorder or instrumentation is reported, never thrown', () => {
+    const boom = () => {
+      throw new Error('boom')
+    }
+    const { split, errors } = setup({ metrics: { record: boom }, otel: { assigned: boom, finished: boom, inherited: boom, run: boom } })
+    const request = split.begin({}, view({ cookie: 'splitlane_id=s' }))
+    expect(request.run(() => 'ran')).toBe('ran')
+    request.finish({ status: 200 })
+    expect(errors.map((error) => error.code).every((code) => code === 'SPLITLANE_ERR_CALLBACK_FAILED')).toBe(true)
+    expect(errors).toHaveLength(6)
+  })
+
+  it('honours inherited variants that exist, and ignores those that do not', () => {
+    const reasons = ['control', 'canary'].map((variant) => {
+      const { split } = setup({ otel: { inherited: () => ({ checkout: variant, search: 'nope' }) } })
+      const request = split.begin({}, view({ cookie: 'splitlane_id=s' }))
+      expect(request.assignments['checkout']!.variant).toBe(variant)
+      expect(request.assignments['checkout']!.value).toBe(variant === 'canary' ? 'http://b' : 'http://a')
+      expect(request.assignments['search']!.reason).toBe('split')
+      return [request.assignments['checkout']!.reason, request.assignments['checkout']!.keyFrom]
+    })
+    // one of the two differs from what the key would get: that one is marked as inherited
+    expect(reasons).toContainEqual(['override', 'baggage'])
+    expect(reasons).toContainEqual(['split', 'key'])
+  })
+
+  it('run passes the caller’s own exceptions through', () => {
+    const { split } = setup({ otel: { run: (_, fn) => fn() } })
+    const request = split.begin({}, view())
+    expect(() =>
+      request.run(() => {
+        throw new Error('handler failed')
+      }),
+    ).toThrow('handler failed')
+  })
+})

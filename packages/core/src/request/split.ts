@@ -1,0 +1,132 @@
+// The one function every adapter calls per request: read the request, assign the route's
+// experiments, build the response headers, and record the outcome when the request ends.
+import { ErrorCode, SplitlaneError } from '../errors.js'
+import type { Assignment } from '../types.js'
+import { stickyCookieHeader } from './cookie.js'
+import { readRequest } from './read-request.js'
+import type { HttpOutcome, HttpSplitOptions, RequestSplit, RequestView } from './types.js'
+import { DEFAULT_VARIANT_HEADER, formatVariantHeader } from './variant-header.js'
+
+export interface HttpSplit<Req> {
+  /** Splits one request. Never throws: on any problem the request gets control and `onError` hears why. */
+  begin(request: Req, view: RequestView): RequestSplit
+  /** The variant header's name, or `false` when disabled. */
+  readonly variantHeader: string | false
+}
+
+/** Control for a request that could not be read: the splitter's control assignment, marked as an error. */
+function asError(assignment: Assignment, code: ErrorCode): Assignment {
+  return { ...assignment, reason: 'error', inExperiment: false, errorCode: code }
+}
+
+/** An assignment with the variant decided upstream (W3C baggage), when the variant exists here. */
+function inherit(assignment: Assignment, variant: string, options: HttpSplitOptions<unknown>): Assignment {
+  const experiment = options.splitter.config.experiments[assignment.experiment]
+  const found = experiment?.variants.find((candidate) => candidate.name === variant)
+  if (found === undefined || assignment.variant === variant) return assignment
+  return {
+    ...assignment,
+    variant,
+    value: found.value,
+    reason: 'override',
+    inExperiment: false,
+    keyFrom: 'baggage',
+    hash: null,
+    bucket: null,
+  }
+}
+
+export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<Req> {
+  const { splitter, onError, metrics, otel } = options
+  const variantHeader = options.responseHeader === false ? false : (options.responseHeader ?? DEFAULT_VARIANT_HEADER).toLowerCase()
+  const now = options.now ?? (() => Number.NaN)
+  const report = (error: SplitlaneError) => {
+    try {
+      onError?.(error)
+    } catch {
+      // a failing error handler must not fail the request
+    }
+  }
+  const guard = (what: string, action: () => void) => {
+    try {
+      action()
+    } catch (cause) {
+      report(new SplitlaneError(ErrorCode.CallbackFailed, `${what} threw`, { cause }))
+    }
+  }
+
+  const assignAll = (read: ReturnType<typeof readRequest>): Assignment[] => {
+    const names = options.experiments
+    const context = read.errors.length === 0 ? read.context : {}
+    const assigned = names === undefined ? Object.values(splitter.assignAll(context)) : names.map((name) => splitter.assign(name, context))
+    if (read.errors.length > 0) return assigned.map((assignment) => asError(assignment, read.errors[0]!.code))
+    let inherited: Readonly<Record<string, string>> | undefined
+    guard('otel.inherited', () => (inherited = otel?.inherited?.()))
+    if (inherited === undefined) return assigned
+    return assigned.map((assignment) => {
+      const variant = inherited![assignment.experiment]
+      return variant === undefined ? assignment : inherit(assignment, variant, options as HttpSplitOptions<unknown>)
+    })
+  }
+
+  const begin = (request: Req, view: RequestView): RequestSplit => {
+    const started = now()
+    let read: ReturnType<typeof readRequest>
+    let list: Assignment[]
+    try {
+      read = readRequest(request, view, options)
+      read.errors.forEach(report)
+      list = assignAll(read)
+    } catch (cause) {
+      // only a broken splitter object gets here
+      const error = new SplitlaneError(ErrorCode.Internal, 'splitting the request threw', { cause })
+      report(error)
+      read = { context: { key: null, attributes: {} }, mintedId: undefined, errors: [error] }
+      list = []
+    }
+    const assignments = Object.create(null) as Record<string, Assignment>
+    for (const assignment of list) assignments[assignment.experiment] = assignment
+    guard('otel.assigned', () => otel?.assigned?.(list))
+
+    const headerValue = variantHeader === false ? '' : formatVariantHeader(list)
+    const upstreamHeader = variantHeader === false || headerValue === '' ? undefined : ([variantHeader, headerValue] as const)
+    const responseHeaders: (readonly [string, string])[] = upstreamHeader === undefined ? [] : [upstreamHeader]
+    if (read.mintedId !== undefined && options.cookie !== false) {
+      let secure = false
+      guard('reading the protocol', () => (secure = view.secure?.() === true))
+      responseHeaders.push(['set-cookie', stickyCookieHeader(read.mintedId, options.cookie ?? {}, secure)])
+    }
+
+    let finished = false
+    return {
+      assignments,
+      context: read.context,
+      responseHeaders,
+      upstreamHeader,
+      run<T>(fn: () => T): T {
+        if (otel?.run === undefined) return fn()
+        let ran = false
+        try {
+          return otel.run(list, () => {
+            ran = true
+            return fn()
+          })
+        } catch (cause) {
+          if (ran) throw cause // the caller's own code threw: not ours to swallow
+          report(new SplitlaneError(ErrorCode.CallbackFailed, 'otel.run threw', { cause }))
+          return fn()
+        }
+      },
+      finish: ({ status, error }) => {
+        if (finished) return
+        finished = true
+        const outcome: HttpOutcome = { status, error: error === true || undefined, latencyMs: now() - started }
+        if (Number.isNaN(outcome.latencyMs)) delete outcome.latencyMs
+        for (const assignment of list) if (assignment.variant !== null) guard('metrics.record', () => metrics?.record(assignment, outcome))
+        guard('otel.finished', () => otel?.finished?.(list, outcome))
+      },
+    }
+  }
+
+  return { begin, variantHeader }
+}

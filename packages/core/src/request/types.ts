@@ -1,0 +1,110 @@
+// Public types of the shared request logic that every adapter (express, fastify, fetch) calls.
+import type { SplitlaneError } from '../errors.js'
+import type { Assignment, Attributes, Context, ErrorHandler, Splitter } from '../types.js'
+
+/** What an adapter tells core about one request. Every method may throw: core catches. */
+export interface RequestView {
+  /** A header by lower-case name, as the framework holds it. */
+  header(name: string): string | readonly string[] | undefined
+  /** The client IP as the framework reports it (trust-proxy aware there), if known. */
+  ip(): string | undefined
+  /** The path without the query string. */
+  path(): string
+  /** The authenticated user the framework attached (Express/Passport `req.user`), if any. */
+  user?(): unknown
+  /** Was the request made over HTTPS (as the framework sees it, trust-proxy aware)? */
+  secure?(): boolean
+}
+
+/** What happened to a request, as the metrics recorder takes it (a subset of contract 1's `Outcome`). */
+export interface HttpOutcome {
+  /** HTTP status sent; 5xx counts as an error. */
+  status?: number
+  /** Thrown, aborted or a network error. */
+  error?: boolean
+  /** Total duration in milliseconds. */
+  latencyMs?: number
+}
+
+/** Anything that takes per-variant outcomes, such as `createMetricsRecorder()`. Must not throw (core catches anyway). */
+export interface OutcomeRecorder {
+  record(unit: { experiment: string; variant: string | null }, outcome: HttpOutcome): void
+}
+
+/** The sticky session cookie. */
+export interface StickyCookieOptions {
+  /** Default `splitlane_id`. */
+  name?: string
+  /** `true`, `false`, or `'auto'` (default): Secure when the request came over HTTPS. */
+  secure?: boolean | 'auto'
+  /** Default 400 days (the longest browsers keep a cookie). */
+  maxAgeSeconds?: number
+  /** Default `/`. */
+  path?: string
+  domain?: string
+}
+
+/** Hooks `@splitlane/core/otel` provides (`createOtelInstrumentation`); any object of this shape works. */
+export interface HttpInstrumentation {
+  /** Variants decided upstream (W3C baggage) that this service honours instead of re-rolling. */
+  inherited?(): Readonly<Record<string, string>> | undefined
+  /** Called once per request with its assignments (span events). */
+  assigned?(assignments: readonly Assignment[]): void
+  /** Runs the rest of the request in a context that carries the variants (baggage). */
+  run?<T>(assignments: readonly Assignment[], fn: () => T): T
+  /** Called once per request when it ends (OpenTelemetry counter and histogram). */
+  finished?(assignments: readonly Assignment[], outcome: HttpOutcome): void
+}
+
+/** Options every adapter takes; `Req` is the framework's request type, handed to your getters. */
+export interface HttpSplitOptions<Req> {
+  splitter: Splitter
+  /** The experiments to assign on this route; default: every experiment in the config. */
+  experiments?: readonly string[]
+  /** A header that carries the user id (e.g. `x-user-id`, set by your gateway). Default: none. */
+  userIdHeader?: string | false
+  /** The sticky session cookie, or `false` to neither read nor set one. */
+  cookie?: StickyCookieOptions | false
+  /** Request headers copied into the attributes under their lower-case names. */
+  headers?: readonly string[]
+  /** The response header naming each experiment's variant; default `splitlane-variant`; `false` for none. */
+  responseHeader?: string | false
+  /** Your own key; when it returns a key, it wins over the user id and the cookie. */
+  getKey?: (request: Req) => Context['key']
+  /** Extra attributes, merged over the defaults (`ip`, `path`, `userId`, `sessionId`, headers). */
+  getAttributes?: (request: Req) => Attributes | undefined
+  /** Per-variant outcomes go here, e.g. `createMetricsRecorder()`. */
+  metrics?: OutcomeRecorder
+  /** OpenTelemetry hooks from `createOtelInstrumentation()` (`@splitlane/core/otel`). */
+  otel?: HttpInstrumentation
+  /** Receives every request problem; the request itself always goes on (with control on errors). */
+  onError?: ErrorHandler
+  /** Mints a session id when the request has none; adapters default to `crypto.randomUUID`. */
+  randomId?: () => string
+  /** A clock in milliseconds for latency; adapters default to `performance.now`. */
+  now?: () => number
+  /**
+   * Signed override tokens (QA forcing a variant with an expiring, signed token): available once
+   * targeting lands. Not read yet; use config `overrides` with a known user id meanwhile.
+   */
+  overrideToken?: never
+}
+
+/** One request, split. Nothing here throws. */
+export interface RequestSplit {
+  /** Assignments by experiment, in config order. */
+  readonly assignments: Readonly<Record<string, Assignment>>
+  /** The key and attributes the assignments were made with. */
+  readonly context: Context
+  /** Headers for the response: the variant header and, when an id was minted, `set-cookie`. */
+  readonly responseHeaders: readonly (readonly [name: string, value: string])[]
+  /** The variant header for calls to an upstream (`[name, value]`), or undefined when disabled. */
+  readonly upstreamHeader: readonly [name: string, value: string] | undefined
+  /** Runs `fn` (the rest of the request) in the OpenTelemetry context carrying the variants. */
+  run<T>(fn: () => T): T
+  /** Records the outcome once per experiment (later calls are ignored). Latency comes from `now`. */
+  finish(outcome: { status?: number; error?: boolean }): void
+}
+
+/** Where a proxied request goes: the variant's `value` URL, or why it cannot go anywhere. */
+export type UpstreamResult = { ok: true; url: string; assignment: Assignment } | { ok: false; error: SplitlaneError }
