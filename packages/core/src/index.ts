@@ -118,3 +118,4 @@ export {
   type SliResult,
   type AlertResult,
 } from './analysis/slo.js'
+export type { CallInstrumentation, CallTrace, OutgoingCall } from './routing/instrumentation.js'
