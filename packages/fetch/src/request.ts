@@ -50,7 +50,7 @@ export async function buildCall(
   body: BodyInit | null,
   route: Route,
   bases: readonly string[],
-  labels: readonly [string, string][],
+  labels: readonly (readonly [string, string])[],
 ): Promise<Outgoing> {
   const headers = new Headers(request.headers)
   for (const [name, value] of route.headers) headers.set(name, value)

@@ -5,6 +5,7 @@ import { isLlm, observeLlm } from './llm.js'
 import { bodyCopies, buildCall } from './request.js'
 import { createRouter, type Route } from './route.js'
 import { createShadow } from './shadow.js'
+import { startTelemetry } from './telemetry.js'
 import type { RouteInfo, SplitFetch, SplitFetchOptions } from './types.js'
 
 /** The default header naming the variant on the outgoing call: `experiment=variant`. */
@@ -36,13 +37,6 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
       // a failing error handler must not fail the call
     }
   }
-  const record = (assignment: Assignment, outcome: Outcome) => {
-    try {
-      metrics?.record(assignment, outcome)
-    } catch {
-      // metrics never fail a call
-    }
-  }
   const router = createRouter({ splitter, experiment, upstreams: options.upstreams, env })
   const policy = createFallbackPolicy(options.fallback, router, options.now ?? Date.now, report)
   const shadowDeps = { fetch: fetchImpl, env, random: options.random ?? Math.random, now: timer, report }
@@ -59,8 +53,8 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
     }
     return splitter.assign(experiment, { key, attributes })
   }
-  const labels = (route: Route): [string, string][] =>
-    header === null || route.variant === null ? [] : [[header, `${experiment}=${route.variant}`]]
+  const labels = (variant: string | null, traced: readonly (readonly [string, string])[]): (readonly [string, string])[] =>
+    header === null || variant === null ? [...traced] : [[header, `${experiment}=${variant}`], ...traced]
 
   const splitFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init)
@@ -73,29 +67,32 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
     const callInit = input instanceof Request && init?.signal === undefined ? { ...init, signal: input.signal } : init
     const bases = router.bases()
     const used = new Set<number>()
+    const telemetry = startTelemetry(assignment, { method: request.method }, metrics, options.otel)
     const started = timer()
     const sent = await policy.send(fetchImpl, plan, request.method, (route, copy) => {
       used.add(copy)
-      return buildCall(request, callInit, bodies[copy]!, route, bases, labels(route))
+      return buildCall(request, callInit, bodies[copy]!, route, bases, labels(route.variant, telemetry.headers))
     })
     for (const [copy, body] of bodies.entries()) if (!used.has(copy) && body instanceof ReadableStream) void body.cancel()
-    const base: Outcome = sent.fallback === undefined ? {} : { fallback: true, ...(sent.variantFailed ? { error: true } : {}) }
+    const fallback = sent.fallback
+    const base: Outcome = fallback === undefined ? {} : { fallback: true, ...(sent.variantFailed ? { error: true } : {}) }
+    const finish = (outcome: Outcome) => telemetry.finish({ ...outcome, ...base }, fallback?.reason)
     if (sent.response === undefined) {
-      record(assignment, { ...base, error: true, latencyMs: timer() - started })
+      finish({ error: true, latencyMs: timer() - started })
       if (mirrorBody instanceof ReadableStream) void mirrorBody.cancel()
       throw sent.error
     }
     const upstream = sent.route.upstream
     let response = sent.response
-    if (isLlm(upstream)) response = observeLlm(response, upstream, started, timer, (outcome) => record(assignment, { ...outcome, ...base }))
-    else record(assignment, { status: response.status, latencyMs: timer() - started, ...base })
+    if (isLlm(upstream)) response = observeLlm(response, upstream, started, timer, finish)
+    else finish({ status: response.status, latencyMs: timer() - started })
     if (shadow !== null && mirror) {
       const primary = shadow.compares ? { response: response.clone(), latencyMs: timer() - started } : undefined
+      const traced = startTelemetry(assignment, { method: request.method, shadow: true }, metrics, options.otel)
       const build = (route: Route, body: BodyInit | null) =>
-        buildCall(request, init, body, route, bases, labels({ ...route, variant: assignment.variant }))
-      shadow.fire({ assignment, body: mirrorBody, build, primary, record: (outcome) => record(assignment, outcome) })
+        buildCall(request, init, body, route, bases, labels(assignment.variant, traced.headers))
+      shadow.fire({ assignment, body: mirrorBody, build, primary, record: (outcome) => traced.finish(outcome) })
     }
-    const fallback = sent.fallback
     routes.set(response, {
       assignment,
       servedBy: sent.route.variant,

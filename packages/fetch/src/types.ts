@@ -1,5 +1,15 @@
 // Public types of @splitlane/fetch.
-import type { Assignment, Attributes, ErrorHandler, Fallback, JsonValue, MetricsRecorder, Splitter, UpstreamValue } from '@splitlane/core'
+import type {
+  Assignment,
+  Attributes,
+  CallInstrumentation,
+  ErrorHandler,
+  Fallback,
+  JsonValue,
+  MetricsRecorder,
+  Splitter,
+  UpstreamValue,
+} from '@splitlane/core'
 
 /** `fetch`'s signature. */
 export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
@@ -31,6 +41,8 @@ export interface SplitFetchOptions {
   shadow?: ShadowOptions
   /** Retry once on control, and a per-variant circuit breaker; see docs/guides/fallback.md. */
   fallback?: FallbackOptions
+  /** OpenTelemetry for each call: `createCallInstrumentation()` from `@splitlane/core/otel` (client span, traceparent, optional baggage). */
+  otel?: CallInstrumentation
   /** Reports request-path problems (bad getter, bad upstream, missing env); the call still goes out. */
   onError?: ErrorHandler
   /** Wall clock in ms for the circuit breaker. Default `Date.now`. */
