@@ -1,6 +1,7 @@
 // Public types of @splitlane/fetch.
 import type {
   Assignment,
+  HttpSplitOptions,
   Attributes,
   CallInstrumentation,
   ErrorHandler,
@@ -108,3 +109,31 @@ export interface SplitFetch extends FetchFunction {
 }
 
 export type { JsonValue }
+
+/** A Fetch-API handler; extra arguments (Workers' `env`, `ctx`) pass through `withSplitlane`. */
+export type FetchHandler<Rest extends unknown[] = []> = (request: Request, ...rest: Rest) => Response | Promise<Response>
+
+/** Assignments of one request, by experiment name. */
+export type SplitlaneAssignments = Readonly<Record<string, Assignment>>
+
+/** `withSplitlane` options: the shared adapter options, getters receiving the `Request`. */
+export interface SplitlaneServerOptions extends HttpSplitOptions<Request> {
+  /** The client IP, which a Fetch `Request` does not carry (Bun: `server.requestIP(req)`, Deno: `info.remoteAddr`). */
+  getIp?: (request: Request) => string | undefined
+  /** The user your auth step identified (like Express's `req.user`): its `id`, or the value itself, is the key. */
+  getUser?: (request: Request) => unknown
+}
+
+export interface ByVariantOptions {
+  /** The experiment to route by; default: the route's only experiment. */
+  experiment?: string
+}
+
+export interface ProxyOptions {
+  /** The experiment whose variant `value` is the upstream URL; default: the route's only experiment. */
+  experiment?: string
+  /** A path prefix removed before forwarding (`/api/users` -> `/users` with `'/api'`). */
+  stripPrefix?: string
+  /** The fetch that forwards. Default `globalThis.fetch`. */
+  fetch?: FetchFunction
+}
