@@ -27,7 +27,8 @@ async function send(response: Response, res: ServerResponse): Promise<void> {
   if (cookies.length > 0) res.setHeader('set-cookie', cookies)
   res.writeHead(response.status, response.statusText)
   res.flushHeaders()
-  if (response.body !== null) for await (const chunk of response.body) res.write(chunk)
+  const reader = response.body?.getReader()
+  if (reader !== undefined) for (let next = await reader.read(); !next.done; next = await reader.read()) res.write(next.value)
   res.end()
 }
 
