@@ -7,6 +7,7 @@ import { ASSIGN_ALL_EXPERIMENTS, SPLIT, createCases } from './cases.js'
 import { measureAllocation, measureTimes, sinkValue, stopObservingGc, warmUp, type Allocation, type Case } from './harness.js'
 import { KEY_COUNT, isAscii, mixedKeys } from './keys.js'
 import { renderReport, type Row } from './report.js'
+import { measureFetchOverhead, renderFetchOverhead } from './fetch-overhead.js'
 
 const TIMING = { warmupMs: 400, roundMs: 40, rounds: 21 }
 const ALLOCATION_SAMPLES = 5
@@ -81,7 +82,8 @@ async function main(): Promise<void> {
     nonAsciiKeys: nonAscii,
     assignAllExperiments: ASSIGN_ALL_EXPERIMENTS,
   })
-  const formatted = await format(markdown, { ...(await resolveConfig(DOC)), filepath: DOC })
+  const fetchSection = renderFetchOverhead(await measureFetchOverhead(log))
+  const formatted = await format(`${markdown.trimEnd()}\n\n${fetchSection}`, { ...(await resolveConfig(DOC)), filepath: DOC })
   await writeFile(DOC, formatted)
   console.log(formatted)
   log(`wrote ${DOC} (sink ${sinkValue()})`)

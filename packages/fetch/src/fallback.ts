@@ -23,7 +23,12 @@ export interface FallbackPolicy {
   plan(assignment: Assignment): Plan
   /** Does this call need a second copy of its body for a retry on control? */
   mayRetry(method: string, plan: Plan): boolean
-  send(fetchImpl: FetchFunction, plan: Plan, method: string, build: (route: Route, copy: number) => Promise<Outgoing>): Promise<Sent>
+  send(
+    fetchImpl: FetchFunction,
+    plan: Plan,
+    method: string,
+    build: (route: Route, copy: number) => Outgoing | Promise<Outgoing>,
+  ): Promise<Sent>
 }
 
 export function createFallbackPolicy(
@@ -58,21 +63,15 @@ export function createFallbackPolicy(
         return toControl(variant, 'circuit_open') ?? { route }
       return { route }
     },
-    mayRetry(method, plan) {
-      return (
-        options !== undefined &&
-        plan.fallback === undefined &&
-        plan.route.variant !== router.control() &&
-        IDEMPOTENT_METHODS.includes(method)
-      )
-    },
+    mayRetry,
     async send(fetchImpl, plan, method, build) {
       const variant = plan.route.variant
       const guarded = breaker !== null && plan.fallback === undefined && variant !== null && variant !== router.control()
       let response: Response | undefined
       let error: unknown
       try {
-        const call = await build(plan.route, 0)
+        const built = build(plan.route, 0)
+        const call = built instanceof Promise ? await built : built
         response = await fetchImpl(call.url, call.init)
       } catch (thrown) {
         error = thrown
@@ -87,7 +86,8 @@ export function createFallbackPolicy(
       if (retry === null) return { ...plan, variantFailed: true, response, error }
       await response?.body?.cancel().catch(() => undefined)
       try {
-        const call = await build(retry.route, 1)
+        const built = build(retry.route, 1)
+        const call = built instanceof Promise ? await built : built
         return { ...retry, variantFailed: true, response: await fetchImpl(call.url, call.init) }
       } catch (thrown) {
         return { ...retry, variantFailed: true, error: thrown }

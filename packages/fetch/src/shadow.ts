@@ -12,7 +12,7 @@ export interface ShadowCall {
   assignment: Assignment
   /** This copy's body (a tee of the caller's stream, or the caller's reusable body). */
   body: BodyInit | null
-  build: (route: Route, body: BodyInit | null) => Promise<Outgoing>
+  build: (route: Route, body: BodyInit | null) => Outgoing | Promise<Outgoing>
   /** The primary response's clone when there is a comparator. */
   primary?: { response: Response; latencyMs: number }
   record: (outcome: Outcome) => void
@@ -54,7 +54,7 @@ export function createShadow(options: ShadowOptions, deps: ShadowDeps, experimen
     let outcome: Outcome
     let observed: ObservedResponse | undefined
     try {
-      const outgoing = await call.build(route, call.body)
+      const outgoing = await Promise.resolve(call.build(route, call.body))
       const response = await deps.fetch(outgoing.url, { ...outgoing.init, signal })
       let latest: Outcome = { status: response.status }
       const watched = isLlm(upstream) ? observeLlm(response, upstream, started, deps.now, (result) => (latest = result)) : response

@@ -1,7 +1,7 @@
 import { createMetricsRecorder, createSplitter, ErrorCode, type SplitlaneError, type SplitlaneConfig } from '@splitlane/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bytes, startUpstream, type TestServer } from '../test/servers.js'
-import { createSplitFetch, routeOf } from './index.js'
+import { createSplitFetch, routeOf, type SplitCall } from './index.js'
 
 let upstreams: (TestServer & { streamed: Buffer[] })[]
 const names = ['v1', 'v2', 'v3'] as const
@@ -24,7 +24,7 @@ const config = (mode: 'sticky' | 'random' = 'sticky'): SplitlaneConfig => ({
   },
 })
 
-const userOf = (request: Request) => request.headers.get('x-user-id')
+const userOf = (call: SplitCall) => call.headers.get('x-user-id')
 
 async function inBatches<T>(count: number, size: number, run: (index: number) => Promise<T>): Promise<T[]> {
   const out: T[] = []

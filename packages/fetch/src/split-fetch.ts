@@ -2,11 +2,11 @@
 import { ErrorCode, SplitlaneError, explainFallback, type Assignment, type Outcome } from '@splitlane/core'
 import { createFallbackPolicy } from './fallback.js'
 import { isLlm, observeLlm } from './llm.js'
-import { bodyCopies, buildCall } from './request.js'
+import { bodyCopies, buildCall, readCall } from './request.js'
 import { createRouter, type Route } from './route.js'
 import { createShadow } from './shadow.js'
 import { startTelemetry } from './telemetry.js'
-import type { RouteInfo, SplitFetch, SplitFetchOptions } from './types.js'
+import type { RouteInfo, SplitCall, SplitFetch, SplitFetchOptions } from './types.js'
 
 /** The default header naming the variant on the outgoing call: `experiment=variant`. */
 export const VARIANT_HEADER = 'splitlane-variant'
@@ -42,38 +42,43 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
   const shadowDeps = { fetch: fetchImpl, env, random: options.random ?? Math.random, now: timer, report }
   const shadow = options.shadow === undefined ? null : createShadow(options.shadow, shadowDeps, experiment)
 
-  const assign = (request: Request): Assignment => {
+  const assign = (call: SplitCall): Assignment => {
     let key: ReturnType<NonNullable<SplitFetchOptions['key']>>
     let attributes: ReturnType<NonNullable<SplitFetchOptions['attributes']>>
     try {
-      key = options.key?.(request)
-      attributes = options.attributes?.(request)
+      key = options.key?.(call)
+      attributes = options.attributes?.(call)
     } catch (cause) {
       report(new SplitlaneError(ErrorCode.GetterFailed, 'the key or attributes getter of createSplitFetch threw', { cause, experiment }))
     }
     return splitter.assign(experiment, { key, attributes })
   }
-  const labels = (variant: string | null, traced: readonly (readonly [string, string])[]): (readonly [string, string])[] =>
-    header === null || variant === null ? [...traced] : [[header, `${experiment}=${variant}`], ...traced]
+  const labelled = new Map<string, readonly (readonly [string, string])[]>()
+  const labels = (variant: string | null, traced: readonly (readonly [string, string])[]): readonly (readonly [string, string])[] => {
+    if (header === null || variant === null) return traced
+    let own = labelled.get(variant)
+    if (own === undefined) labelled.set(variant, (own = [[header, `${experiment}=${variant}`]]))
+    return traced.length === 0 ? own : [...own, ...traced]
+  }
 
   const splitFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init)
-    const assignment = assign(request)
+    const call = readCall(input, init)
+    const assignment = assign(call)
     const plan = policy.plan(assignment)
-    const mirror = shadow !== null && shadow.wants(request.method)
-    const retry = policy.mayRetry(request.method, plan)
-    const bodies = bodyCopies(request, init, 1 + Number(retry) + Number(mirror))
+    const mirror = shadow !== null && shadow.wants(call.method)
+    const retry = policy.mayRetry(call.method, plan)
+    const bodies = bodyCopies(call.body, 1 + Number(retry) + Number(mirror))
     const mirrorBody = mirror ? bodies.pop()! : null
-    const callInit = input instanceof Request && init?.signal === undefined ? { ...init, signal: input.signal } : init
     const bases = router.bases()
-    const used = new Set<number>()
-    const telemetry = startTelemetry(assignment, { method: request.method }, metrics, options.otel)
+    let used = 0
+    const telemetry = startTelemetry(assignment, { method: call.method }, metrics, options.otel)
     const started = timer()
-    const sent = await policy.send(fetchImpl, plan, request.method, (route, copy) => {
-      used.add(copy)
-      return buildCall(request, callInit, bodies[copy]!, route, bases, labels(route.variant, telemetry.headers))
+    const sent = await policy.send(fetchImpl, plan, call.method, (route, copy) => {
+      used |= 1 << copy
+      return buildCall(call, bodies[copy]!, route, bases, labels(route.variant, telemetry.headers))
     })
-    for (const [copy, body] of bodies.entries()) if (!used.has(copy) && body instanceof ReadableStream) void body.cancel()
+    if (bodies.length > 1)
+      for (const [copy, body] of bodies.entries()) if ((used & (1 << copy)) === 0 && body instanceof ReadableStream) void body.cancel()
     const fallback = sent.fallback
     const base: Outcome = fallback === undefined ? {} : { fallback: true, ...(sent.variantFailed ? { error: true } : {}) }
     const finish = (outcome: Outcome) => telemetry.finish({ ...outcome, ...base }, fallback?.reason)
@@ -88,9 +93,8 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
     else finish({ status: response.status, latencyMs: timer() - started })
     if (shadow !== null && mirror) {
       const primary = shadow.compares ? { response: response.clone(), latencyMs: timer() - started } : undefined
-      const traced = startTelemetry(assignment, { method: request.method, shadow: true }, metrics, options.otel)
-      const build = (route: Route, body: BodyInit | null) =>
-        buildCall(request, init, body, route, bases, labels(assignment.variant, traced.headers))
+      const traced = startTelemetry(assignment, { method: call.method, shadow: true }, metrics, options.otel)
+      const build = (route: Route, body: BodyInit | null) => buildCall(call, body, route, bases, labels(assignment.variant, traced.headers))
       shadow.fire({ assignment, body: mirrorBody, build, primary, record: (outcome) => traced.finish(outcome) })
     }
     routes.set(response, {

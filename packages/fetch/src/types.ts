@@ -18,7 +18,14 @@ export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Pr
 /** Anything with `record`, such as `createMetricsRecorder()` from `@splitlane/core`. */
 export type OutcomeSink = Pick<MetricsRecorder, 'record'>
 
-export type KeyGetter = (request: Request) => string | number | bigint | null | undefined
+/** What the key and attribute getters see of a call: its URL, method and headers, as a `Request` has them. */
+export interface SplitCall {
+  readonly url: string
+  readonly method: string
+  readonly headers: Headers
+}
+
+export type KeyGetter = (call: SplitCall) => string | number | bigint | null | undefined
 
 export interface SplitFetchOptions {
   splitter: Splitter
@@ -27,7 +34,7 @@ export interface SplitFetchOptions {
   /** The unit key for a call (e.g. the user id). Not needed in `random` mode; without it a call gets control unless random. */
   key?: KeyGetter
   /** Attributes for targeting and `bucketBy`. */
-  attributes?: (request: Request) => Attributes | undefined
+  attributes?: (call: SplitCall) => Attributes | undefined
   /** Variant name -> upstream, used instead of the variant's `value` (handy for ports known only at run time). */
   upstreams?: Readonly<Record<string, UpstreamValue>>
   /** The fetch that does the I/O. Default: `globalThis.fetch`. */
