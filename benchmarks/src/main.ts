@@ -6,8 +6,9 @@ import { format, resolveConfig } from 'prettier'
 import { ASSIGN_ALL_EXPERIMENTS, SPLIT, createCases } from './cases.js'
 import { measureAllocation, measureTimes, sinkValue, stopObservingGc, warmUp, type Allocation, type Case } from './harness.js'
 import { KEY_COUNT, isAscii, mixedKeys } from './keys.js'
-import { renderReport, type Row } from './report.js'
+import { measureAdapters } from './adapters.js'
 import { measureFetchOverhead, renderFetchOverhead } from './fetch-overhead.js'
+import { renderAdapterReport, renderReport, type Row } from './report.js'
 
 const TIMING = { warmupMs: 400, roundMs: 40, rounds: 21 }
 const ALLOCATION_SAMPLES = 5
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   }
   stopObservingGc()
   close()
+  const adapters = await measureAdapters(log)
 
   const rows: Row[] = timed.map((benchCase) => ({
     id: benchCase.id,
@@ -83,7 +85,10 @@ async function main(): Promise<void> {
     assignAllExperiments: ASSIGN_ALL_EXPERIMENTS,
   })
   const fetchSection = renderFetchOverhead(await measureFetchOverhead(log))
-  const formatted = await format(`${markdown.trimEnd()}\n\n${fetchSection}`, { ...(await resolveConfig(DOC)), filepath: DOC })
+  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}\n${fetchSection}`, {
+    ...(await resolveConfig(DOC)),
+    filepath: DOC,
+  })
   await writeFile(DOC, formatted)
   console.log(formatted)
   log(`wrote ${DOC} (sink ${sinkValue()})`)

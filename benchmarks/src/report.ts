@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ADAPTER_BENCH, type AdapterRow } from './adapters.js'
 import type { Allocation, CaseKind, Timing } from './harness.js'
 
 export interface Row {
@@ -168,4 +169,35 @@ export function renderReport(input: ReportInput): string {
   ]
   lines.push(...targets.map(([target, measured, met]) => `| ${target} | ${measured} | ${met ? 'yes' : '**no**'} |`), '')
   return lines.join('\n')
+}
+
+/** The adapter overhead section (benchmarks/src/adapters.ts), appended after the core report. */
+export function renderAdapterReport(rows: readonly AdapterRow[]): string {
+  const byId = (id: AdapterRow['id']) => rows.find((row) => row.id === id)!
+  const ms = (value: number) => value.toFixed(3)
+  const pairs = (['express', 'fastify'] as const).map((framework) => {
+    const bare = byId(`${framework}-bare`)
+    const split = byId(`${framework}-splitlane`)
+    return { framework, bare, split, drop: 1 - split.reqPerSec / bare.reqPerSec, addedP99: split.p99Ms - bare.p99Ms }
+  })
+  const { rounds, loadSeconds, connections, probeRequests, warmupSeconds } = ADAPTER_BENCH
+  return [
+    '## Adapter overhead',
+    '',
+    `A hello-world route, bare and with splitlane (\`createExpressMiddleware\` / the Fastify plugin with a metrics recorder, one 10/10/80 experiment, a returning visitor with a sticky cookie and a user id), \`express\` ${packageVersion('express')}, \`fastify\` ${packageVersion('fastify')}, \`autocannon\` ${packageVersion('autocannon')}. The four servers run in one child process; this process drives the load.`,
+    `After ${warmupSeconds} s of warm-up each, ${rounds} rounds run every case in a fresh order: ${loadSeconds} s of autocannon with ${connections} connections (requests per second), then ${probeRequests.toLocaleString('en-US')} sequential requests on one connection timed with \`performance.now()\` (autocannon's latency histogram has 1 ms resolution). The table shows medians over the rounds.`,
+    '**Noisy:** the 2-core machine is shared with other jobs while this runs; read the ratios, and expect them to move by several percent between runs.',
+    '',
+    '| case | req/s | p50 ms (1 connection) | p99 ms (1 connection) |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows.map((row) => `| ${row.id} | ${integer(row.reqPerSec)} | ${ms(row.p50Ms)} | ${ms(row.p99Ms)} |`),
+    '',
+    '| target | this run | met |',
+    '| --- | --- | --- |',
+    ...pairs.flatMap(({ framework, drop, addedP99 }) => [
+      `| ${framework}: at most 5% fewer req/s with splitlane | ${(drop * 100).toFixed(1)}% fewer | ${drop <= 0.05 ? 'yes' : '**no**'} |`,
+      `| ${framework}: at most 0.2 ms added at p99 | ${ms(addedP99)} ms | ${addedP99 <= 0.2 ? 'yes' : '**no**'} |`,
+    ]),
+    '',
+  ].join('\n')
 }

@@ -1,1 +1,5 @@
-export {}
+export { createExpressMiddleware } from './middleware.js'
+export { byVariant } from './by-variant.js'
+export { proxyByVariant } from './proxy.js'
+export type { ByVariantOptions, ExpressProxyOptions, ExpressSplitlaneOptions, SplitlaneAssignments } from './types.js'
+export { parseVariantHeader, formatVariantHeader } from '@splitlane/core'

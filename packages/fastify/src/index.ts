@@ -1,1 +1,4 @@
-export {}
+export { splitlane } from './plugin.js'
+export { splitlaneProxy } from './proxy.js'
+export type { FastifyProxyOptions, FastifySplitlaneOptions, SplitlaneAssignments, SplitlaneRouteConfig } from './types.js'
+export { parseVariantHeader, formatVariantHeader } from '@splitlane/core'

@@ -1,1 +1,10 @@
-export {}
+export {
+  runAdapterScenarios,
+  scenarioConfig,
+  SPLIT,
+  type AdapterFactory,
+  type ScenarioServerSpec,
+  type StartedServer,
+} from './scenarios.js'
+export { startHelloworld, deadUrl, closeServer, streamChunk, STREAM_CHUNKS, type Upstream } from './helloworld.js'
+export { installOtel, withServerSpan, outgoing, type OtelHarness } from './otel.js'

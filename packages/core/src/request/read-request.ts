@@ -75,7 +75,9 @@ export function readRequest<Req>(request: Req, view: RequestView, options: HttpS
     const found = attempt('reading the cookie header', ErrorCode.RequestInvalid, () => readStickyCookie(view.header('cookie'), name))
     if (found === null)
       fail(ErrorCode.RequestInvalid, `cookie ${name} does not hold a session id (expected ${String(SESSION_ID_PATTERN)}); a new one is set`)
+    const earlier = found === undefined ? attempt('reading the minted id', ErrorCode.RequestInvalid, () => view.mintedId?.()) : undefined
     if (typeof found === 'string') sessionId = found
+    else if (typeof earlier === 'string' && SESSION_ID_PATTERN.test(earlier)) sessionId = earlier
     else if (key === null && userId === null) {
       const minted = attempt('randomId', ErrorCode.GetterFailed, () => options.randomId!())
       if (typeof minted === 'string' && SESSION_ID_PATTERN.test(minted)) sessionId = mintedId = minted

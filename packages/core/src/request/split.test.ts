@@ -59,6 +59,15 @@ describe('createHttpSplit', () => {
     expect(errors).toEqual([])
   })
 
+  it('reuses an id an earlier split of the same request minted, without setting the cookie twice', () => {
+    const { split } = setup()
+    const first = split.begin({}, view())
+    const second = split.begin({}, view({}, { mintedId: () => first.mintedId }))
+    expect(second.context.key).toBe(first.mintedId)
+    expect(second.mintedId).toBeUndefined()
+    expect(second.responseHeaders.some(([name]) => name === 'set-cookie')).toBe(false)
+  })
+
   it('sets Secure on HTTPS requests by default, or as configured', () => {
     const auto = setup().split.begin({}, view({}, { secure: () => true }))
     expect(auto.responseHeaders.find(([name]) => name === 'set-cookie')![1]).toMatch(/; Secure/)
@@ -94,6 +103,7 @@ describe('createHttpSplit', () => {
     const named = setup({ experiments: ['search'], responseHeader: 'X-Variant' }).split.begin({}, view({ cookie: 'splitlane_id=s' }))
     expect(Object.keys(named.assignments)).toEqual(['search'])
     expect(named.responseHeaders[0]![0]).toBe('x-variant')
+    expect(Object.keys(setup().split.begin({}, view(), ['checkout']).assignments)).toEqual(['checkout'])
     expect(setup({ responseHeader: false }).split.begin({}, view({ cookie: 'splitlane_id=s' })).responseHeaders).toEqual([])
   })
 

@@ -8,8 +8,11 @@ import type { HttpOutcome, HttpSplitOptions, RequestSplit, RequestView } from '.
 import { DEFAULT_VARIANT_HEADER, formatVariantHeader } from './variant-header.js'
 
 export interface HttpSplit<Req> {
-  /** Splits one request. Never throws: on any problem the request gets control and `onError` hears why. */
-  begin(request: Req, view: RequestView): RequestSplit
+  /**
+   * Splits one request. Never throws: on any problem the request gets control and `onError` hears why.
+   * `experiments` overrides the option of the same name for this request (a route's own list).
+   */
+  begin(request: Req, view: RequestView, experiments?: readonly string[]): RequestSplit
   /** The variant header's name, or `false` when disabled. */
   readonly variantHeader: string | false
 }
@@ -55,8 +58,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
   }
 
-  const assignAll = (read: ReturnType<typeof readRequest>): Assignment[] => {
-    const names = options.experiments
+  const assignAll = (read: ReturnType<typeof readRequest>, names: readonly string[] | undefined): Assignment[] => {
     const context = read.errors.length === 0 ? read.context : {}
     const assigned = names === undefined ? Object.values(splitter.assignAll(context)) : names.map((name) => splitter.assign(name, context))
     if (read.errors.length > 0) return assigned.map((assignment) => asError(assignment, read.errors[0]!.code))
@@ -69,14 +71,14 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     })
   }
 
-  const begin = (request: Req, view: RequestView): RequestSplit => {
+  const begin = (request: Req, view: RequestView, experiments = options.experiments): RequestSplit => {
     const started = now()
     let read: ReturnType<typeof readRequest>
     let list: Assignment[]
     try {
       read = readRequest(request, view, options)
       read.errors.forEach(report)
-      list = assignAll(read)
+      list = assignAll(read, experiments)
     } catch (cause) {
       // only a broken splitter object gets here
       const error = new SplitlaneError(ErrorCode.Internal, 'splitting the request threw', { cause })
@@ -102,6 +104,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
       assignments,
       context: read.context,
       responseHeaders,
+      mintedId: read.mintedId,
       upstreamHeader,
       run<T>(fn: () => T): T {
         if (otel?.run === undefined) return fn()

@@ -14,6 +14,8 @@ export interface RequestView {
   user?(): unknown
   /** Was the request made over HTTPS (as the framework sees it, trust-proxy aware)? */
   secure?(): boolean
+  /** A session id an earlier split of this same request minted (two middlewares on one route): reused, not minted again. */
+  mintedId?(): string | undefined
 }
 
 /** What happened to a request, as the metrics recorder takes it (a subset of contract 1's `Outcome`). */
@@ -98,6 +100,8 @@ export interface RequestSplit {
   readonly context: Context
   /** Headers for the response: the variant header and, when an id was minted, `set-cookie`. */
   readonly responseHeaders: readonly (readonly [name: string, value: string])[]
+  /** The session id minted for this request (and set in the cookie), if any. */
+  readonly mintedId: string | undefined
   /** The variant header for calls to an upstream (`[name, value]`), or undefined when disabled. */
   readonly upstreamHeader: readonly [name: string, value: string] | undefined
   /** Runs `fn` (the rest of the request) in the OpenTelemetry context carrying the variants. */

@@ -1,0 +1,71 @@
+// Express middleware: translate the request for core, hand off, store the assignments.
+import { randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import {
+  ErrorCode,
+  SplitlaneError,
+  createHttpSplit,
+  upstreamOf,
+  type RequestSplit,
+  type RequestView,
+  type UpstreamResult,
+} from '@splitlane/core'
+import type { Request, RequestHandler, Response } from 'express'
+import type { ExpressSplitlaneOptions } from './types.js'
+
+/** What proxy mode needs from the middleware that split the request. */
+export interface SplitState {
+  readonly request: RequestSplit
+  upstream(experiment: string | undefined): UpstreamResult
+  report(error: SplitlaneError): void
+}
+
+const STATE = Symbol.for('splitlane.express.state')
+
+type WithState = Request & { [STATE]?: SplitState }
+
+export function splitStateOf(req: Request): SplitState | undefined {
+  return (req as WithState)[STATE]
+}
+
+function viewOf(req: Request): RequestView {
+  return {
+    header: (name) => req.headers[name],
+    ip: () => req.ip,
+    path: () => req.path,
+    user: () => (req as { user?: unknown }).user,
+    secure: () => req.secure,
+    mintedId: () => splitStateOf(req)?.request.mintedId,
+  }
+}
+
+/** `app.use(createExpressMiddleware({ splitter }))`: every request gets its assignments in `req.splitlane`. */
+export function createExpressMiddleware(options: ExpressSplitlaneOptions): RequestHandler {
+  const split = createHttpSplit<Request>({ randomId: randomUUID, now: () => performance.now(), ...options })
+  const report = (error: SplitlaneError) => {
+    try {
+      options.onError?.(error)
+    } catch {
+      // never fails the request
+    }
+  }
+  return (req: Request, res: Response, next) => {
+    let request: RequestSplit
+    try {
+      request = split.begin(req, viewOf(req))
+      const assignments = req.splitlane === undefined ? request.assignments : { ...req.splitlane, ...request.assignments }
+      req.splitlane = assignments
+      res.locals.splitlane = assignments
+      const state: SplitState = { request, report, upstream: (experiment) => upstreamOf(options.splitter, assignments, experiment) }
+      ;(req as WithState)[STATE] = state
+      for (const [name, value] of request.responseHeaders) res.append(name, value)
+      // 'close' follows 'finish' when the response was sent, and comes alone when the client went away
+      res.once('close', () => request.finish(res.writableFinished ? { status: res.statusCode } : { error: true }))
+    } catch (cause) {
+      report(new SplitlaneError(ErrorCode.Internal, 'the Express adapter failed; the request goes on unsplit', { cause }))
+      next()
+      return
+    }
+    request.run(next)
+  }
+}

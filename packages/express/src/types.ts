@@ -1,0 +1,35 @@
+import type { Assignment, HttpSplitOptions } from '@splitlane/core'
+import type { Request, Response } from 'express'
+import type { Options as ProxyOptions } from 'http-proxy-middleware'
+
+/** Assignments of one request, by experiment name. */
+export type SplitlaneAssignments = Readonly<Record<string, Assignment>>
+
+/** `createExpressMiddleware` options: the shared adapter options, getters receiving Express's `req`. */
+export type ExpressSplitlaneOptions = HttpSplitOptions<Request>
+
+export interface ByVariantOptions {
+  /** The experiment to route by; default: the route's only experiment. */
+  experiment?: string
+}
+
+export interface ExpressProxyOptions {
+  /** The experiment whose variant `value` is the upstream URL; default: the route's only experiment. */
+  experiment?: string
+  /** Passed on to http-proxy-middleware (e.g. `proxyTimeout`); `target` and `router` are set by splitlane. */
+  proxy?: Omit<ProxyOptions<Request, Response>, 'target' | 'router'>
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request's assignments, set by `createExpressMiddleware`. */
+      splitlane?: SplitlaneAssignments
+    }
+    interface Locals {
+      /** The request's assignments (the same object as `req.splitlane`), for views. */
+      splitlane?: SplitlaneAssignments
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { createSplitter } from '@splitlane/core'
+import express from 'express'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createExpressMiddleware } from '../src/index.js'
+
+const splitter = createSplitter({
+  config: {
+    version: 1,
+    experiments: { checkout: { variants: [{ name: 'a' }, { name: 'b' }] }, search: { variants: [{ name: 'x' }, { name: 'y' }] } },
+  },
+})
+const closers: (() => void)[] = []
+afterAll(() => closers.forEach((close) => close()))
+
+async function listen(app: express.Express): Promise<string> {
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  closers.push(() => server.close())
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+describe('createExpressMiddleware', () => {
+  it('assigns only the named experiments of a route, and exposes them in res.locals too', async () => {
+    const app = express()
+    app.get('/search', createExpressMiddleware({ splitter, experiments: ['search'], cookie: false, getKey: () => 'k' }), (req, res) => {
+      res.json({ fromReq: Object.keys(req.splitlane!), same: res.locals.splitlane === req.splitlane })
+    })
+    const url = await listen(app)
+    const response = await fetch(`${url}/search`)
+    expect(await response.json()).toEqual({ fromReq: ['search'], same: true })
+    expect(response.headers.get('splitlane-variant')).toBe(`search=${splitter.variantOf('search', 'k')}`)
+    expect(response.headers.getSetCookie()).toEqual([])
+  })
+
+  it('merges the assignments of two middlewares and marks the cookie Secure behind an HTTPS proxy', async () => {
+    const app = express()
+    app.set('trust proxy', 'loopback')
+    app.use(createExpressMiddleware({ splitter, experiments: ['checkout'] }))
+    app.use(createExpressMiddleware({ splitter, experiments: ['search'] }))
+    app.get(
+      '/',
+      (req, res) =>
+        void res.json({
+          experiments: Object.keys(req.splitlane!),
+          sameKey: req.splitlane!['checkout']!.key === req.splitlane!['search']!.key,
+        }),
+    )
+    const url = await listen(app)
+    const response = await fetch(url, { headers: { 'x-forwarded-proto': 'https' } })
+    expect(await response.json()).toEqual({ experiments: ['checkout', 'search'], sameKey: true })
+    // the first middleware mints the id, the second reuses it: one cookie
+    const cookies = response.headers.getSetCookie()
+    expect(cookies).toHaveLength(1)
+    expect(cookies[0]).toMatch(/; HttpOnly; Secure; SameSite=Lax$/)
+  })
+})

@@ -1,0 +1,94 @@
+// The Fastify plugin: translate the request for core, hand off, store the assignments.
+import { randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import {
+  ErrorCode,
+  SplitlaneError,
+  createHttpSplit,
+  pickAssignment,
+  upstreamOf,
+  type RequestSplit,
+  type RequestView,
+  type UpstreamResult,
+} from '@splitlane/core'
+import type { FastifyPluginCallback, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import fp from 'fastify-plugin'
+import type { FastifySplitlaneOptions } from './types.js'
+
+/** What proxy mode needs from the plugin that split the request. */
+export interface SplitState {
+  readonly request: RequestSplit
+  upstream(experiment: string | undefined): UpstreamResult
+  report(error: SplitlaneError): void
+}
+
+const states = new WeakMap<FastifyRequest, SplitState>()
+export const splitStateOf = (request: FastifyRequest): SplitState | undefined => states.get(request)
+
+function viewOf(request: FastifyRequest): RequestView {
+  return {
+    header: (name) => request.headers[name],
+    ip: () => request.ip,
+    path: () => request.url.split('?', 1)[0]!,
+    user: () => (request as { user?: unknown }).user,
+    secure: () => request.protocol === 'https',
+  }
+}
+
+/** The route's handler, chosen per request by the variant (`config.splitlane.variants`). */
+function byVariant(variants: Readonly<Record<string, RouteHandlerMethod>>, experiment: string | undefined, fallback: RouteHandlerMethod) {
+  return function (this: ThisParameterType<RouteHandlerMethod>, ...args: Parameters<RouteHandlerMethod>) {
+    const variant = pickAssignment(args[0].splitlane ?? {}, experiment)?.variant
+    const handler = variant !== null && variant !== undefined && Object.hasOwn(variants, variant) ? variants[variant]! : fallback
+    return handler.apply(this, args)
+  } as RouteHandlerMethod
+}
+
+const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options, done) => {
+  const split = createHttpSplit<FastifyRequest>({ randomId: randomUUID, now: () => performance.now(), ...options })
+  const report = (error: SplitlaneError) => {
+    try {
+      options.onError?.(error)
+    } catch {
+      // never fails the request
+    }
+  }
+  fastify.decorateRequest('splitlane', null)
+
+  fastify.addHook('onRoute', (route) => {
+    const config = route.config?.splitlane
+    if (config?.variants !== undefined) route.handler = byVariant(config.variants, config.experiment, route.handler)
+  })
+
+  fastify.addHook('onRequest', (request, reply, next) => {
+    try {
+      const state = split.begin(request, viewOf(request), request.routeOptions.config.splitlane?.experiments)
+      const assignments = state.assignments
+      request.splitlane = assignments
+      states.set(request, { request: state, report, upstream: (experiment) => upstreamOf(options.splitter, assignments, experiment) })
+      for (const [name, value] of state.responseHeaders) void reply.header(name, value)
+    } catch (cause) {
+      report(new SplitlaneError(ErrorCode.Internal, 'the Fastify adapter failed; the request goes on unsplit', { cause }))
+    }
+    next()
+  })
+  // After body parsing, so the handler (and calls it makes) run in the context carrying the variants.
+  if (options.otel?.run !== undefined)
+    fastify.addHook('preHandler', (request, _reply, next) => {
+      const state = states.get(request)
+      if (state === undefined) next()
+      else state.request.run(next)
+    })
+  fastify.addHook('onResponse', (request, reply, next) => {
+    states.get(request)?.request.finish({ status: reply.statusCode })
+    next()
+  })
+  fastify.addHook('onRequestAbort', (request, next) => {
+    states.get(request)?.request.finish({ error: true })
+    next()
+  })
+  done()
+}
+
+/** `fastify.register(splitlane, { splitter })`: every request gets its assignments in `request.splitlane`. */
+export const splitlane = fp(plugin, { fastify: '5.x', name: '@splitlane/fastify' })

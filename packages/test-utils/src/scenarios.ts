@@ -1,0 +1,471 @@
+// The one scenario suite every adapter passes: real servers on 127.0.0.1 port 0, real HTTP.
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import { randomBytes } from 'node:crypto'
+import {
+  createMetricsRecorder,
+  createSplitter,
+  parseVariantHeader,
+  sampleRatioMismatch,
+  type HttpSplitOptions,
+  type MetricsRecorder,
+  type SplitlaneConfig,
+  type SplitlaneError,
+} from '@splitlane/core'
+import { createOtelInstrumentation } from '@splitlane/core/otel'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { STREAM_CHUNKS, deadUrl, startHelloworld, streamChunk, type Upstream } from './helloworld.js'
+import { installOtel, withServerSpan, type OtelHarness } from './otel.js'
+
+/** What a test server must serve; see the README of this package. */
+export interface ScenarioServerSpec {
+  /** Handed to the adapter as they are (getters receive the framework's request). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  options: HttpSplitOptions<any>
+  /** `GET /routed` routes by this experiment's variant: `v1` and `v2` handlers, the rest fall through. */
+  routedExperiment: string
+  /** `<prefix>/*` is proxied by the variant of `experiment`. */
+  proxies: readonly { prefix: string; experiment: string }[]
+  /** A stand-in auth step before splitlane sets `req.user = { id: <this header> }`. */
+  userHeader: string
+  /** Wraps each request (the OpenTelemetry server span). */
+  wrap?: (req: IncomingMessage, res: ServerResponse, handle: () => void) => void
+}
+
+export interface StartedServer {
+  url: string
+  close(): Promise<void>
+}
+
+/**
+ * Starts the adapter's app on 127.0.0.1 port 0 with: `GET /assignments` (JSON `{ assignments:
+ * { [experiment]: { variant, reason, key, keyFrom } }, baggage }`), `GET /routed` (byVariant:
+ * `routed:v1`, `routed:v2`, else the route's own `routed:default`), `GET /boom` (throws),
+ * `GET /outgoing?to=<url>` (answers what `outgoing(to)` returns) and the proxies.
+ */
+export type AdapterFactory = (spec: ScenarioServerSpec) => Promise<StartedServer>
+
+export const SPLIT = { v1: 0.1, v2: 0.1, v3: 0.8 } as const
+
+export function scenarioConfig(upstreams: readonly Upstream[], dead: string, revision = 'scenario-1'): SplitlaneConfig {
+  return {
+    version: 1,
+    revision,
+    experiments: {
+      helloworld: {
+        variants: upstreams.map((upstream, index) => ({ name: `v${index + 1}`, weight: index === 2 ? 80 : 10, value: upstream.url })),
+        control: 'v3',
+        overrides: { 'qa-v1': 'v1' },
+      },
+      flaky: {
+        variants: [
+          { name: 'ok', weight: 50, value: upstreams[0]!.url },
+          { name: 'broken', weight: 50, value: dead },
+        ],
+      },
+    },
+  }
+}
+
+interface Assigned {
+  variant: string
+  reason: string
+  key: string | null
+  keyFrom: string | null
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const index = next++
+        results[index] = await fn(items[index]!, index)
+      }
+    }),
+  )
+  return results
+}
+
+const withinThreeSd = (observed: number, n: number, p: number) => Math.abs(observed - n * p) <= 3 * Math.sqrt(n * p * (1 - p))
+
+/** Runs the whole suite against one adapter. */
+export function runAdapterScenarios(adapter: string, start: AdapterFactory): void {
+  describe(`${adapter}: shared scenarios`, () => {
+    let upstreams: Upstream[]
+    let dead: string
+    const servers: StartedServer[] = []
+    beforeAll(async () => {
+      upstreams = await Promise.all(['v1', 'v2', 'v3'].map(startHelloworld))
+      dead = await deadUrl()
+    })
+    afterAll(async () => {
+      await Promise.all([...servers, ...upstreams].map((server) => server.close()))
+    })
+
+    const startApp = async (options: Partial<HttpSplitOptions<unknown>> = {}, extra: Partial<ScenarioServerSpec> = {}) => {
+      const errors: SplitlaneError[] = []
+      const metrics: MetricsRecorder = createMetricsRecorder()
+      const splitter = options.splitter ?? createSplitter({ config: scenarioConfig(upstreams, dead) })
+      const server = await start({
+        options: { splitter, metrics, userIdHeader: 'x-user-id', onError: (error) => errors.push(error), ...options },
+        routedExperiment: 'helloworld',
+        proxies: [
+          { prefix: '/proxy', experiment: 'helloworld' },
+          { prefix: '/flaky', experiment: 'flaky' },
+        ],
+        userHeader: 'x-auth-user',
+        ...extra,
+      })
+      servers.push(server)
+      const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.url}${path}`, { headers })
+      const assigned = async (headers: Record<string, string> = {}) => {
+        const response = await get('/assignments', headers)
+        const body = (await response.json()) as { assignments: Record<string, Assigned>; baggage: string | null }
+        return { response, ...body }
+      }
+      return { server, errors, metrics, splitter, get, assigned }
+    }
+
+    it('mints a sticky cookie (HttpOnly, SameSite=Lax, long max-age) and honours it', async () => {
+      const app = await startApp()
+      for (let i = 0; i < 10; i++) {
+        const first = await app.assigned()
+        const [cookie] = first.response.headers.getSetCookie()
+        expect(cookie).toMatch(/^splitlane_id=[0-9a-f-]{36}; Max-Age=34560000; Path=\/; HttpOnly; SameSite=Lax$/)
+        const pair = cookie!.split(';', 1)[0]!
+        const again = await app.assigned({ cookie: pair })
+        expect(again.response.headers.getSetCookie()).toEqual([])
+        expect(again.assignments['helloworld']).toEqual(first.assignments['helloworld'])
+        expect(again.assignments['helloworld']!.key).toBe(pair.split('=')[1])
+        expect(again.assignments['helloworld']!.variant).toBe(app.splitter.variantOf('helloworld', pair.split('=')[1]))
+      }
+      expect(app.errors).toEqual([])
+    })
+
+    it('prefers the user id (req.user, then the header) to the cookie', async () => {
+      const app = await startApp()
+      for (let i = 0; i < 20; i++) {
+        const cookie = `splitlane_id=session-${i}`
+        const byHeader = await app.assigned({ cookie, 'x-user-id': `user-${i}` })
+        expect(byHeader.assignments['helloworld']).toMatchObject({
+          key: `user-${i}`,
+          variant: app.splitter.variantOf('helloworld', `user-${i}`),
+        })
+        const byUser = await app.assigned({ cookie, 'x-user-id': `user-${i}`, 'x-auth-user': `member-${i}` })
+        expect(byUser.assignments['helloworld']!.key).toBe(`member-${i}`)
+        expect(byHeader.response.headers.getSetCookie()).toEqual([])
+      }
+    })
+
+    it('splits 2,000 new visitors 10/10/80 within 3 standard deviations, labelled by a header that parses back', async () => {
+      const app = await startApp()
+      const n = 2000
+      const variants = await mapLimit(Array.from({ length: n }), 16, async () => {
+        const { response, assignments } = await app.assigned()
+        const header = parseVariantHeader(response.headers.get('splitlane-variant'))
+        expect({ ...header }).toEqual({ helloworld: assignments['helloworld']!.variant, flaky: assignments['flaky']!.variant })
+        return assignments['helloworld']!.variant
+      })
+      const counts = Object.fromEntries(Object.keys(SPLIT).map((name) => [name, variants.filter((variant) => variant === name).length]))
+      for (const [name, share] of Object.entries(SPLIT))
+        expect(withinThreeSd(counts[name]!, n, share), `${name}: ${counts[name]}`).toBe(true)
+      expect(sampleRatioMismatch(Object.values(counts), Object.values(SPLIT)).mismatch).toBe(false)
+      // every visitor was counted once, in the variant they were served
+      const stats = app.metrics.snapshot().experiments['helloworld']!
+      for (const name of Object.keys(SPLIT)) expect(stats[name]?.requests ?? 0).toBe(counts[name])
+    })
+
+    it('routes by variant, falling through to the route handler for a variant without one', async () => {
+      const app = await startApp()
+      const seen = new Set<string>()
+      await mapLimit(
+        Array.from({ length: 200 }, (_, i) => `router-${i}`),
+        8,
+        async (user) => {
+          const response = await app.get('/routed', { 'x-user-id': user })
+          const variant = app.splitter.variantOf('helloworld', user)!
+          seen.add(variant)
+          expect(await response.text()).toBe(variant === 'v3' ? 'routed:default' : `routed:${variant}`)
+        },
+      )
+      expect([...seen].sort()).toEqual(['v1', 'v2', 'v3'])
+    })
+
+    it('proxies POST bodies byte-exact to the variant upstreams at 10/10/80, with the variant header forwarded', async () => {
+      const app = await startApp()
+      const n = 600
+      const served = await mapLimit(
+        Array.from({ length: n }, (_, i) => `proxy-user-${i}`),
+        16,
+        async (user, i) => {
+          const body = randomBytes(i % 7 === 0 ? 256 * 1024 : 300 + i)
+          const response = await fetch(`${app.server.url}/proxy/echo?i=${i}`, {
+            method: 'POST',
+            body,
+            headers: { 'x-user-id': user, 'content-type': 'application/octet-stream' },
+          })
+          expect(response.status).toBe(200)
+          expect(Buffer.from(await response.arrayBuffer()).equals(body)).toBe(true)
+          const version = response.headers.get('x-version')!
+          expect(version).toBe(app.splitter.variantOf('helloworld', user))
+          expect(response.headers.has('x-upstream-hop')).toBe(false)
+          return version
+        },
+      )
+      for (const [name, share] of Object.entries(SPLIT)) expect(withinThreeSd(served.filter((v) => v === name).length, n, share)).toBe(true)
+      const received = upstreams.flatMap((upstream) => upstream.received.slice(-n).map((headers) => [upstream.version, headers] as const))
+      for (const [version, headers] of received.filter(([, headers]) => String(headers['x-user-id']).startsWith('proxy-user-')))
+        expect(parseVariantHeader(headers['splitlane-variant'])['helloworld']).toBe(version)
+    })
+
+    it('streams proxied responses as they come, byte-exact', async () => {
+      const app = await startApp()
+      const response = await app.get('/proxy/stream', { 'x-user-id': 'qa-v1' })
+      const reader = response.body!.getReader()
+      const chunks: Uint8Array[] = []
+      let firstAt = 0
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        if (chunks.length === 0) firstAt = performance.now()
+        chunks.push(value)
+      }
+      const upstream = upstreams[0]!
+      expect(Buffer.concat(chunks).toString()).toBe(Array.from({ length: STREAM_CHUNKS }, (_, i) => streamChunk('v1', i)).join(''))
+      expect(firstAt).toBeLessThan(upstream.streamEnds.at(-1)!)
+    })
+
+    it('drops hop-by-hop request headers on the way to the upstream', async () => {
+      const app = await startApp()
+      const { hostname: host, port } = new URL(app.server.url)
+      const upstream = upstreams[0]!
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host,
+            port,
+            path: '/proxy/hello',
+            headers: { 'x-user-id': 'qa-v1', connection: 'keep-alive, x-secret-hop', 'x-secret-hop': '1', te: 'trailers' },
+          },
+          (res) => {
+            res.resume()
+            res.on('end', () => resolve(res.statusCode!))
+          },
+        )
+        req.on('error', reject)
+        req.end()
+      })
+      expect(status).toBe(200)
+      const headers = upstream.received.at(-1)!
+      expect(headers['x-user-id']).toBe('qa-v1')
+      expect(headers['x-secret-hop']).toBeUndefined()
+      expect(headers['te']).toBeUndefined()
+    })
+
+    it('counts per-variant outcomes exactly: status classes, 5xx and thrown as errors, a failing upstream as an error of its variant', async () => {
+      const app = await startApp()
+      const users = Array.from({ length: 120 }, (_, i) => `metrics-user-${i}`)
+      const expected: Record<string, Record<string, { requests: number; errors: number; ok: number; notFound: number }>> = {}
+      const count = (experiment: string, variant: string, status: number) => {
+        const stats = ((expected[experiment] ??= {})[variant] ??= { requests: 0, errors: 0, ok: 0, notFound: 0 })
+        stats.requests++
+        if (status >= 500) stats.errors++
+        if (status === 200) stats.ok++
+        if (status === 404) stats.notFound++
+      }
+      await mapLimit(users, 8, async (user, i) => {
+        const path = ['/assignments', '/boom', '/proxy/status/404', '/flaky/hello'][i % 4]!
+        const response = await app.get(path, { 'x-user-id': user })
+        await response.arrayBuffer()
+        const header = parseVariantHeader(response.headers.get('splitlane-variant'))
+        // an unreachable upstream: 502 (Fastify) or 504 (http-proxy-middleware), never a hang or a crash
+        if (path === '/flaky/hello')
+          expect(header['flaky'] === 'broken' ? response.status >= 502 && response.status <= 504 : response.status === 200).toBe(true)
+        for (const experiment of ['helloworld', 'flaky']) count(experiment, header[experiment]!, response.status)
+      })
+      // the outcome is recorded when the response ends: wait for the last one
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const snapshot = app.metrics.snapshot()
+      for (const [experiment, variants] of Object.entries(expected))
+        for (const [variant, want] of Object.entries(variants)) {
+          const stats = snapshot.experiments[experiment]![variant]!
+          expect({
+            requests: stats.requests,
+            errors: stats.errors,
+            ok: stats.statusClasses['2xx'],
+            notFound: stats.statusClasses['4xx'],
+          }).toEqual(want)
+          expect(stats.latencyMs.count).toBe(want.requests)
+        }
+      expect(expected['flaky']!['broken']!.errors).toBeGreaterThan(expected['flaky']!['ok']!.errors)
+    })
+    describe('never breaks a request', () => {
+      const control = (body: { assignments: Record<string, Assigned> }) => body.assignments['helloworld']
+      it.each([
+        [
+          'a throwing getKey',
+          {
+            getKey: () => {
+              throw new Error('getter bug')
+            },
+          },
+          {},
+          'SPLITLANE_ERR_GETTER_FAILED',
+        ],
+        [
+          'a throwing getAttributes',
+          {
+            getAttributes: () => {
+              throw new Error('getter bug')
+            },
+          },
+          {},
+          'SPLITLANE_ERR_GETTER_FAILED',
+        ],
+        ['a broken cookie', {}, { cookie: 'splitlane_id=%zz%<bad>' }, 'SPLITLANE_ERR_REQUEST_INVALID'],
+        ['a bad user-id header', {}, { 'x-user-id': 'u'.repeat(1000) }, 'SPLITLANE_ERR_REQUEST_INVALID'],
+      ] as const)('%s: control, reason error, onError, and the request goes on', async (_, options, headers, code) => {
+        const app = await startApp(options)
+        const result = await app.assigned(headers)
+        expect(result.response.status).toBe(200)
+        expect(control(result)).toMatchObject({ variant: 'v3', reason: 'error' })
+        expect(app.errors.map((error) => error.code)).toContain(code)
+        const routed = await app.get('/routed', headers)
+        expect(await routed.text()).toBe('routed:default')
+      })
+
+      it('a broken cookie is replaced by a fresh sticky one', async () => {
+        const app = await startApp()
+        const result = await app.assigned({ cookie: 'splitlane_id=<script>' })
+        expect(result.response.headers.getSetCookie()[0]).toMatch(/^splitlane_id=[0-9a-f-]{36};/)
+      })
+
+      it('a splitter error (a failing random source) gives control and the request goes on', async () => {
+        const config = scenarioConfig(upstreams, dead)
+        const splitter = createSplitter({
+          config: {
+            ...config,
+            experiments: { ...config.experiments, helloworld: { ...config.experiments['helloworld']!, mode: 'random' } },
+          },
+          random: () => {
+            throw new Error('no entropy')
+          },
+        })
+        const app = await startApp({ splitter })
+        const result = await app.assigned({ 'x-user-id': 'someone' })
+        expect(result.response.status).toBe(200)
+        expect(control(result)).toMatchObject({ variant: 'v3', reason: 'error' })
+        expect((await app.get('/proxy/hello', { 'x-user-id': 'someone' })).headers.get('x-version')).toBe('v3')
+      })
+
+      it('a variant without an upstream URL is answered 502 and reported', async () => {
+        const config = scenarioConfig(upstreams, dead)
+        const splitter = createSplitter({
+          config: { ...config, experiments: { ...config.experiments, helloworld: { variants: [{ name: 'v3' }] } } },
+        })
+        const app = await startApp({ splitter })
+        expect((await app.get('/proxy/hello')).status).toBe(502)
+        expect(app.errors.map((error) => error.code)).toContain('SPLITLANE_ERR_UPSTREAM_INVALID')
+      })
+    })
+
+    describe('OpenTelemetry (real SDK, in-memory exporters)', () => {
+      let otel: OtelHarness
+      beforeAll(() => {
+        otel = installOtel()
+      })
+      afterAll(async () => {
+        await otel.shutdown()
+      })
+
+      it('adds a feature_flag.evaluation event per experiment to the server span, with no key unless asked', async () => {
+        otel.spans.reset()
+        const app = await startApp({ otel: createOtelInstrumentation({ meterProvider: otel.meterProvider }) }, { wrap: withServerSpan })
+        await app.assigned({ 'x-user-id': 'qa-v1' })
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        const span = otel.spans.getFinishedSpans().find((candidate) => candidate.name.startsWith('GET /assignments'))!
+        const events = span.events.filter((event) => event.name === 'feature_flag.evaluation')
+        expect(events.map((event) => event.attributes)).toEqual([
+          {
+            'feature_flag.key': 'helloworld',
+            'feature_flag.provider.name': 'splitlane',
+            'feature_flag.result.variant': 'v1',
+            'feature_flag.result.reason': 'targeting_match',
+            'feature_flag.version': 'scenario-1',
+          },
+          expect.objectContaining({
+            'feature_flag.key': 'flaky',
+            'feature_flag.result.reason': 'split',
+            'feature_flag.version': 'scenario-1',
+          }),
+        ])
+        const keyed = await startApp(
+          { otel: createOtelInstrumentation({ meterProvider: otel.meterProvider, includeKey: true }) },
+          { wrap: withServerSpan },
+        )
+        otel.spans.reset()
+        await keyed.assigned({ 'x-user-id': 'qa-v1' })
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        const keyedEvent = otel.spans.getFinishedSpans()[0]!.events[0]!
+        expect(keyedEvent.attributes!['feature_flag.context.id']).toBe('qa-v1')
+      })
+
+      it('counts requests and records durations per experiment and variant', async () => {
+        const app = await startApp({ otel: createOtelInstrumentation({ meterProvider: otel.meterProvider }), experiments: ['helloworld'] })
+        const before = await requestCounts()
+        const users = Array.from({ length: 60 }, (_, i) => `otel-user-${i}`)
+        await mapLimit(users, 8, async (user) => (await app.get('/assignments', { 'x-user-id': user })).arrayBuffer())
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        const after = await requestCounts()
+        for (const variant of Object.keys(SPLIT)) {
+          const want = users.filter((user) => app.splitter.variantOf('helloworld', user) === variant).length
+          expect((after[variant] ?? 0) - (before[variant] ?? 0)).toBe(want)
+        }
+        const duration = (await otel.collect()).find((metric) => metric.descriptor.name === 'splitlane.request.duration')!
+        expect(duration.descriptor.unit).toBe('s')
+        expect(duration.dataPoints.some((point) => point.attributes['feature_flag.result.variant'] === 'v3')).toBe(true)
+      })
+
+      async function requestCounts(): Promise<Record<string, number>> {
+        const metric = (await otel.collect()).find((candidate) => candidate.descriptor.name === 'splitlane.requests')
+        const counts: Record<string, number> = {}
+        for (const point of metric?.dataPoints ?? [])
+          if (point.attributes['feature_flag.key'] === 'helloworld' && point.attributes['http.response.status_code'] === 200) {
+            const variant = String(point.attributes['feature_flag.result.variant'])
+            counts[variant] = (counts[variant] ?? 0) + (point.value as number)
+          }
+        return counts
+      }
+
+      it('carries the variant in W3C baggage to a downstream service, which honours it instead of re-rolling', async () => {
+        // the downstream splits the same experiment with another salt: alone, it would disagree often
+        const config = scenarioConfig(upstreams, dead, 'downstream-1')
+        const downstreamSplitter = createSplitter({
+          config: { ...config, experiments: { helloworld: { ...config.experiments['helloworld']!, salt: 'another-salt' } } },
+        })
+        const downstream = await startApp(
+          { splitter: downstreamSplitter, otel: createOtelInstrumentation({ meterProvider: otel.meterProvider, honourBaggage: true }) },
+          { wrap: withServerSpan },
+        )
+        const app = await startApp(
+          { otel: createOtelInstrumentation({ meterProvider: otel.meterProvider, propagateBaggage: true }) },
+          { wrap: withServerSpan },
+        )
+        let disagreements = 0
+        for (let i = 0; i < 30; i++) {
+          const user = `baggage-user-${i}`
+          const response = await app.get(`/outgoing?to=${encodeURIComponent(`${downstream.server.url}/assignments`)}`, {
+            'x-user-id': user,
+          })
+          const body = (await response.json()) as { assignments: Record<string, Assigned>; baggage: string | null }
+          const upstreamVariant = app.splitter.variantOf('helloworld', user)
+          expect(body.baggage).toContain(`splitlane.helloworld=${upstreamVariant}`)
+          expect(body.assignments['helloworld']!.variant).toBe(upstreamVariant)
+          if (downstreamSplitter.variantOf('helloworld', body.assignments['helloworld']!.key) !== upstreamVariant) disagreements++
+        }
+        expect(disagreements).toBeGreaterThan(0)
+      })
+    })
+  })
+}
