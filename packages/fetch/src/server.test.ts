@@ -51,4 +51,21 @@ describe('withSplitlane', () => {
     expect(upstream.requests.at(-1)!).toMatchObject({ url: '/echo?x=1', headers: { 'splitlane-variant': `api=${variant}` } })
     expect(metrics.snapshot().experiments.api![variant]!.requests).toBe(3)
   })
+
+  it("rethrows the handler's own error, counted as an error of the variant, and passes extra arguments through", async () => {
+    const splitter = createSplitter({ config: config() })
+    const metrics = createMetricsRecorder()
+    const app = withSplitlane(
+      (request: Request, env: { greeting: string }) => {
+        if (request.url.endsWith('/boom')) throw new Error('handler bug')
+        return new Response(env.greeting)
+      },
+      { splitter, metrics, getKey: () => 'user-1' },
+    )
+    const env = { greeting: 'hello from env' }
+    expect(await (await app(new Request('http://app.local/'), env)).text()).toBe('hello from env')
+    await expect(app(new Request('http://app.local/boom'), env)).rejects.toThrow('handler bug')
+    const stats = metrics.snapshot().experiments.api![splitter.variantOf('api', 'user-1')!]!
+    expect([stats.requests, stats.errors]).toEqual([2, 1])
+  })
 })

@@ -80,8 +80,11 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
     try {
       response = await begun.run(() => handler(request, ...rest))
     } catch (error) {
-      begun.finish({ error: true })
-      throw error
+      if (options.onHandlerError === undefined) {
+        begun.finish({ error: true })
+        throw error
+      }
+      response = await options.onHandlerError(error, request)
     }
     begun.finish({ status: response.status })
     return withHeaders(response, begun.responseHeaders)

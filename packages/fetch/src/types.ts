@@ -129,6 +129,11 @@ export interface SplitlaneServerOptions extends HttpSplitOptions<Request> {
   getIp?: (request: Request) => string | undefined
   /** The user your auth step identified (like Express's `req.user`): its `id`, or the value itself, is the key. */
   getUser?: (request: Request) => unknown
+  /**
+   * Turns an error your handler threw into a response, which then carries the variant header and
+   * is counted by its status. Without it the error is recorded as an error of the variant and rethrown.
+   */
+  onHandlerError?: (error: unknown, request: Request) => Response | Promise<Response>
 }
 
 export interface ByVariantOptions {
