@@ -1,10 +1,10 @@
 import { createMetricsRecorder, createSplitter, ErrorCode, type SplitlaneConfig, type SplitlaneError } from '@splitlane/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { replyOf, startFakeOpenAi, usageFor } from '../test/fake-openai.js'
-import type { TestServer } from '../test/servers.js'
+import { replyOf, startFakeOpenAi, usageFor, type FakeOpenAi } from '@splitlane/test-utils'
+
 import { createSplitFetch, routeOf } from './index.js'
 
-let openai: TestServer
+let openai: FakeOpenAi
 const API_KEY = 'sk-test-local'
 const PRICES = { 'gpt-4o-mini': { prompt: 0.15, completion: 0.6 }, 'gpt-4o': { prompt: 2.5, completion: 10 } }
 
