@@ -1,4 +1,4 @@
-// Runtime-agnostic entry: Fetch-API server middleware and outgoing-call routing.
+// Runtime-agnostic entry: Fetch-API middleware, outgoing-call routing, URL config source.
 export { createSplitFetch, routeOf, VARIANT_HEADER } from './split-fetch.js'
 export { SHADOW_HEADER } from './shadow.js'
 export { withSplitlane, assignmentsOf } from './server.js'
