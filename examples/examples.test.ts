@@ -33,4 +33,13 @@ describe('examples', () => {
     expect(steps.every((step) => step.movedOut === 0)).toBe(true)
     expect(steps.at(-1)!.inCanary).toBe(100_000)
   })
+
+  it('live-config: follows the URL and the file, and keeps the last good revision on a bad edit', () => {
+    const output = run('live-config/src/index.ts')
+    expect(output).toContain('url: now on revision 2')
+    expect(output).toMatch(/url: rejected, kept revision 2: .*experiments\.checkout\.variants\[0\]\.weight/)
+    expect(output).toMatch(/url: 2\d\.\d% canary \(still revision 2\)/)
+    expect(output).toContain('file: now on revision 11')
+    expect(output).toContain('file: 100.0% canary')
+  })
 })

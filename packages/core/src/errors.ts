@@ -24,6 +24,8 @@ export const ErrorCode = {
   GetterFailed: 'SPLITLANE_ERR_GETTER_FAILED',
   /** Adapters: proxy mode found no http(s) URL in the variant's `value` (nor in control's); outgoing-call routing: a variant's value (or `upstreams` entry) is not a usable upstream, so the call goes to control. */
   UpstreamInvalid: 'SPLITLANE_ERR_UPSTREAM_INVALID',
+  /** A config source could not fetch or read its document (network, HTTP status, file system). */
+  SourceUnavailable: 'SPLITLANE_ERR_SOURCE_UNAVAILABLE',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

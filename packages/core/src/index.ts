@@ -5,7 +5,7 @@ export { configSchema, NAME_PATTERN, MAX_WEIGHT, MAX_VARIANTS } from './config/s
 export { configJsonSchema } from './config/json-schema.js'
 export { SplitlaneError, SplitlaneConfigError, ErrorCode, type ConfigIssue } from './errors.js'
 export { otelReason, type OtelReason } from './reasons.js'
-export { sampleRatioMismatch, SRM_THRESHOLD, type SampleRatioResult } from './stats/srm.js'
+export { sampleRatioMismatch, SRM_THRESHOLD, SRM_MIN_EXPECTED, type SampleRatioResult } from './stats/srm.js'
 export { chiSquarePValue } from './stats/chi-square.js'
 export {
   createHttpSplit,
@@ -110,6 +110,8 @@ export type {
 } from './analysis/types.js'
 export {
   evaluateSlo,
+  evaluateSliPoints,
+  sliPoints,
   windowsWithin,
   DEFAULT_BURN_RATE_ALERTS,
   type BurnRateAlert,
@@ -117,5 +119,32 @@ export {
   type SloResult,
   type SliResult,
   type AlertResult,
+  type SliPoint,
+  type SliCounts,
 } from './analysis/slo.js'
 export type { CallInstrumentation, CallTrace, OutgoingCall } from './routing/instrumentation.js'
+export { startRollout, tickRollout, resumeRollout, promoteRollout, abortRollout, rolloutWeights } from './rollout/plan.js'
+export { createRolloutDriver, configWithWeights, type RolloutDriver, type RolloutDriverOptions } from './rollout/driver.js'
+export { MAX_HISTORY } from './rollout/types.js'
+export type {
+  AnalysisStepOptions,
+  RolloutStep,
+  GuardrailOptions,
+  RolloutPlan,
+  RolloutStatus,
+  RolloutEvent,
+  RolloutAction,
+  RolloutState,
+  RolloutDecision,
+  RolloutTick,
+} from './rollout/types.js'
+export {
+  createBandit,
+  assignmentProbability,
+  sharesToWeights,
+  type Bandit,
+  type BanditOptions,
+  type BanditState,
+  type BanditUpdate,
+  type ArmStats,
+} from './bandit/thompson.js'

@@ -95,7 +95,7 @@ function decide(
 ): Decision {
   const allowedIncrease = spec.allowedIncrease ?? JUDGE_DEFAULTS.allowedIncrease
   const allowedDecrease = spec.allowedDecrease ?? JUDGE_DEFAULTS.allowedDecrease
-  const ratio = `mean ratio ${formatNumber(effect)}`
+  const ratio = `${spec.kind === 'proportion' ? 'rate' : 'mean'} ratio ${formatNumber(effect)}`
   if (direction !== 'decrease' && shiftedUp) {
     if (effect >= allowedIncrease) {
       const beyond = spec.criticalIncrease !== undefined && effect >= spec.criticalIncrease
@@ -175,7 +175,7 @@ function classifyContinuous(spec: ContinuousMetricSpec, confidenceLevel: number)
   const interval = `${percent(confidenceLevel)} CI of the shift (${formatNumber(test.lower)}, ${formatNumber(test.upper)})`
   const shiftedUp = test.lower > bound
   const shiftedDown = test.upper < -bound
-  const significance = `${interval} clears ±${formatNumber(bound)} (tolerance × |estimate ${formatNumber(test.estimate)}|)`
+  const significance = `the ${interval} clears ±${formatNumber(bound)} (tolerance × |estimate|)`
   const decision = decide(spec, direction, shiftedUp, shiftedDown, effect, significance)
   return {
     ...base,
@@ -186,7 +186,7 @@ function classifyContinuous(spec: ContinuousMetricSpec, confidenceLevel: number)
     effectSize: effect,
     class: decision.class,
     criticalFailure: decision.criticalFailure,
-    reason: decision.class === 'Pass' && !shiftedUp && !shiftedDown ? `${decision.why}; ${interval}` : decision.why,
+    reason: decision.why,
   }
 }
 
@@ -211,7 +211,7 @@ function classifyProportion(spec: ProportionMetricSpec, confidenceLevel: number)
     )
   const effect = meanRatio(test.canaryRate, test.baselineRate)
   const rates = `${spec.canary.events}/${spec.canary.total} (${formatNumber(test.canaryRate * 100)}%) vs ${spec.baseline.events}/${spec.baseline.total} (${formatNumber(test.baselineRate * 100)}%)`
-  const significance = `${rates}, z = ${formatNumber(test.z)}, p = ${formatNumber(test.pValue)} < ${formatNumber(1 - confidenceLevel)}`
+  const significance = `${rates}, p = ${formatNumber(test.pValue)} < ${formatNumber(1 - confidenceLevel)}`
   const decision = decide(spec, direction, test.significant === 'higher', test.significant === 'lower', effect, significance)
   return {
     ...base,
@@ -222,7 +222,7 @@ function classifyProportion(spec: ProportionMetricSpec, confidenceLevel: number)
     effectSize: effect,
     class: decision.class,
     criticalFailure: decision.criticalFailure,
-    reason: test.significant ? decision.why : `${decision.why}; ${rates}, z = ${formatNumber(test.z)}, p = ${formatNumber(test.pValue)}`,
+    reason: test.significant ? decision.why : `${decision.why}: ${rates}`,
   }
 }
 
@@ -259,19 +259,21 @@ export function scoreGroups(
 }
 
 function describeMetric(metric: MetricResult): string {
+  const parts: string[] = []
   const side = (label: string, summary: { count: number; mean: number | null }) =>
-    `${label} n=${formatNumber(summary.count)} mean ${formatNumber(summary.mean)}`
-  const statistic =
-    metric.statistic === null
-      ? ''
-      : `; ${metric.test === 'mann-whitney' ? `U = ${formatNumber(metric.statistic.u)}, ` : ''}z = ${formatNumber(metric.statistic.z)}, p = ${formatNumber(metric.statistic.pValue)}`
-  const interval =
-    metric.interval === null
-      ? ''
-      : `; ${percent(metric.interval.confidenceLevel)} CI (${formatNumber(metric.interval.lower)}, ${formatNumber(metric.interval.upper)}), estimate ${formatNumber(metric.estimate)}`
-  const removed =
-    metric.removed.nan + metric.removed.outliers > 0 ? `; removed ${metric.removed.nan} NaN, ${metric.removed.outliers} outliers` : ''
-  return `${metric.name}: ${metric.class}${metric.criticalFailure ? ' (CRITICAL)' : ''}: ${metric.reason} [${side('canary', metric.canary)}, ${side('baseline', metric.baseline)}${statistic}${interval}; effect size ${formatNumber(metric.effectSize)}${removed}]`
+    `${label} n=${summary.count} mean ${formatNumber(summary.mean)}`
+  if (metric.kind === 'continuous') parts.push(`${side('canary', metric.canary)}, ${side('baseline', metric.baseline)}`)
+  if (metric.statistic !== null) {
+    const u = metric.test === 'mann-whitney' ? `U = ${formatNumber(metric.statistic.u)}, ` : ''
+    parts.push(`${u}z = ${formatNumber(metric.statistic.z)}, p = ${formatNumber(metric.statistic.pValue)}`)
+  }
+  if (metric.interval !== null)
+    parts.push(
+      `${percent(metric.interval.confidenceLevel)} CI (${formatNumber(metric.interval.lower)}, ${formatNumber(metric.interval.upper)}), estimate ${formatNumber(metric.estimate)}`,
+    )
+  parts.push(`effect size ${formatNumber(metric.effectSize)}`)
+  if (metric.removed.nan + metric.removed.outliers > 0) parts.push(`removed ${metric.removed.nan} NaN, ${metric.removed.outliers} outliers`)
+  return `${metric.name}: ${metric.class}${metric.criticalFailure ? ' (CRITICAL)' : ''}: ${metric.reason} [${parts.join('; ')}]`
 }
 
 /** Judges a canary against its baseline over the given metrics. Pure; never throws on data. */

@@ -36,6 +36,19 @@ describe('mannWhitney', () => {
     expect(result.estimate).toBe(-1)
   })
 
+  // Reference values from SciPy 1.17.1, computed offline: mannwhitneyu(canary, baseline,
+  // alternative='two-sided', method='asymptotic', use_continuity=True), which applies the same tie correction.
+  it.each([
+    [[10, 20, 30, 40], [1, 2, 3, 4], 16, 0.03038282197657749],
+    [[1, 2, 2, 3], [2, 3, 3, 4], 3, 0.1720337089218229],
+    [[12, 15, 11, 19, 14, 13, 18, 16], [10, 9, 12, 11, 8, 13, 10, 9], 59.5, 0.0044265258579198235],
+    [[0.5, 0.7, 0.7, 1.2, 3.4, 0.9, 0.7], [0.6, 0.6, 0.8, 1.0, 0.4, 0.6], 30, 0.21950194029990822],
+  ])('U and p match SciPy for %j vs %j', (canary, baseline, u, p) => {
+    const result = mannWhitney(canary, baseline)!
+    expect(result.u).toBe(u)
+    expect(result.pValue).toBeCloseTo(p, 12)
+  })
+
   it('takes grouped samples: (value, count) pairs equal their expansion', () => {
     const plain = mannWhitney([5, 5, 5, 7, 9, 9], [4, 4, 6, 6, 6, 8, 10])!
     const grouped = mannWhitney(

@@ -66,7 +66,8 @@ function crossing(x: Grouped, y: Grouped, quantile: number, low: number, high: n
     if (f(middle) > 0) low = middle
     else high = middle
   }
-  return low + (high - low) / 2
+  // The statistic jumps where x_i − mu = y_j: the bound is that pairwise difference.
+  return nearestDifference(x, y, low + (high - low) / 2)
 }
 
 /** Number of pairs with x_i − y_j <= d, i.e. y_j >= x_i − d (two pointers, as both lists are sorted). */

@@ -70,12 +70,31 @@ export interface SloResult {
   explanation: string[]
 }
 
-function sliCounts(stats: VariantStats | undefined, sli: 'availability' | 'latency', thresholdMs: number): SliCounts {
-  if (stats === undefined) return { good: 0, total: 0 }
-  if (sli === 'availability') return { good: stats.requests - stats.errors, total: stats.requests }
-  let good = 0
-  for (const bucket of sketchBuckets(stats.latencyMs)) if (bucket.value <= thresholdMs) good += bucket.count
-  return { good, total: stats.latencyMs.count }
+/** One variant's SLI counts over one window: all the guardrails need, far smaller than the window. */
+export interface SliPoint {
+  /** The window's end. */
+  end: number
+  availability: SliCounts
+  /** Requests with a latency, and those at or under the latency objective's threshold. */
+  latency: SliCounts
+}
+
+/** The SLI counts of `options.variant` in each timestamped window (windows without `end` are skipped). */
+export function sliPoints(windows: readonly MetricsWindow[], options: Pick<SloOptions, 'experiment' | 'variant' | 'latency'>): SliPoint[] {
+  const points: SliPoint[] = []
+  for (const window of windows) {
+    if (window.end === undefined) continue
+    const stats: VariantStats | undefined = window.experiments[options.experiment]?.[options.variant]
+    let good = 0
+    if (stats !== undefined && options.latency !== undefined)
+      for (const bucket of sketchBuckets(stats.latencyMs)) if (bucket.value <= options.latency.thresholdMs) good += bucket.count
+    points.push({
+      end: window.end,
+      availability: { good: stats === undefined ? 0 : stats.requests - stats.errors, total: stats?.requests ?? 0 },
+      latency: { good, total: stats?.latencyMs.count ?? 0 },
+    })
+  }
+  return points
 }
 
 /** Windows whose `end` lies in (now − span, now], merged (windows without `end` are ignored). */
@@ -85,16 +104,24 @@ export function windowsWithin(windows: readonly MetricsWindow[], now: number, sp
 
 /** Evaluates a variant's SLOs over timestamped windows at `now`. */
 export function evaluateSlo(windows: readonly MetricsWindow[], now: number, options: SloOptions): SloResult {
+  return evaluateSliPoints(sliPoints(windows, options), now, options)
+}
+
+/** `evaluateSlo` over SLI counts already extracted with `sliPoints` (what a rollout keeps). */
+export function evaluateSliPoints(points: readonly SliPoint[], now: number, options: SloOptions): SloResult {
   const alerts = options.alerts ?? DEFAULT_BURN_RATE_ALERTS
   const minRequests = options.minRequests ?? 10
   const objectives: { sli: 'availability' | 'latency'; objective: number; thresholdMs: number }[] = []
   if (options.availability !== undefined) objectives.push({ sli: 'availability', objective: options.availability, thresholdMs: 0 })
   if (options.latency !== undefined) objectives.push({ sli: 'latency', ...options.latency })
-  const statsAt = (span: number) => windowsWithin(windows, now, span).experiments[options.experiment]?.[options.variant]
-  const cache = new Map<number, VariantStats | undefined>()
-  const cached = (span: number) => {
-    if (!cache.has(span)) cache.set(span, statsAt(span))
-    return cache.get(span)
+  const within = (sli: 'availability' | 'latency', span: number): SliCounts => {
+    const counts = { good: 0, total: 0 }
+    for (const point of points)
+      if (point.end > now - span && point.end <= now) {
+        counts.good += point[sli].good
+        counts.total += point[sli].total
+      }
+    return counts
   }
   const results: AlertResult[] = []
   const slis: SliResult[] = []
@@ -102,14 +129,14 @@ export function evaluateSlo(windows: readonly MetricsWindow[], now: number, opti
   for (const { sli, objective, thresholdMs } of objectives) {
     const budget = 1 - objective
     const burn = (counts: SliCounts) => (counts.total === 0 || budget <= 0 ? 0 : (counts.total - counts.good) / counts.total / budget)
-    const period = sliCounts(cached(options.budgetPeriodMs ?? 30 * 24 * HOUR), sli, thresholdMs)
+    const period = within(sli, options.budgetPeriodMs ?? 30 * 24 * HOUR)
     const allowed = budget * period.total
     const budgetRemaining =
       period.total === 0 ? 1 : allowed === 0 ? (period.good === period.total ? 1 : -Infinity) : 1 - (period.total - period.good) / allowed
     slis.push({ sli, objective, good: period.good, total: period.total, budgetRemaining })
     for (const alert of alerts) {
-      const long = sliCounts(cached(alert.longWindowMs), sli, thresholdMs)
-      const short = sliCounts(cached(alert.shortWindowMs), sli, thresholdMs)
+      const long = within(sli, alert.longWindowMs)
+      const short = within(sli, alert.shortWindowMs)
       const longBurnRate = burn(long)
       const shortBurnRate = burn(short)
       const firing =

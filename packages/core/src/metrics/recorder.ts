@@ -7,6 +7,7 @@ export const MAX_EVENT_NAMES = 256
 export function createVariantStats(): VariantStats {
   return {
     requests: 0,
+    excluded: { requests: 0, errors: 0 },
     errors: 0,
     statusClasses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
     latencyMs: createQuantileSketch(),
@@ -19,6 +20,8 @@ export function createVariantStats(): VariantStats {
     events: {},
   }
 }
+
+const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const
 
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
 const nonNegative = (value: unknown): number => (isFiniteNumber(value) && value >= 0 ? value : 0)
@@ -39,7 +42,7 @@ function addOutcome(stats: VariantStats, outcome: Outcome): void {
   }
   stats.requests++
   if (failed) stats.errors++
-  if (status !== undefined && status >= 100 && status <= 599) stats.statusClasses[`${Math.floor(status / 100)}xx` as '2xx']++
+  if (status !== undefined && status >= 100 && status <= 599) stats.statusClasses[STATUS_CLASSES[Math.floor(status / 100) - 1]!]++
   if (outcome.latencyMs !== undefined) addToSketch(stats.latencyMs, outcome.latencyMs)
   if (outcome.ttfbMs !== undefined) addToSketch(stats.ttfbMs, outcome.ttfbMs)
   stats.promptTokens += nonNegative(outcome.promptTokens)
@@ -67,6 +70,7 @@ export function copyVariantStats(stats: VariantStats): VariantStats {
   for (const name of Object.keys(stats.events)) events[name] = { ...stats.events[name]! }
   return {
     ...stats,
+    excluded: { ...stats.excluded },
     statusClasses: { ...stats.statusClasses },
     latencyMs: copySketch(stats.latencyMs),
     ttfbMs: copySketch(stats.ttfbMs),
@@ -88,6 +92,7 @@ export function mergeVariantStats(a: VariantStats, b: VariantStats): VariantStat
   for (const key of Object.keys(statusClasses) as (keyof typeof statusClasses)[]) statusClasses[key] += b.statusClasses[key]
   return {
     requests: a.requests + b.requests,
+    excluded: { requests: a.excluded.requests + b.excluded.requests, errors: a.excluded.errors + b.excluded.errors },
     errors: a.errors + b.errors,
     statusClasses,
     latencyMs: mergeSketches(a.latencyMs, b.latencyMs),
@@ -162,7 +167,17 @@ export function createMetricsRecorder(options: MetricsRecorderOptions = {}): Met
         const variant = target?.variant
         if (typeof experiment !== 'string' || typeof variant !== 'string') return
         const variants = (experiments[experiment] ??= ownRecord<VariantStats>())
-        addOutcome((variants[variant] ??= createVariantStats()), outcome ?? {})
+        const stats = (variants[variant] ??= createVariantStats())
+        if (target.inExperiment === false) {
+          // Overridden, not exposed, disabled or failed: served, but not part of the randomized split.
+          const result = outcome ?? {}
+          if (result.shadow === true) return
+          stats.excluded.requests++
+          const status = result.status
+          if (result.error === true || (typeof status === 'number' && status >= 500 && status <= 599)) stats.excluded.errors++
+          return
+        }
+        addOutcome(stats, outcome ?? {})
       } catch {
         // Never throw on the request path (e.g. an outcome object whose getter throws).
       }

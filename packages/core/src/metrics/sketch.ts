@@ -29,7 +29,8 @@ export function addToSketch(sketch: QuantileSketch, value: number): boolean {
     return true
   }
   const logGamma = sketch.relativeAccuracy === SKETCH_RELATIVE_ACCURACY ? LOG_GAMMA : Math.log(gammaOf(sketch.relativeAccuracy))
-  const index = String(Math.ceil(Math.log(value) / logGamma))
+  // A number key (no string building): JSON still writes it as text, and reads accept both.
+  const index = Math.ceil(Math.log(value) / logGamma)
   sketch.bins[index] = (sketch.bins[index] ?? 0) + 1
   return true
 }

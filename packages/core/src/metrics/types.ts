@@ -29,6 +29,8 @@ export interface MetricsTarget {
   readonly experiment: string
   /** `null` (an unknown experiment) is not recorded. */
   readonly variant: string | null
+  /** `false` (an Assignment that was overridden, not exposed, disabled or failed): counted in `excluded` only. */
+  readonly inExperiment?: boolean
 }
 
 /**
@@ -70,8 +72,13 @@ export interface ShadowStats {
 }
 
 export interface VariantStats {
-  /** Primary (non-shadow) requests. */
+  /** Primary (non-shadow) requests of units in the experiment (randomized by the split). */
   requests: number
+  /**
+   * Requests served this variant outside the randomized split (`inExperiment: false`: overrides, outside
+   * exposure, disabled, errors). Counted apart so that analysis and sample-ratio checks see only split units.
+   */
+  excluded: { requests: number; errors: number }
   /** Primary requests with `error: true` or a 5xx status. */
   errors: number
   /** Primary requests by HTTP status class; requests without a status are not counted here. */

@@ -3,6 +3,13 @@ import { chiSquarePValue } from './chi-square.js'
 /** Below this p-value a split is flagged: no analysis over it can be trusted. */
 export const SRM_THRESHOLD = 0.001
 
+/**
+ * Least expected count per arm for the chi-square approximation to hold (Cochran's rule of thumb).
+ * With fewer, the p-value is unreliable: callers should wait for more units rather than flag a
+ * mismatch (the rollout's analysis does). The test itself computes for any counts.
+ */
+export const SRM_MIN_EXPECTED = 5
+
 export interface SampleRatioResult {
   /** Pearson's chi-square statistic of observed against expected counts. */
   readonly chiSquare: number

@@ -1,0 +1,352 @@
+// Rollout plans in the manner of Argo Rollouts: setWeight, pause and analysis steps, failure and
+// inconclusive limits, a bound on how fast the canary's weight rises, SLO guardrails on every tick.
+// Pure: `now` and the metrics come in, the next state, the weights and the decision go out.
+import { analyzeCanary } from '../analysis/canary.js'
+import { formatNumber } from '../analysis/judge.js'
+import { duration, evaluateSliPoints, sliPoints, DEFAULT_BURN_RATE_ALERTS } from '../analysis/slo.js'
+import { mergeMetrics } from '../metrics/recorder.js'
+import type { MetricsWindow } from '../metrics/types.js'
+import { sampleRatioMismatch, SRM_MIN_EXPECTED } from '../stats/srm.js'
+import { MAX_HISTORY, type RolloutAction, type RolloutDecision, type RolloutPlan, type RolloutState, type RolloutTick } from './types.js'
+
+const TOTAL_WEIGHT = 1_000_000
+const ANALYSIS_DEFAULTS = { intervalMs: 60_000, count: 1, minRequests: 100, failureLimit: 0, inconclusiveLimit: 1 }
+
+const roundWeight = (percent: number) => Math.round(Math.min(100, Math.max(0, percent)) * 10_000) / 10_000
+
+/** The experiment's weights for a canary share in percent: integers summing to 1,000,000. */
+export function rolloutWeights(plan: RolloutPlan, canaryPercent: number): Record<string, number> {
+  const canary = Math.round(roundWeight(canaryPercent) * 10_000)
+  return { [plan.baseline]: TOTAL_WEIGHT - canary, [plan.canary]: canary }
+}
+
+/** A new rollout at weight 0, before its first step. */
+export function startRollout(plan: RolloutPlan, now: number): RolloutState {
+  return {
+    status: 'progressing',
+    step: 0,
+    canaryWeight: 0,
+    startedAt: now,
+    stepStartedAt: now,
+    weightChangedAt: now,
+    analysis: { runs: 0, passed: 0, failures: 0, inconclusive: 0, lastRunAt: now },
+    pending: null,
+    sli: [],
+    reason: null,
+    history: [{ at: now, step: 0, action: 'start', message: `rollout of ${plan.canary} over ${plan.baseline} started` }],
+  }
+}
+
+/** Only this rollout's two variants, so persisted state stays small. */
+function onlyRollout(plan: RolloutPlan, window: MetricsWindow, now: number): MetricsWindow {
+  const variants = window.experiments[plan.experiment] ?? {}
+  const kept: MetricsWindow['experiments'][string] = {}
+  for (const name of [plan.canary, plan.baseline]) if (variants[name] !== undefined) kept[name] = variants[name]
+  return {
+    ...(window.start === undefined ? {} : { start: window.start }),
+    end: window.end ?? now,
+    experiments: { [plan.experiment]: kept },
+  }
+}
+
+function retention(plan: RolloutPlan): number {
+  const alerts = plan.guardrails?.alerts ?? DEFAULT_BURN_RATE_ALERTS
+  return Math.max(0, ...alerts.map((alert) => alert.longWindowMs))
+}
+
+function ingest(plan: RolloutPlan, state: RolloutState, windows: readonly MetricsWindow[], now: number): void {
+  const bucketMs = plan.bucketMs ?? 60_000
+  for (const raw of windows) {
+    const window = onlyRollout(plan, raw, now)
+    state.pending = state.pending === null ? window : mergeMetrics(state.pending, window)
+    const guardrails = plan.guardrails
+    if (guardrails === undefined) continue
+    const end = Math.ceil(window.end! / bucketMs) * bucketMs
+    const [point] = sliPoints([window], { experiment: plan.experiment, variant: plan.canary, latency: guardrails.latency })
+    const last = state.sli[state.sli.length - 1]
+    if (last !== undefined && last.end === end)
+      state.sli[state.sli.length - 1] = {
+        end,
+        availability: add(last.availability, point!.availability),
+        latency: add(last.latency, point!.latency),
+      }
+    else state.sli.push({ ...point!, end })
+  }
+  const oldest = now - retention(plan) - bucketMs
+  state.sli = state.sli.filter((point) => point.end > oldest)
+}
+
+const add = (a: { good: number; total: number }, b: { good: number; total: number }) => ({
+  good: a.good + b.good,
+  total: a.total + b.total,
+})
+
+interface Context {
+  plan: RolloutPlan
+  state: RolloutState
+  now: number
+  explanation: string[]
+  action: RolloutAction | 'none'
+  decision: Partial<RolloutDecision>
+}
+
+function log(context: Context, action: RolloutAction, message: string): void {
+  const { history } = context.state
+  history.push({ at: context.now, step: context.state.step, action, message })
+  if (history.length > MAX_HISTORY) history.splice(1, history.length - MAX_HISTORY)
+  context.explanation.push(message)
+  context.action = action
+}
+
+function advance(context: Context): void {
+  const { state, now } = context
+  state.step++
+  state.stepStartedAt = now
+  state.analysis = { runs: 0, passed: 0, failures: 0, inconclusive: 0, lastRunAt: now }
+}
+
+function setWeight(context: Context, weight: number, why: string): void {
+  const { state, now } = context
+  const from = state.canaryWeight
+  state.canaryWeight = roundWeight(weight)
+  state.weightChangedAt = now
+  state.pending = null
+  log(context, 'set-weight', `canary weight ${formatNumber(from)}% -> ${formatNumber(state.canaryWeight)}%: ${why}`)
+}
+
+function rollback(context: Context, reason: string): void {
+  const { state } = context
+  state.canaryWeight = 0
+  state.weightChangedAt = context.now
+  state.status = 'rolled-back'
+  state.reason = reason
+  state.pending = null
+  log(context, 'rollback', `rolled back: canary weight 0%: ${reason}`)
+}
+
+function promote(context: Context, reason: string): void {
+  const { state } = context
+  state.canaryWeight = 100
+  state.weightChangedAt = context.now
+  state.status = 'promoted'
+  state.reason = reason
+  state.step = context.plan.steps.length
+  log(context, 'promote', `promoted: canary weight 100%: ${reason}`)
+}
+
+/** Moves the canary's weight towards `percent` within the rate bound; true once it is there. */
+function approach(context: Context, percent: number, label: string, announce = true): boolean {
+  const { plan, state, now } = context
+  const target = roundWeight(percent)
+  if (target === state.canaryWeight) return true
+  const rate = plan.maxWeightChangePerMinute
+  const allowed = target < state.canaryWeight || rate === undefined ? Infinity : (rate * (now - state.weightChangedAt)) / 60_000
+  const next = roundWeight(target < state.canaryWeight ? target : Math.min(target, state.canaryWeight + allowed))
+  if (next === state.canaryWeight) {
+    context.explanation.push(
+      `${label}: holding ${formatNumber(state.canaryWeight)}% on the way to ${formatNumber(target)}%: at most ${formatNumber(rate)} points per minute`,
+    )
+    if (context.action === 'none') context.action = 'wait'
+    return false
+  }
+  if (next === target && !announce) return true
+  const why =
+    next === target
+      ? `${label} setWeight ${formatNumber(target)}`
+      : `${label} towards ${formatNumber(target)}%, at most ${formatNumber(rate)} points per minute`
+  setWeight(context, next, why)
+  return next === target
+}
+
+/** Runs steps until one has to wait. */
+function run(context: Context): void {
+  const { plan, state, now } = context
+  for (let guard = 0; guard <= plan.steps.length + 1; guard++) {
+    if (state.status !== 'progressing') return
+    const step = plan.steps[state.step]
+    if (step === undefined) {
+      // The last move to 100% obeys the rate bound too; promote() by hand does not.
+      if (approach(context, 100, 'after the last step', false)) promote(context, 'every step completed')
+      return
+    }
+    const label = `step ${state.step + 1}/${plan.steps.length}`
+    if ('setWeight' in step) {
+      if (!approach(context, step.setWeight, label)) return
+      advance(context)
+      continue
+    }
+    if ('pause' in step) {
+      const wait = step.pause.durationMs
+      if (wait === undefined) {
+        state.status = 'paused'
+        state.reason = `${label}: paused until resume() or promote()`
+        log(context, 'pause', state.reason)
+        return
+      }
+      if (now - state.stepStartedAt < wait) {
+        context.explanation.push(`${label}: pausing ${duration(wait)}, ${formatNumber((wait - (now - state.stepStartedAt)) / 1000)} s left`)
+        if (context.action === 'none') context.action = 'wait'
+        return
+      }
+      log(context, 'resume', `${label}: pause of ${duration(wait)} over`)
+      advance(context)
+      continue
+    }
+    const options = { ...ANALYSIS_DEFAULTS, ...step.analysis }
+    if (now - state.analysis.lastRunAt < options.intervalMs) {
+      context.explanation.push(
+        `${label}: next analysis in ${formatNumber((options.intervalMs - (now - state.analysis.lastRunAt)) / 1000)} s`,
+      )
+      if (context.action === 'none') context.action = 'wait'
+      return
+    }
+    const window = state.pending ?? { experiments: {} }
+    const variants = window.experiments[plan.experiment] ?? {}
+    const canaryRequests = variants[plan.canary]?.requests ?? 0
+    const baselineRequests = variants[plan.baseline]?.requests ?? 0
+    if (canaryRequests < options.minRequests) {
+      context.explanation.push(`${label}: waiting for data: ${canaryRequests}/${options.minRequests} canary requests`)
+      if (context.action === 'none') context.action = 'wait'
+      return
+    }
+    const judge = analyzeCanary(window, { ...options.judge, experiment: plan.experiment, canary: plan.canary, baseline: plan.baseline })
+    context.decision.judge = judge
+    const checked = options.srm !== false && state.canaryWeight > 0 && state.canaryWeight < 100
+    const srmResult = checked
+      ? sampleRatioMismatch([baselineRequests, canaryRequests], [100 - state.canaryWeight, state.canaryWeight])
+      : undefined
+    // The chi-square approximation needs SRM_MIN_EXPECTED units per arm; below that the check is skipped.
+    const srm = srmResult !== undefined && Math.min(...srmResult.expected) >= SRM_MIN_EXPECTED ? srmResult : undefined
+    state.analysis.runs++
+    state.analysis.lastRunAt = now
+    state.pending = null
+    let outcome: 'passed' | 'failed' | 'inconclusive'
+    let why: string
+    const mismatch =
+      srm?.mismatch === true
+        ? `sample ratio mismatch: ${baselineRequests}/${canaryRequests} requests against ${formatNumber(100 - state.canaryWeight)}/${formatNumber(state.canaryWeight)} weights, p = ${formatNumber(srm.pValue)} < 0.001: the split cannot be trusted`
+        : undefined
+    // A Fail rolls back even over a mismatched split (a crashing canary also skews the split);
+    // otherwise a mismatch makes the run inconclusive, whatever the judge says.
+    if (judge.verdict === 'Fail') {
+      outcome = 'failed'
+      why = `judge Fail (${judge.reason})${mismatch === undefined ? '' : `; also ${mismatch}`}`
+    } else if (mismatch !== undefined) {
+      outcome = 'inconclusive'
+      why = mismatch
+    } else if (judge.verdict === 'Pass') {
+      outcome = 'passed'
+      why = `judge Pass (${judge.reason})`
+    } else {
+      outcome = 'inconclusive'
+      why = `judge ${judge.verdict} (${judge.reason})`
+    }
+    if (outcome === 'failed') state.analysis.failures++
+    else if (outcome === 'inconclusive') state.analysis.inconclusive++
+    else state.analysis.passed++
+    log(context, 'analysis', `${label}: analysis run ${state.analysis.runs} ${outcome}: ${why}`)
+    context.explanation.push(...judge.explanation.map((line) => `  ${line}`))
+    if (state.analysis.failures > options.failureLimit)
+      return rollback(
+        context,
+        `${label}: ${state.analysis.failures} failed analysis run(s), more than the limit of ${options.failureLimit}: ${why}`,
+      )
+    if (state.analysis.inconclusive > options.inconclusiveLimit) {
+      state.status = 'paused'
+      state.reason = `${label}: ${state.analysis.inconclusive} inconclusive analysis run(s), more than the limit of ${options.inconclusiveLimit}: a human decides (resume(), promote() or abort())`
+      log(context, 'pause', state.reason)
+      return
+    }
+    if (state.analysis.passed < options.count) return
+    advance(context)
+  }
+}
+
+function finish(context: Context, before: number): RolloutTick {
+  const { plan, state } = context
+  return {
+    state,
+    weights: rolloutWeights(plan, state.canaryWeight),
+    changed: state.canaryWeight !== before,
+    decision: { ...context.decision, action: context.action, explanation: context.explanation },
+  }
+}
+
+/** The parts a tick changes are copied; windows and SLI points are never modified in place, so they are shared. */
+const copy = (state: RolloutState): RolloutState => ({
+  ...state,
+  analysis: { ...state.analysis },
+  sli: [...state.sli],
+  history: [...state.history],
+})
+
+/**
+ * Advances the rollout to `now` with the metrics observed since the last tick (one window or several,
+ * e.g. `recorder.take(now)`). Returns the next state, the weights to apply and the decision with its
+ * explanation. The input state is not modified.
+ */
+export function tickRollout(
+  plan: RolloutPlan,
+  previous: RolloutState,
+  now: number,
+  metrics: MetricsWindow | readonly MetricsWindow[] = [],
+): RolloutTick {
+  const state = copy(previous)
+  const context: Context = { plan, state, now, explanation: [], action: 'none', decision: {} }
+  const before = state.canaryWeight
+  if (state.status === 'promoted' || state.status === 'rolled-back') {
+    context.explanation.push(`${state.status}: ${state.reason ?? ''}`)
+    return finish(context, before)
+  }
+  ingest(plan, state, Array.isArray(metrics) ? metrics : [metrics as MetricsWindow], now)
+  if (plan.guardrails !== undefined && state.canaryWeight > 0) {
+    const slo = evaluateSliPoints(state.sli, now, { ...plan.guardrails, experiment: plan.experiment, variant: plan.canary })
+    if (slo.breached) {
+      rollback(context, `SLO guardrail breached: ${slo.explanation.filter((line) => line.includes('burns')).join('; ')}`)
+      return finish(context, before)
+    }
+  }
+  if (state.status === 'paused') {
+    context.explanation.push(`paused: ${state.reason ?? ''}`)
+    return finish(context, before)
+  }
+  run(context)
+  return finish(context, before)
+}
+
+/** Ends a pause (an indefinite pause step, or one for inconclusive analysis) and continues with the next step. */
+export function resumeRollout(plan: RolloutPlan, previous: RolloutState, now: number): RolloutTick {
+  const state = copy(previous)
+  const context: Context = { plan, state, now, explanation: [], action: 'none', decision: {} }
+  const before = state.canaryWeight
+  if (state.status !== 'paused') {
+    context.explanation.push(`not paused (${state.status}): nothing to resume`)
+    return finish(context, before)
+  }
+  state.status = 'progressing'
+  state.reason = null
+  log(context, 'resume', `step ${state.step + 1}/${plan.steps.length}: resumed by hand`)
+  advance(context)
+  run(context)
+  return finish(context, before)
+}
+
+/** Goes to 100% at once (the blue/green switch), skipping the remaining steps. */
+export function promoteRollout(plan: RolloutPlan, previous: RolloutState, now: number, reason = 'promoted by hand'): RolloutTick {
+  const state = copy(previous)
+  const context: Context = { plan, state, now, explanation: [], action: 'none', decision: {} }
+  const before = state.canaryWeight
+  if (state.status === 'rolled-back') context.explanation.push(`rolled back: ${state.reason ?? ''}; start a new rollout to try again`)
+  else if (state.status !== 'promoted') promote(context, reason)
+  return finish(context, before)
+}
+
+/** Rolls back at once: canary weight 0, with the reason recorded. */
+export function abortRollout(plan: RolloutPlan, previous: RolloutState, now: number, reason = 'aborted by hand'): RolloutTick {
+  const state = copy(previous)
+  const context: Context = { plan, state, now, explanation: [], action: 'none', decision: {} }
+  const before = state.canaryWeight
+  if (state.status === 'promoted' || state.status === 'rolled-back') context.explanation.push(`already ${state.status}`)
+  else rollback(context, reason)
+  return finish(context, before)
+}
