@@ -7,6 +7,7 @@ import { ASSIGN_ALL_EXPERIMENTS, SPLIT, createCases } from './cases.js'
 import { measureAllocation, measureTimes, sinkValue, stopObservingGc, warmUp, type Allocation, type Case } from './harness.js'
 import { KEY_COUNT, isAscii, mixedKeys } from './keys.js'
 import { measureAdapters } from './adapters.js'
+import { measureFetchOverhead, renderFetchOverhead } from './fetch-overhead.js'
 import { renderAdapterReport, renderReport, type Row } from './report.js'
 
 const TIMING = { warmupMs: 400, roundMs: 40, rounds: 21 }
@@ -83,7 +84,11 @@ async function main(): Promise<void> {
     nonAsciiKeys: nonAscii,
     assignAllExperiments: ASSIGN_ALL_EXPERIMENTS,
   })
-  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}`, { ...(await resolveConfig(DOC)), filepath: DOC })
+  const fetchSection = renderFetchOverhead(await measureFetchOverhead(log))
+  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}\n${fetchSection}`, {
+    ...(await resolveConfig(DOC)),
+    filepath: DOC,
+  })
   await writeFile(DOC, formatted)
   console.log(formatted)
   log(`wrote ${DOC} (sink ${sinkValue()})`)

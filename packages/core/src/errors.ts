@@ -14,6 +14,8 @@ export const ErrorCode = {
   RandomInvalid: 'SPLITLANE_ERR_RANDOM_INVALID',
   /** Request path: the `onAssignment` callback threw. */
   CallbackFailed: 'SPLITLANE_ERR_CALLBACK_FAILED',
+  /** Request path: an upstream header names an environment variable that is not set; the call goes to control. */
+  UpstreamEnvMissing: 'SPLITLANE_ERR_UPSTREAM_ENV_MISSING',
   /** Request path: an unexpected failure inside splitlane (a bug: please report it). */
   Internal: 'SPLITLANE_ERR_INTERNAL',
   /** A config source could not fetch or read its document (network, HTTP status, file system). */
@@ -30,7 +32,7 @@ export const ErrorCode = {
   RequestInvalid: 'SPLITLANE_ERR_REQUEST_INVALID',
   /** Adapters: your `getKey`, `getAttributes` or `randomId` threw or returned something unusable. */
   GetterFailed: 'SPLITLANE_ERR_GETTER_FAILED',
-  /** Adapters: proxy mode found no http(s) URL in the variant's `value` (nor in control's). */
+  /** Adapters: proxy mode found no http(s) URL in the variant's `value` (nor in control's); outgoing-call routing: a variant's value (or `upstreams` entry) is not a usable upstream, so the call goes to control. */
   UpstreamInvalid: 'SPLITLANE_ERR_UPSTREAM_INVALID',
 } as const
 

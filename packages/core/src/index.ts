@@ -94,6 +94,18 @@ export type {
   MetricsRecorder,
   MetricsRecorderOptions,
 } from './metrics/types.js'
+export {
+  parseUpstream,
+  rewriteUrl,
+  resolveHeaders,
+  costOf,
+  type Upstream,
+  type UpstreamValue,
+  type TokenPrices,
+} from './routing/upstream.js'
+export { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type BreakerState } from './routing/breaker.js'
+export { usageOf, usageOfText, withModel, createSseUsageScanner, type TokenUsage, type SseUsageScanner } from './routing/llm.js'
+export { IDEMPOTENT_METHODS, SAFE_METHODS, shouldRetry, explainFallback, type Fallback, type FallbackReason } from './routing/fallback.js'
 export { normalCdf, normalQuantile, normalTwoSidedP, normalUpperP } from './stats/normal.js'
 export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
 export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'
@@ -127,6 +139,7 @@ export {
   type SliPoint,
   type SliCounts,
 } from './analysis/slo.js'
+export type { CallInstrumentation, CallTrace, OutgoingCall } from './routing/instrumentation.js'
 export { startRollout, tickRollout, resumeRollout, promoteRollout, abortRollout, rolloutWeights } from './rollout/plan.js'
 export { createRolloutDriver, configWithWeights, type RolloutDriver, type RolloutDriverOptions } from './rollout/driver.js'
 export { MAX_HISTORY } from './rollout/types.js'

@@ -12,9 +12,13 @@ import {
   type Meter,
   type MeterProvider,
   type Span,
+  type TracerProvider,
+  SpanKind,
+  SpanStatusCode,
 } from '@opentelemetry/api'
 import { otelReason } from './reasons.js'
 import type { HttpInstrumentation, HttpOutcome } from './request/types.js'
+import type { CallInstrumentation } from './routing/instrumentation.js'
 import {
   ATTR_ERROR_TYPE,
   ATTR_FEATURE_FLAG_CONTEXT_ID,
@@ -23,7 +27,10 @@ import {
   ATTR_FEATURE_FLAG_RESULT_REASON,
   ATTR_FEATURE_FLAG_RESULT_VARIANT,
   ATTR_FEATURE_FLAG_VERSION,
+  ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SPLITLANE_FALLBACK,
+  ATTR_SPLITLANE_SHADOW,
   BAGGAGE_PREFIX,
   EVENT_FEATURE_FLAG_EVALUATION,
   METRIC_REQUEST_DURATION,
@@ -99,10 +106,10 @@ function createInstruments(meter: Meter): Instruments {
 }
 
 /** Records one finished request on the counter and histogram, once per experiment. */
-function recordOutcome(instruments: Instruments, assignments: readonly Assignment[], outcome: HttpOutcome): void {
+function recordOutcome(instruments: Instruments, assignments: readonly Assignment[], outcome: HttpOutcome, extra: Attributes = {}): void {
   for (const { experiment, variant } of assignments) {
     if (variant === null) continue
-    const attributes: Attributes = { [ATTR_FEATURE_FLAG_KEY]: experiment, [ATTR_FEATURE_FLAG_RESULT_VARIANT]: variant }
+    const attributes: Attributes = { ...extra, [ATTR_FEATURE_FLAG_KEY]: experiment, [ATTR_FEATURE_FLAG_RESULT_VARIANT]: variant }
     if (outcome.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status
     if (outcome.error === true) attributes[ATTR_ERROR_TYPE] = '_OTHER'
     else if (outcome.status !== undefined && outcome.status >= 500) attributes[ATTR_ERROR_TYPE] = String(outcome.status)
@@ -123,5 +130,50 @@ export function createOtelInstrumentation(options: OtelOptions = {}): HttpInstru
     assigned: (assignments) => recordEvaluations(assignments, options),
     run: options.propagateBaggage === true ? (assignments, fn) => context.with(withVariantBaggage(assignments), fn) : undefined,
     finished: (assignments, outcome) => recordOutcome(instrumentsNow(), assignments, outcome),
+  }
+}
+
+export interface CallOtelOptions extends Pick<OtelOptions, 'meterProvider' | 'propagateBaggage' | 'includeKey'> {
+  /** Where the client spans come from; default: the global tracer provider. */
+  tracerProvider?: TracerProvider
+}
+
+/**
+ * OpenTelemetry for outgoing calls (`createSplitFetch`'s `otel` option): a client span per call
+ * with the `feature_flag.evaluation` event (marked `splitlane.shadow` for mirrors), its
+ * `traceparent` injected into the call, the variant in W3C baggage when `propagateBaggage` is on,
+ * and the same counter and histogram as server requests.
+ */
+export function createCallInstrumentation(options: CallOtelOptions = {}): CallInstrumentation {
+  let instruments: Instruments | undefined
+  const instrumentsNow = () => (instruments ??= createInstruments((options.meterProvider ?? metrics).getMeter('@splitlane/core')))
+  const tracer = () => (options.tracerProvider ?? trace.getTracerProvider()).getTracer('@splitlane/core')
+  return {
+    start(assignment, call) {
+      const shadow = call.shadow === true
+      const parent = context.active()
+      const span = tracer().startSpan(
+        shadow ? `${call.method} (shadow)` : call.method,
+        { kind: SpanKind.CLIENT, attributes: { [ATTR_HTTP_REQUEST_METHOD]: call.method, [ATTR_SPLITLANE_SHADOW]: shadow } },
+        parent,
+      )
+      recordEvaluations([assignment], { includeKey: options.includeKey, span })
+      let outgoing = trace.setSpan(parent, span)
+      if (options.propagateBaggage === true) outgoing = withVariantBaggage([assignment], outgoing)
+      const carrier: Record<string, string> = {}
+      propagation.inject(outgoing, carrier)
+      return {
+        headers: Object.entries(carrier),
+        end(outcome) {
+          const extra: Attributes = shadow ? { [ATTR_SPLITLANE_SHADOW]: true } : {}
+          if (outcome.fallbackReason !== undefined) extra[ATTR_SPLITLANE_FALLBACK] = outcome.fallbackReason
+          if (outcome.status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status)
+          if (outcome.fallbackReason !== undefined) span.setAttribute(ATTR_SPLITLANE_FALLBACK, outcome.fallbackReason)
+          if (outcome.error === true || (outcome.status ?? 0) >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
+          span.end()
+          recordOutcome(instrumentsNow(), [assignment], outcome, extra)
+        },
+      }
+    },
   }
 }

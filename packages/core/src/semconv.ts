@@ -30,3 +30,10 @@ export const METRIC_REQUESTS = 'splitlane.requests'
 export const METRIC_REQUEST_DURATION = 'splitlane.request.duration'
 /** Baggage entries are `splitlane.<experiment>=<variant>`. */
 export const BAGGAGE_PREFIX = 'splitlane.'
+
+/** The HTTP method of an outgoing call. */
+export const ATTR_HTTP_REQUEST_METHOD = 'http.request.method'
+/** Marks a mirrored (shadow) call on its span and its metrics. */
+export const ATTR_SPLITLANE_SHADOW = 'splitlane.shadow'
+/** Names why a call was served by control (`network_error`, `circuit_open`, ...). */
+export const ATTR_SPLITLANE_FALLBACK = 'splitlane.fallback'

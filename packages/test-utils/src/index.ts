@@ -8,3 +8,4 @@ export {
 } from './scenarios.js'
 export { startHelloworld, deadUrl, closeServer, streamChunk, STREAM_CHUNKS, type Upstream } from './helloworld.js'
 export { installOtel, withServerSpan, outgoing, type OtelHarness } from './otel.js'
+export { startFakeOpenAi, replyOf, usageFor, type FakeOpenAi } from './fake-openai.js'

@@ -99,3 +99,18 @@ describe('mergeMetrics', () => {
     expect(mergeMetrics()).toEqual({ experiments: {} })
   })
 })
+
+describe('shadow outcomes', () => {
+  it('keep their tokens, cost and comparator mismatches apart from primary traffic, and merge', () => {
+    const recorder = createMetricsRecorder()
+    const target = { experiment: 'llm', variant: 'mini' }
+    recorder.record(target, { status: 200, promptTokens: 10, completionTokens: 4, cost: 0.5 })
+    recorder.record(target, { status: 200, shadow: true, promptTokens: 10, completionTokens: 6, cost: 0.25, mismatch: true })
+    recorder.record(target, { status: 200, shadow: true, mismatch: false })
+    const stats = recorder.snapshot().experiments.llm!.mini!
+    expect([stats.promptTokens, stats.completionTokens, stats.cost]).toEqual([10, 4, 0.5])
+    expect(stats.shadow).toMatchObject({ requests: 2, promptTokens: 10, completionTokens: 6, cost: 0.25, mismatches: 1 })
+    const twice = mergeMetrics(recorder.snapshot(), recorder.snapshot()).experiments.llm!.mini!
+    expect(twice.shadow).toMatchObject({ requests: 4, promptTokens: 20, completionTokens: 12, cost: 0.5, mismatches: 2 })
+  })
+})

@@ -16,7 +16,7 @@ export function createVariantStats(): VariantStats {
     completionTokens: 0,
     cost: 0,
     fallbacks: 0,
-    shadow: { requests: 0, errors: 0, latencyMs: createQuantileSketch() },
+    shadow: { requests: 0, errors: 0, latencyMs: createQuantileSketch(), promptTokens: 0, completionTokens: 0, cost: 0, mismatches: 0 },
     events: {},
   }
 }
@@ -34,6 +34,10 @@ function addOutcome(stats: VariantStats, outcome: Outcome): void {
     stats.shadow.requests++
     if (failed) stats.shadow.errors++
     if (outcome.latencyMs !== undefined) addToSketch(stats.shadow.latencyMs, outcome.latencyMs)
+    stats.shadow.promptTokens += nonNegative(outcome.promptTokens)
+    stats.shadow.completionTokens += nonNegative(outcome.completionTokens)
+    stats.shadow.cost += nonNegative(outcome.cost)
+    if (outcome.mismatch === true) stats.shadow.mismatches++
     return
   }
   stats.requests++
@@ -101,6 +105,10 @@ export function mergeVariantStats(a: VariantStats, b: VariantStats): VariantStat
       requests: a.shadow.requests + b.shadow.requests,
       errors: a.shadow.errors + b.shadow.errors,
       latencyMs: mergeSketches(a.shadow.latencyMs, b.shadow.latencyMs),
+      promptTokens: a.shadow.promptTokens + b.shadow.promptTokens,
+      completionTokens: a.shadow.completionTokens + b.shadow.completionTokens,
+      cost: a.shadow.cost + b.shadow.cost,
+      mismatches: a.shadow.mismatches + b.shadow.mismatches,
     },
     events,
   }

@@ -18,6 +18,8 @@ export interface Outcome {
   shadow?: boolean
   /** Served by the control upstream after the variant failed. */
   fallback?: boolean
+  /** With `shadow`: a comparator found the mirrored response different from the primary's. */
+  mismatch?: boolean
   /** Business events: name -> value (a conversion is 1, a reward is any number). */
   events?: Readonly<Record<string, number>>
 }
@@ -61,6 +63,12 @@ export interface ShadowStats {
   requests: number
   errors: number
   latencyMs: QuantileSketch
+  /** Tokens and cost of mirrored LLM calls: what shadowing costs on top of primary traffic. */
+  promptTokens: number
+  completionTokens: number
+  cost: number
+  /** Mirrors a comparator found different from the primary response (`mismatch: true`). */
+  mismatches: number
 }
 
 export interface VariantStats {

@@ -1,0 +1,110 @@
+// The outgoing call: a light view of what the caller passed (no `Request` built on the fast path),
+// its URL on the upstream, labelled headers, the body passed through (or its model rewritten).
+import { rewriteUrl, withModel } from '@splitlane/core'
+import type { Route } from './route.js'
+import type { SplitCall } from './types.js'
+
+/** `RequestInit` plus Node's `duplex`, needed to send a stream body. */
+export type OutgoingInit = RequestInit & { duplex?: 'half' }
+
+export interface Outgoing {
+  readonly url: string
+  readonly init: OutgoingInit
+}
+
+/** What the caller passed to `fetch`, read once. */
+export interface CallSource extends SplitCall {
+  readonly body: BodyInit | null
+  /** Passed on as given (signal, redirect, credentials, dispatcher, ...). */
+  readonly init: RequestInit | undefined
+  /** The caller's headers as given, copied once per outgoing call. */
+  readonly givenHeaders: HeadersInit | undefined
+}
+
+/** A call read from a URL and init; `headers` is built only when a getter reads it. */
+function fromUrl(url: string, init: RequestInit | undefined): CallSource {
+  let headers: Headers | undefined
+  return {
+    url,
+    method: init?.method === undefined ? 'GET' : init.method.toUpperCase(),
+    get headers() {
+      return (headers ??= new Headers(init?.headers))
+    },
+    givenHeaders: init?.headers,
+    body: init?.body ?? null,
+    init,
+  }
+}
+
+/** Reads `fetch`'s arguments: a `Request` only when the caller passed one. */
+export function readCall(input: RequestInfo | URL, init: RequestInit | undefined): CallSource {
+  if (typeof input === 'string') return fromUrl(input, init)
+  if (input instanceof URL) return fromUrl(input.href, init)
+  const request = init === undefined ? input : new Request(input, init)
+  const passed = { signal: request.signal, redirect: request.redirect, ...init }
+  return {
+    url: request.url,
+    method: request.method,
+    headers: request.headers,
+    givenHeaders: request.headers,
+    body: request.body,
+    init: passed,
+  }
+}
+
+/** A body that can be sent more than once as it is. */
+function isReusable(body: unknown): boolean {
+  return (
+    typeof body === 'string' ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof URLSearchParams ||
+    body instanceof Blob ||
+    body instanceof FormData
+  )
+}
+
+/**
+ * The body as `count` independent copies, never buffered: the caller's own body when it can be
+ * reused (keeping its Content-Length), else tees of its stream.
+ */
+export function bodyCopies(body: BodyInit | null, count: number): (BodyInit | null)[] {
+  if (body === null || isReusable(body) || count === 1) return Array<BodyInit | null>(count).fill(body)
+  const copies: ReadableStream<Uint8Array>[] = []
+  let rest = body instanceof ReadableStream ? (body as ReadableStream<Uint8Array>) : new Response(body).body!
+  for (let i = 1; i < count; i++) {
+    const [one, other] = rest.tee()
+    copies.push(one)
+    rest = other
+  }
+  copies.push(rest)
+  return copies
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b/i
+
+/** The outgoing URL and init for a route; a promise only when an LLM body's `model` is rewritten. */
+export function buildCall(
+  call: CallSource,
+  body: BodyInit | null,
+  route: Route,
+  bases: readonly string[],
+  labels: readonly (readonly [string, string])[],
+): Outgoing | Promise<Outgoing> {
+  const headers = new Headers(call.givenHeaders)
+  for (const [name, value] of route.headers) headers.set(name, value)
+  for (const [name, value] of labels) headers.set(name, value)
+  const url = rewriteUrl(call.url, route.upstream?.url ?? null, bases)
+  const model = route.upstream?.model
+  if (model === undefined || body === null || !JSON_TYPE.test(headers.get('content-type') ?? '')) return outgoing(url, call, headers, body)
+  headers.delete('content-length')
+  const rewrite = (text: string) => outgoing(url, call, headers, withModel(text, model) ?? text)
+  return typeof body === 'string' ? rewrite(body) : new Response(body).text().then(rewrite)
+}
+
+function outgoing(url: string, call: CallSource, headers: Headers, body: BodyInit | null): Outgoing {
+  const init: OutgoingInit =
+    call.init === undefined ? { method: call.method, headers, body } : { ...call.init, method: call.method, headers, body }
+  if (body !== null && typeof body === 'object' && !isReusable(body)) init.duplex = 'half'
+  return { url, init }
+}

@@ -1,0 +1,71 @@
+import { createMetricsRecorder, createSplitter, parseVariantHeader, type SplitlaneConfig } from '@splitlane/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serveFetch, type FetchServer } from '../test/node-server.js'
+import { startUpstream, type TestServer } from '../test/servers.js'
+import { assignmentsOf, byVariant, proxyByVariant, withSplitlane } from './index.js'
+
+let upstreams: TestServer[]
+const servers: FetchServer[] = []
+beforeAll(async () => {
+  upstreams = await Promise.all(['v1', 'v2'].map((name) => startUpstream(name)))
+})
+afterAll(() => Promise.all([...servers, ...upstreams].map((server) => server.close())))
+
+const config = (): SplitlaneConfig => ({
+  version: 1,
+  experiments: { api: { variants: upstreams.map((upstream, i) => ({ name: `v${i + 1}`, value: upstream.url })) } },
+})
+
+describe('withSplitlane', () => {
+  it('splits any Fetch handler: sticky cookie, variant header, per-variant metrics, byVariant and proxy', async () => {
+    const splitter = createSplitter({ config: config() })
+    const metrics = createMetricsRecorder()
+    const routed = byVariant({ v1: () => new Response('handler one') }, () => new Response('default handler'))
+    const proxy = proxyByVariant({ stripPrefix: '/proxy' })
+    const app = withSplitlane(
+      (request: Request) => {
+        const path = new URL(request.url).pathname
+        if (path === '/routed') return routed(request)
+        if (path.startsWith('/proxy')) return proxy(request)
+        return Response.json(assignmentsOf(request))
+      },
+      { splitter, metrics },
+    )
+    const server = await serveFetch(app)
+    servers.push(server)
+    const first = await fetch(`${server.url}/whoami`)
+    const cookie = first.headers.getSetCookie()[0]!
+    expect(cookie).toMatch(/^splitlane_id=[0-9a-f-]{36}; Max-Age=34560000; Path=\/; HttpOnly; SameSite=Lax$/)
+    const id = cookie.split(';')[0]!.split('=')[1]!
+    const variant = splitter.variantOf('api', id)!
+    const body = (await first.json()) as Record<string, { variant: string; key: string }>
+    expect(body.api).toMatchObject({ variant, key: id })
+    expect(parseVariantHeader(first.headers.get('splitlane-variant'))).toEqual({ api: variant })
+
+    const headers = { cookie: cookie.split(';')[0]! }
+    const routedResponse = await fetch(`${server.url}/routed`, { headers })
+    expect(await routedResponse.text()).toBe(variant === 'v1' ? 'handler one' : 'default handler')
+    const proxied = await fetch(`${server.url}/proxy/echo?x=1`, { method: 'POST', body: 'payload', headers })
+    expect([await proxied.text(), proxied.headers.get('x-upstream')]).toEqual(['payload', variant])
+    const upstream = upstreams[Number(variant.slice(1)) - 1]!
+    expect(upstream.requests.at(-1)!).toMatchObject({ url: '/echo?x=1', headers: { 'splitlane-variant': `api=${variant}` } })
+    expect(metrics.snapshot().experiments.api![variant]!.requests).toBe(3)
+  })
+
+  it("rethrows the handler's own error, counted as an error of the variant, and passes extra arguments through", async () => {
+    const splitter = createSplitter({ config: config() })
+    const metrics = createMetricsRecorder()
+    const app = withSplitlane(
+      (request: Request, env: { greeting: string }) => {
+        if (request.url.endsWith('/boom')) throw new Error('handler bug')
+        return new Response(env.greeting)
+      },
+      { splitter, metrics, getKey: () => 'user-1' },
+    )
+    const env = { greeting: 'hello from env' }
+    expect(await (await app(new Request('http://app.local/'), env)).text()).toBe('hello from env')
+    await expect(app(new Request('http://app.local/boom'), env)).rejects.toThrow('handler bug')
+    const stats = metrics.snapshot().experiments.api![splitter.variantOf('api', 'user-1')!]!
+    expect([stats.requests, stats.errors]).toEqual([2, 1])
+  })
+})

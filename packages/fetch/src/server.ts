@@ -1,0 +1,92 @@
+// withSplitlane: any Fetch-API handler `(request) => Response` split, labelled and measured (Node, Bun, Deno, Workers, Hono).
+import {
+  ErrorCode,
+  SplitlaneError,
+  createHttpSplit,
+  upstreamOf,
+  type RequestSplit,
+  type RequestView,
+  type UpstreamResult,
+} from '@splitlane/core'
+import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './types.js'
+
+/** What routing helpers need from the split of one request. */
+export interface ServerSplit {
+  readonly request: RequestSplit
+  upstream(experiment: string | undefined): UpstreamResult
+  report(error: SplitlaneError): void
+}
+
+const splits = new WeakMap<Request, ServerSplit>()
+
+/** The split of a request inside a handler wrapped by `withSplitlane`. */
+export const serverSplitOf = (request: Request): ServerSplit | undefined => splits.get(request)
+
+/** The request's assignments by experiment (empty outside `withSplitlane`). */
+export const assignmentsOf = (request: Request): SplitlaneAssignments => splits.get(request)?.request.assignments ?? {}
+
+function viewOf(request: Request, options: SplitlaneServerOptions): RequestView {
+  let url: URL | undefined
+  const parsed = () => (url ??= new URL(request.url))
+  return {
+    header: (name) => request.headers.get(name) ?? undefined,
+    ip: () => options.getIp?.(request),
+    path: () => parsed().pathname,
+    user: () => options.getUser?.(request),
+    secure: () => parsed().protocol === 'https:',
+  }
+}
+
+/** Adds headers to a response, copying it first when its headers are immutable (a `fetch` response). */
+function withHeaders(response: Response, headers: readonly (readonly [string, string])[]): Response {
+  if (headers.length === 0) return response
+  try {
+    for (const [name, value] of headers) response.headers.append(name, value)
+    return response
+  } catch {
+    const copy = new Response(response.body, response)
+    for (const [name, value] of headers) copy.headers.append(name, value)
+    return copy
+  }
+}
+
+/**
+ * Wraps a Fetch-API handler: each request is split (sticky cookie, user id, getters), its
+ * assignments are readable with `assignmentsOf(request)`, the response carries the variant header
+ * (and the cookie), and the outcome is recorded per variant. Extra arguments (Workers' `env`,
+ * `ctx`) are passed through.
+ */
+export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest>, options: SplitlaneServerOptions): FetchHandler<Rest> {
+  const split = createHttpSplit<Request>({ randomId: () => crypto.randomUUID(), now: () => performance.now(), ...options })
+  const report = (error: SplitlaneError) => {
+    try {
+      options.onError?.(error)
+    } catch {
+      // never fails the request
+    }
+  }
+  return async (request: Request, ...rest: Rest): Promise<Response> => {
+    let state: ServerSplit
+    try {
+      const begun = split.begin(request, viewOf(request, options))
+      state = { request: begun, report, upstream: (experiment) => upstreamOf(options.splitter, begun.assignments, experiment) }
+      splits.set(request, state)
+    } catch (cause) {
+      report(new SplitlaneError(ErrorCode.Internal, 'withSplitlane failed; the request goes on unsplit', { cause }))
+      return handler(request, ...rest)
+    }
+    const { request: begun } = state
+    let response: Response
+    try {
+      response = await begun.run(() => handler(request, ...rest))
+    } catch (error) {
+      if (options.onHandlerError === undefined) {
+        begun.finish({ error: true })
+        throw error
+      }
+      response = await options.onHandlerError(error, request)
+    }
+    begun.finish({ status: response.status })
+    return withHeaders(response, begun.responseHeaders)
+  }
+}
