@@ -36,12 +36,13 @@ function viewOf(req: Request): RequestView {
     user: () => (req as { user?: unknown }).user,
     secure: () => req.secure,
     mintedId: () => splitStateOf(req)?.request.mintedId,
+    query: (name) => (req.query as Record<string, unknown>)[name],
   }
 }
 
 /** `app.use(createExpressMiddleware({ splitter }))`: every request gets its assignments in `req.splitlane`. */
 export function createExpressMiddleware(options: ExpressSplitlaneOptions): RequestHandler {
-  const split = createHttpSplit<Request>({ randomId: randomUUID, now: () => performance.now(), ...options })
+  const split = createHttpSplit<Request>({ randomId: randomUUID, now: () => performance.now(), clock: Date.now, ...options })
   const report = (error: SplitlaneError) => {
     try {
       options.onError?.(error)

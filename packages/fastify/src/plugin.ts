@@ -34,6 +34,7 @@ function viewOf(request: FastifyRequest): RequestView {
     path: () => request.url.split('?', 1)[0]!,
     user: () => (request as { user?: unknown }).user,
     secure: () => request.protocol === 'https',
+    query: (name) => (request.query as Record<string, unknown> | undefined)?.[name],
   }
 }
 
@@ -47,7 +48,7 @@ function byVariant(variants: Readonly<Record<string, RouteHandlerMethod>>, exper
 }
 
 const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options, done) => {
-  const split = createHttpSplit<FastifyRequest>({ randomId: randomUUID, now: () => performance.now(), ...options })
+  const split = createHttpSplit<FastifyRequest>({ randomId: randomUUID, now: () => performance.now(), clock: Date.now, ...options })
   const report = (error: SplitlaneError) => {
     try {
       options.onError?.(error)

@@ -34,6 +34,7 @@ function viewOf(request: Request, options: SplitlaneServerOptions): RequestView 
     path: () => parsed().pathname,
     user: () => options.getUser?.(request),
     secure: () => parsed().protocol === 'https:',
+    query: (name) => parsed().searchParams.getAll(name),
   }
 }
 
@@ -57,7 +58,7 @@ function withHeaders(response: Response, headers: readonly (readonly [string, st
  * `ctx`) are passed through.
  */
 export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest>, options: SplitlaneServerOptions): FetchHandler<Rest> {
-  const split = createHttpSplit<Request>({ randomId: () => crypto.randomUUID(), now: () => performance.now(), ...options })
+  const split = createHttpSplit<Request>({ randomId: () => crypto.randomUUID(), now: () => performance.now(), clock: Date.now, ...options })
   const report = (error: SplitlaneError) => {
     try {
       options.onError?.(error)

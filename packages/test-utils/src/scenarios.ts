@@ -1,9 +1,10 @@
 // The one scenario suite every adapter passes: real servers on 127.0.0.1 port 0, real HTTP.
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import {
   createMetricsRecorder,
   createSplitter,
+  mintOverrideToken,
   parseVariantHeader,
   sampleRatioMismatch,
   type HttpSplitOptions,
@@ -156,6 +157,48 @@ export function runAdapterScenarios(adapter: string, start: AdapterFactory): voi
         expect(byUser.assignments['helloworld']!.key).toBe(`member-${i}`)
         expect(byHeader.response.headers.getSetCookie()).toEqual([])
       }
+    })
+
+    it('honours a signed override token from a header, the query or a cookie, and ignores forged or expired ones', async () => {
+      const sign = (message: string) => createHmac('sha256', 'scenario-secret').update(message).digest()
+      const splitterErrors: SplitlaneError[] = []
+      const splitter = createSplitter({
+        config: scenarioConfig(upstreams, dead),
+        overrideTokens: { sign },
+        onError: (error) => splitterErrors.push(error),
+      })
+      const app = await startApp({ splitter, overrideTokens: true })
+      const token = (variant: string, expiresAt = Date.now() + 60_000) =>
+        mintOverrideToken({ experiment: 'helloworld', variant, expiresAt, sign })
+      // a user whose own variant is not v2, so that forcing v2 shows
+      const user = Array.from({ length: 50 }, (_, i) => `forced-${i}`).find((key) => splitter.variantOf('helloworld', key) !== 'v2')!
+      const asked = [
+        await app.assigned({ 'x-user-id': user, 'splitlane-override': token('v2') }),
+        await app.assigned({ 'x-user-id': user, cookie: `splitlane_override=${token('v2')}` }),
+      ]
+      const byQuery = await app.get(`/assignments?splitlane-override=${encodeURIComponent(token('v2'))}`, { 'x-user-id': user })
+      asked.push({ response: byQuery, ...((await byQuery.json()) as { assignments: Record<string, Assigned>; baggage: string | null }) })
+      for (const result of asked) {
+        expect(result.assignments['helloworld']).toMatchObject({ variant: 'v2', reason: 'override' })
+        expect(parseVariantHeader(result.response.headers.get('splitlane-variant'))['helloworld']).toBe('v2')
+      }
+      expect(splitter.overrideTokenCounts.accepted).toBe(3)
+
+      const own = splitter.variantOf('helloworld', user)
+      const forged = token('v2').replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'))
+      for (const bad of [forged, token('v2', Date.now() - 1_000), 'spl1:helloworld:v2:9999999999:unsigned'])
+        expect((await app.assigned({ 'x-user-id': user, 'splitlane-override': bad })).assignments['helloworld']).toMatchObject({
+          variant: own,
+          reason: 'split',
+        })
+      expect(splitterErrors.map((error) => error.code)).toEqual([
+        'SPLITLANE_ERR_OVERRIDE_TOKEN_SIGNATURE',
+        'SPLITLANE_ERR_OVERRIDE_TOKEN_EXPIRED',
+        expect.stringMatching(/^SPLITLANE_ERR_OVERRIDE_TOKEN_(MALFORMED|SIGNATURE)$/),
+      ])
+      // without the option, a token is not even read
+      const plain = await startApp({ splitter })
+      expect((await plain.assigned({ 'x-user-id': user, 'splitlane-override': token('v2') })).assignments['helloworld']!.variant).toBe(own)
     })
 
     it('splits 2,000 new visitors 10/10/80 within 3 standard deviations, labelled by a header that parses back', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { mintOverrideToken } from '../override-tokens.js'
 import { createSplitter } from '../splitter.js'
 import type { SplitlaneError } from '../errors.js'
 import type { SplitlaneConfig } from '../types.js'
@@ -190,5 +191,34 @@ describe('createHttpSplit', () => {
         throw new Error('handler failed')
       }),
     ).toThrow('handler failed')
+  })
+})
+
+describe('override tokens on the request path', () => {
+  it('reports a splitter whose signer is asynchronous and assigns as if there were no token', async () => {
+    const subtle = globalThis.crypto.subtle
+    const key = await subtle.importKey('raw', new TextEncoder().encode('secret'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    const sign = async (message: string) => new Uint8Array(await subtle.sign('HMAC', key, new TextEncoder().encode(message)))
+    const splitter = createSplitter({ config, overrideTokens: { sign } })
+    const { split, errors } = setup({ splitter, overrideTokens: { header: 'x-force', query: false, cookie: false }, clock: () => 0 })
+    const token = await mintOverrideToken({ experiment: 'checkout', variant: 'canary', expiresAt: 9_999_999_999_000, sign })
+    const result = split.begin({}, view({ 'x-force': token }))
+    expect(result.assignments['checkout']!.reason).toBe('split') // not 'override'
+    expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_OPTIONS_INVALID'])
+    expect(errors[0]!.message).toMatch(/synchronous overrideTokens.sign/)
+  })
+
+  it('reports a request view that throws while tokens are read, and goes on', () => {
+    const { split, errors } = setup({ overrideTokens: true })
+    const broken = view(
+      {},
+      {
+        query: () => {
+          throw new Error('bad query')
+        },
+      },
+    )
+    expect(split.begin({}, broken).assignments['checkout']!.variant).not.toBeNull()
+    expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_REQUEST_INVALID'])
   })
 })

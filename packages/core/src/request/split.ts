@@ -1,8 +1,9 @@
 // The one function every adapter calls per request: read the request, assign the route's
 // experiments, build the response headers, and record the outcome when the request ends.
 import { ErrorCode, SplitlaneError } from '../errors.js'
-import type { Assignment } from '../types.js'
+import type { Assignment, Context, VerifiedOverrides } from '../types.js'
 import { stickyCookieHeader } from './cookie.js'
+import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
 import { readRequest } from './read-request.js'
 import type { HttpOutcome, HttpSplitOptions, RequestSplit, RequestView } from './types.js'
 import { DEFAULT_VARIANT_HEADER, formatVariantHeader } from './variant-header.js'
@@ -58,6 +59,31 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
   }
 
+  const tokenSources = overrideTokenSources(options.overrideTokens)
+  const clock = options.clock ?? (() => Number.NaN)
+  /** Verified override tokens from the request go into its context; bad ones are reported by the splitter and ignored. */
+  const addOverrides = (context: Context, view: RequestView) => {
+    let tokens: string
+    try {
+      tokens = readOverrideTokens(view, tokenSources!)
+    } catch (cause) {
+      return report(new SplitlaneError(ErrorCode.RequestInvalid, 'reading override tokens threw', { cause }))
+    }
+    if (tokens === '') return
+    const verified = splitter.verifyOverrides(tokens, clock())
+    if (typeof (verified as { then?: unknown }).then === 'function') {
+      ;(verified as Promise<unknown>).then(undefined, () => {}) // not awaited: never an unhandled rejection
+      report(
+        new SplitlaneError(
+          ErrorCode.OptionsInvalid,
+          'overrideTokens: the splitter signs asynchronously (WebCrypto); on the request path pass a synchronous overrideTokens.sign, e.g. node:crypto createHmac',
+        ),
+      )
+      return
+    }
+    context.overrides = verified as VerifiedOverrides
+  }
+
   const assignAll = (read: ReturnType<typeof readRequest>, names: readonly string[] | undefined): Assignment[] => {
     const context = read.errors.length === 0 ? read.context : {}
     const assigned = names === undefined ? Object.values(splitter.assignAll(context)) : names.map((name) => splitter.assign(name, context))
@@ -78,6 +104,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     try {
       read = readRequest(request, view, options)
       read.errors.forEach(report)
+      if (tokenSources !== undefined && read.errors.length === 0) addOverrides(read.context, view)
       list = assignAll(read, experiments)
     } catch (cause) {
       // only a broken splitter object gets here

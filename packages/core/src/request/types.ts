@@ -16,6 +16,18 @@ export interface RequestView {
   secure?(): boolean
   /** A session id an earlier split of this same request minted (two middlewares on one route): reused, not minted again. */
   mintedId?(): string | undefined
+  /** A query parameter, as the framework parsed it (read only for override tokens). */
+  query?(name: string): unknown
+}
+
+/** Where a request may carry signed override tokens; each defaults to the name shown, `false` ignores it. */
+export interface OverrideTokenSources {
+  /** Default `splitlane-override`. */
+  header?: string | false
+  /** Default `splitlane-override`. */
+  query?: string | false
+  /** Default `splitlane_override`. */
+  cookie?: string | false
 }
 
 /** What happened to a request, as the metrics recorder takes it (a subset of contract 1's `Outcome`). */
@@ -86,10 +98,13 @@ export interface HttpSplitOptions<Req> {
   /** A clock in milliseconds for latency; adapters default to `performance.now`. */
   now?: () => number
   /**
-   * Signed override tokens (QA forcing a variant with an expiring, signed token): available once
-   * targeting lands. Not read yet; use config `overrides` with a known user id meanwhile.
+   * Honour signed, expiring override tokens sent with the request (`true`: the default header, query
+   * parameter and cookie). They are checked by `splitter.verifyOverrides`, so the splitter needs
+   * `overrideTokens.sign`, and it must be synchronous (e.g. `node:crypto` `createHmac`). Default: off.
    */
-  overrideToken?: never
+  overrideTokens?: boolean | OverrideTokenSources
+  /** Wall-clock time in epoch milliseconds, for token expiry; adapters default to `Date.now`. */
+  clock?: () => number
 }
 
 /** One request, split. Nothing here throws. */
