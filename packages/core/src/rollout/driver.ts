@@ -56,7 +56,11 @@ export function createRolloutDriver(options: RolloutDriverOptions): RolloutDrive
     )
     const update = stale ? splitter.update(configWithWeights(splitter, plan.experiment, result.weights)) : undefined
     if (update !== undefined && !update.ok) result.decision.explanation.push(`weights not applied: ${update.error.message}`)
-    options.onTick?.(result, update)
+    try {
+      options.onTick?.(result, update)
+    } catch {
+      // a throwing log callback must not fail the request that ticked
+    }
     return result
   }
 

@@ -290,4 +290,22 @@ describe('createRolloutDriver', () => {
     expect({ ...after, experiments: {} }).toEqual({ ...before, experiments: {} })
     expect({ ...after.experiments.release!, variants: [] }).toEqual({ ...before.experiments.release!, variants: [] })
   })
+
+  it('keeps ticking when the onTick callback throws', () => {
+    const splitter = createSplitter({
+      config: { version: 1, experiments: { release: { variants: [{ name: 'stable' }, { name: 'canary', weight: 0 }] } } },
+    })
+    const onTick = () => {
+      throw new Error('logger down')
+    }
+    const driver = createRolloutDriver({
+      splitter,
+      recorder: createMetricsRecorder(),
+      plan: { ...plan, steps: [{ setWeight: 10 }, { pause: { durationMs: MINUTE } }] },
+      now: T0,
+      onTick,
+    })
+    expect(() => driver.onTraffic(T0)).not.toThrow()
+    expect(splitter.config.experiments.release!.variants[1]!.weight).toBe(100_000)
+  })
 })
