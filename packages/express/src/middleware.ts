@@ -59,9 +59,12 @@ export function createExpressMiddleware(options: ExpressSplitlaneOptions): Reque
       res.locals.splitlane = assignments
       const state: SplitState = { request, report, upstream: (experiment) => upstreamOf(options.splitter, assignments, experiment) }
       ;(req as WithState)[STATE] = state
-      for (const [name, value] of request.responseHeaders) res.append(name, value)
-      // 'close' follows 'finish' when the response was sent, and comes alone when the client went away
-      res.once('close', () => request.finish(res.writableFinished ? { status: res.statusCode } : { error: true }))
+      // setHeader when nothing is there yet: res.append (which keeps earlier values) costs more per call
+      for (const [name, value] of request.responseHeaders)
+        if (res.getHeader(name) === undefined) res.setHeader(name, value)
+        else res.append(name, value)
+      // 'close' follows 'finish' when the response was sent, and comes alone when the client went away (once: finish ignores repeats)
+      res.on('close', () => request.finish(res.writableFinished ? { status: res.statusCode } : { error: true }))
     } catch (cause) {
       report(new SplitlaneError(ErrorCode.Internal, 'the Express adapter failed; the request goes on unsplit', { cause }))
       next()

@@ -91,18 +91,26 @@ export function buildCall(
   bases: readonly string[],
   labels: readonly (readonly [string, string])[],
 ): Outgoing | Promise<Outgoing> {
+  const url = rewriteUrl(call.url, route.upstream?.url ?? null, bases)
+  const model = route.upstream?.model
+  // The common call (no headers of the caller's, no model to rewrite) gets a plain record, which fetch reads
+  // faster than a Headers object; the names are lower-cased so that a later value replaces an earlier one, as `set` does.
+  if (call.givenHeaders === undefined && (model === undefined || body === null)) {
+    const record: Record<string, string> = {}
+    for (const [name, value] of route.headers) record[name.toLowerCase()] = value
+    for (const [name, value] of labels) record[name.toLowerCase()] = value
+    return outgoing(url, call, record, body)
+  }
   const headers = new Headers(call.givenHeaders)
   for (const [name, value] of route.headers) headers.set(name, value)
   for (const [name, value] of labels) headers.set(name, value)
-  const url = rewriteUrl(call.url, route.upstream?.url ?? null, bases)
-  const model = route.upstream?.model
   if (model === undefined || body === null || !JSON_TYPE.test(headers.get('content-type') ?? '')) return outgoing(url, call, headers, body)
   headers.delete('content-length')
   const rewrite = (text: string) => outgoing(url, call, headers, withModel(text, model) ?? text)
   return typeof body === 'string' ? rewrite(body) : new Response(body).text().then(rewrite)
 }
 
-function outgoing(url: string, call: CallSource, headers: Headers, body: BodyInit | null): Outgoing {
+function outgoing(url: string, call: CallSource, headers: HeadersInit, body: BodyInit | null): Outgoing {
   const init: OutgoingInit =
     call.init === undefined ? { method: call.method, headers, body } : { ...call.init, method: call.method, headers, body }
   if (body !== null && typeof body === 'object' && !isReusable(body)) init.duplex = 'half'

@@ -31,7 +31,12 @@ export function startTelemetry(
     finish(outcome, fallback) {
       if (done) return
       done = true
-      quietly(() => metrics?.record(assignment, outcome))
+      if (metrics !== undefined)
+        try {
+          metrics.record(assignment, outcome)
+        } catch {
+          // telemetry never fails a call
+        }
       if (trace !== undefined) quietly(() => trace!.end(fallback === undefined ? outcome : { ...outcome, fallbackReason: fallback }))
     },
   }

@@ -16,6 +16,8 @@ export function createQuantileSketch(): QuantileSketch {
 }
 
 const LOG_GAMMA = Math.log(gammaOf(SKETCH_RELATIVE_ACCURACY))
+/** Bin keys of negative indexes, made once. */
+const NEGATIVE_KEYS: string[] = []
 
 /** Adds a value in place. Negative, NaN and infinite values are ignored (returns false). */
 export function addToSketch(sketch: QuantileSketch, value: number): boolean {
@@ -31,7 +33,9 @@ export function addToSketch(sketch: QuantileSketch, value: number): boolean {
   const logGamma = sketch.relativeAccuracy === SKETCH_RELATIVE_ACCURACY ? LOG_GAMMA : Math.log(gammaOf(sketch.relativeAccuracy))
   // A number key (no string building): JSON still writes it as text, and reads accept both.
   const index = Math.ceil(Math.log(value) / logGamma)
-  sketch.bins[index] = (sketch.bins[index] ?? 0) + 1
+  // Values under 1 (most latencies in ms) have negative indexes, which V8 would turn into a new string on every add.
+  const key = index >= 0 ? index : (NEGATIVE_KEYS[-index] ??= String(index))
+  sketch.bins[key] = (sketch.bins[key] ?? 0) + 1
   return true
 }
 

@@ -4,7 +4,7 @@ import { ErrorCode, SplitlaneError } from '../errors.js'
 import type { Assignment, Context, VerifiedOverrides } from '../types.js'
 import { stickyCookieHeader } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
-import { readRequest } from './read-request.js'
+import { readRequest, type ReadRequest } from './read-request.js'
 import type { HttpOutcome, HttpSplitOptions, RequestSplit, RequestView } from './types.js'
 import { DEFAULT_VARIANT_HEADER, formatVariantHeader } from './variant-header.js'
 
@@ -39,6 +39,8 @@ function inherit(assignment: Assignment, variant: string, options: HttpSplitOpti
     bucket: null,
   }
 }
+
+const runDirectly = <T>(fn: () => T): T => fn()
 
 export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<Req> {
   const { splitter, onError, metrics, otel } = options
@@ -84,12 +86,39 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     context.overrides = verified as VerifiedOverrides
   }
 
-  const assignAll = (read: ReturnType<typeof readRequest>, names: readonly string[] | undefined): Assignment[] => {
+  const runInContext = <T>(list: readonly Assignment[], fn: () => T): T => {
+    let ran = false
+    try {
+      return otel!.run!(list, () => {
+        ran = true
+        return fn()
+      })
+    } catch (cause) {
+      if (ran) throw cause // the caller's own code threw: not ours to swallow
+      report(new SplitlaneError(ErrorCode.CallbackFailed, 'otel.run threw', { cause }))
+      return fn()
+    }
+  }
+
+  // The splitter's record has a null prototype (dictionary mode), where Object.values is slow: read it by
+  // the config's experiment names (its order), cached per config.
+  let namesOf: { config: object; names: readonly string[] } = { config: {}, names: [] }
+  const everyExperiment = (context: Context): Assignment[] => {
+    const config = splitter.config
+    if (namesOf.config !== config) namesOf = { config, names: Object.keys(config.experiments) }
+    const record = splitter.assignAll(context)
+    const list: Assignment[] = []
+    for (const name of namesOf.names) if (record[name] !== undefined) list.push(record[name])
+    return list
+  }
+
+  const assignAll = (read: ReadRequest, names: readonly string[] | undefined): Assignment[] => {
     const context = read.errors.length === 0 ? read.context : {}
-    const assigned = names === undefined ? Object.values(splitter.assignAll(context)) : names.map((name) => splitter.assign(name, context))
+    const assigned = names === undefined ? everyExperiment(context) : names.map((name) => splitter.assign(name, context))
     if (read.errors.length > 0) return assigned.map((assignment) => asError(assignment, read.errors[0]!.code))
+    if (otel?.inherited === undefined) return assigned
     let inherited: Readonly<Record<string, string>> | undefined
-    if (otel?.inherited !== undefined) guard('otel.inherited', () => (inherited = otel.inherited!()))
+    guard('otel.inherited', () => (inherited = otel.inherited!()))
     if (inherited === undefined) return assigned
     return assigned.map((assignment) => {
       const variant = inherited![assignment.experiment]
@@ -97,13 +126,26 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     })
   }
 
+  const record = (list: readonly Assignment[], outcome: HttpOutcome) => {
+    if (metrics !== undefined)
+      for (const assignment of list) {
+        if (assignment.variant === null) continue
+        try {
+          metrics.record(assignment, outcome)
+        } catch (cause) {
+          report(new SplitlaneError(ErrorCode.CallbackFailed, 'metrics.record threw', { cause }))
+        }
+      }
+    if (otel?.finished !== undefined) guard('otel.finished', () => otel.finished!(list, outcome))
+  }
+
   const begin = (request: Req, view: RequestView, experiments = options.experiments): RequestSplit => {
     const started = now()
-    let read: ReturnType<typeof readRequest>
+    let read: ReadRequest
     let list: Assignment[]
     try {
       read = readRequest(request, view, options)
-      read.errors.forEach(report)
+      for (const error of read.errors) report(error)
       if (tokenSources !== undefined && read.errors.length === 0) addOverrides(read.context, view)
       list = assignAll(read, experiments)
     } catch (cause) {
@@ -133,29 +175,13 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
       responseHeaders,
       mintedId: read.mintedId,
       upstreamHeader,
-      run<T>(fn: () => T): T {
-        if (otel?.run === undefined) return fn()
-        let ran = false
-        try {
-          return otel.run(list, () => {
-            ran = true
-            return fn()
-          })
-        } catch (cause) {
-          if (ran) throw cause // the caller's own code threw: not ours to swallow
-          report(new SplitlaneError(ErrorCode.CallbackFailed, 'otel.run threw', { cause }))
-          return fn()
-        }
-      },
+      run: otel?.run === undefined ? runDirectly : <T>(fn: () => T): T => runInContext(list, fn),
       finish: ({ status, error }) => {
         if (finished) return
         finished = true
-        const outcome: HttpOutcome = { status, error: error === true || undefined, latencyMs: now() - started }
-        if (Number.isNaN(outcome.latencyMs)) delete outcome.latencyMs
-        // no closures on the hot path unless there is something to call
-        if (metrics !== undefined)
-          for (const assignment of list) if (assignment.variant !== null) guard('metrics.record', () => metrics.record(assignment, outcome))
-        if (otel?.finished !== undefined) guard('otel.finished', () => otel.finished!(list, outcome))
+        const latencyMs = now() - started
+        const failed = error === true || undefined
+        record(list, Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs })
       },
     }
   }

@@ -6,9 +6,10 @@ export const DEFAULT_VARIANT_HEADER = 'splitlane-variant'
 
 /** `experiment=variant` pairs joined by `, `; assignments without a variant are left out. */
 export function formatVariantHeader(assignments: Iterable<Pick<Assignment, 'experiment' | 'variant'>>): string {
-  const parts: string[] = []
-  for (const { experiment, variant } of assignments) if (variant !== null) parts.push(`${experiment}=${variant}`)
-  return parts.join(', ')
+  let header = '' // built by concatenation: no array per request
+  for (const { experiment, variant } of assignments)
+    if (variant !== null) header = header === '' ? `${experiment}=${variant}` : `${header}, ${experiment}=${variant}`
+  return header
 }
 
 /**
