@@ -43,13 +43,7 @@ function viewOf(req: Request): RequestView {
 /** `app.use(createExpressMiddleware({ splitter }))`: every request gets its assignments in `req.splitlane`. */
 export function createExpressMiddleware(options: ExpressSplitlaneOptions): RequestHandler {
   const split = createHttpSplit<Request>({ randomId: randomUUID, now: () => performance.now(), clock: Date.now, ...options })
-  const report = (error: SplitlaneError) => {
-    try {
-      options.onError?.(error)
-    } catch {
-      // never fails the request
-    }
-  }
+  const report = split.report
   return (req: Request, res: Response, next) => {
     let request: RequestSplit
     try {

@@ -49,13 +49,7 @@ function byVariant(variants: Readonly<Record<string, RouteHandlerMethod>>, exper
 
 const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options, done) => {
   const split = createHttpSplit<FastifyRequest>({ randomId: randomUUID, now: () => performance.now(), clock: Date.now, ...options })
-  const report = (error: SplitlaneError) => {
-    try {
-      options.onError?.(error)
-    } catch {
-      // never fails the request
-    }
-  }
+  const report = split.report
   fastify.decorateRequest('splitlane', null)
   fastify.decorateRequest(STATE as unknown as string, null)
 

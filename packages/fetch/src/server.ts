@@ -59,13 +59,7 @@ function withHeaders(response: Response, headers: readonly (readonly [string, st
  */
 export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest>, options: SplitlaneServerOptions): FetchHandler<Rest> {
   const split = createHttpSplit<Request>({ randomId: () => crypto.randomUUID(), now: () => performance.now(), clock: Date.now, ...options })
-  const report = (error: SplitlaneError) => {
-    try {
-      options.onError?.(error)
-    } catch {
-      // never fails the request
-    }
-  }
+  const report = split.report
   return async (request: Request, ...rest: Rest): Promise<Response> => {
     let state: ServerSplit
     try {

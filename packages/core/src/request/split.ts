@@ -16,6 +16,8 @@ export interface HttpSplit<Req> {
   begin(request: Req, view: RequestView, experiments?: readonly string[]): RequestSplit
   /** The variant header's name, or `false` when disabled. */
   readonly variantHeader: string | false
+  /** Hands an adapter's own problem to `onError`, which may throw without failing the request. */
+  readonly report: (error: SplitlaneError) => void
 }
 
 /** Control for a request that could not be read: the splitter's control assignment, marked as an error. */
@@ -186,5 +188,5 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
   }
 
-  return { begin, variantHeader }
+  return { begin, variantHeader, report }
 }
