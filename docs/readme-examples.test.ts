@@ -24,7 +24,9 @@ function examples(): Map<string, { readme: string; line: number; code: string }>
     const readme = `packages/${name}/README.md`
     splitMarkdown(readFileSync(`${root}/${readme}`, 'utf8'))
       .code.filter((block) => block.lang === 'ts')
-      .forEach((block, index) => files.set(`${root}/packages/${name}/readme-example-${index}.ts`, { readme, line: block.line, ...block }))
+      .forEach((block, index) =>
+        files.set(`${root}/packages/${name}/readme-example-${index}.ts`, { readme, line: block.line, code: block.code }),
+      )
   }
   return files
 }
