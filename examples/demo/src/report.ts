@@ -10,7 +10,6 @@ const failures: string[] = []
 let checks = 0
 
 export function heading(number: number, title: string): void {
-  if (process.env['DEMO_TIMING'])
     console.log(
       `[${(performance.now() / 1000).toFixed(1)} s, cpu ${((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(1)} s]`,
     )
