@@ -10,9 +10,6 @@ const failures: string[] = []
 let checks = 0
 
 export function heading(number: number, title: string): void {
-    console.log(
-      `[${(performance.now() / 1000).toFixed(1)} s, cpu ${((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(1)} s]`,
-    )
   console.log(`\n${bold(`${number}. ${title}`)}\n`)
 }
 
