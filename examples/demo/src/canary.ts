@@ -55,6 +55,7 @@ async function ramp(
     recorder,
     plan,
     now,
+    minIntervalMs: 5 * SECOND, // ticks on every fifth request
     onTick: (tick) => {
       if (tick.decision.action === 'wait' || tick.decision.action === 'none') return
       const [first, ...rest] = tick.decision.explanation
