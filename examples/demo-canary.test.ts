@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
-// examples/demo/src/canary-rollout.ts (part of `pnpm demo`), kept in its own file beside examples.test.ts.
+// examples/demo/src/canary-rollout.ts (`pnpm --filter @splitlane/example-demo simulate`), kept in its own file beside examples.test.ts.
 describe('demo: automated canary analysis', () => {
   it('promotes the healthy ramp and rolls the faulty one back at its analysis, explaining each decision', () => {
     const output = execFileSync(process.execPath, ['--import', 'tsx', 'demo/src/canary-rollout.ts'], {

@@ -20,8 +20,8 @@ describe('examples', () => {
     expect(readFileSync(new URL('examples/basic/src/index.ts', root), 'utf8').startsWith(block)).toBe(true)
   })
 
-  it('demo: the split passes its sample-ratio check and the ramp never moves anyone out of the canary', () => {
-    const output = run('demo/src/demo.ts')
+  it('demo (simulated): the split passes its sample-ratio check and the ramp never moves anyone out of the canary', () => {
+    const output = run('demo/src/simulated.ts')
     expect(output).toMatch(/sample-ratio check: chi-square [\d.]+, p = [\d.]+ -> no mismatch/)
     expect(output).toContain('helloworld → "v3": key "user-42"')
     const steps = [...output.matchAll(/^ {3}(\d+)% +([\d,]+) +([\d,]+) +([\d,]+) /gm)].map((match) => ({

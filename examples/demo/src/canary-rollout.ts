@@ -1,4 +1,4 @@
-// pnpm demo, part 2: automated canary analysis. Simulated traffic runs through a real splitter and
+// pnpm --filter @splitlane/example-demo simulate, part 2: automated canary analysis. Simulated traffic runs through a real splitter and
 // metrics recorder; a rollout plan ramps the canary 1% -> 5% -> 25% -> 100%, judging it against the
 // stable version at each step. A healthy release is promoted; the same release with a fault injected
 // (its error rate rises from 1% to 6%) is rolled back automatically. Time is simulated, so this runs
