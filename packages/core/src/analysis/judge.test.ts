@@ -106,8 +106,51 @@ describe('classifyMetric (two proportions)', () => {
     const z = 0.02 / Math.sqrt(pooled * (1 - pooled) * (1 / 2000 + 1 / 20000))
     expect(test.z).toBeCloseTo(z, 12)
     expect(test.significant).toBe('higher')
-    const se = Math.sqrt((0.03 * 0.97) / 2000 + (0.01 * 0.99) / 20000)
-    expect(test.lower).toBeCloseTo(0.02 - 1.959963984540054 * se, 10)
+    expect(test.test).toBe('z')
+  })
+
+  it('gives Newcombe 1998 example (a): 56/70 vs 48/80, 95% hybrid score interval (0.0524, 0.3339)', () => {
+    const test = twoProportionTest({ events: 56, total: 70 }, { events: 48, total: 80 }, 0.95)!
+    expect(test.difference).toBeCloseTo(0.2, 12)
+    expect(test.lower).toBeCloseTo(0.0524, 4)
+    expect(test.upper).toBeCloseTo(0.3339, 4)
+  })
+
+  it("uses Fisher's exact test with few expected events: the tea-tasting table, and 3/10 vs 0/700", () => {
+    const tea = twoProportionTest({ events: 3, total: 4 }, { events: 1, total: 4 })!
+    expect(tea.test).toBe('fisher-exact')
+    expect(tea.pValue).toBeCloseTo(34 / 70, 12)
+    expect(tea.significant).toBe(false)
+    // only the observed table (all 3 errors on the canary) is as unlikely as itself: C(10,3) / C(710,3)
+    const few = twoProportionTest({ events: 3, total: 10 }, { events: 0, total: 700 }, 0.98)!
+    expect(few.test).toBe('fisher-exact')
+    expect(few.pValue).toBeCloseTo(120 / ((710 * 709 * 708) / 6), 15)
+    expect(few.significant).toBe('higher')
+    expect(few.lower).toBeGreaterThan(0)
+    expect(few.upper).toBeLessThan(1)
+  })
+
+  it('keeps the interval inside [-1, 1] and consistent with the test at the extremes', () => {
+    for (const [a, b] of [
+      [
+        { events: 0, total: 5 },
+        { events: 5, total: 5 },
+      ],
+      [
+        { events: 1, total: 1 },
+        { events: 0, total: 1 },
+      ],
+      [
+        { events: 0, total: 1000 },
+        { events: 0, total: 1000 },
+      ],
+    ] as const) {
+      const test = twoProportionTest(a, b)!
+      expect(test.lower).toBeGreaterThanOrEqual(-1)
+      expect(test.upper).toBeLessThanOrEqual(1)
+      expect(test.lower).toBeLessThanOrEqual(test.difference)
+      expect(test.upper).toBeGreaterThanOrEqual(test.difference)
+    }
   })
 })
 
