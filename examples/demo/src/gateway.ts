@@ -38,16 +38,13 @@ export async function startGateway(options: {
     options.onRequest?.()
     next()
   }
-  // keep connections to the upstreams open (http-proxy opens one per request without an agent)
-  const agent = new Agent({ keepAlive: true })
-  app.use(tick, proxyByVariant({ experiment: options.experiment, proxy: { agent } }))
+  app.use(tick, proxyByVariant({ experiment: options.experiment }))
   const server = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
-        agent.destroy()
         server.closeAllConnections()
         server.close(() => resolve())
       }),

@@ -2,6 +2,8 @@
 import { hopByHopHeaders } from '@splitlane/core'
 import type { Request, RequestHandler, Response } from 'express'
 import { createProxyMiddleware } from 'http-proxy-middleware'
+import { Agent as HttpAgent } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
 import { splitStateOf } from './middleware.js'
 import type { ExpressProxyOptions } from './types.js'
 
@@ -12,27 +14,13 @@ type Targeted = Request & { [TARGET]?: string }
  * `app.use('/api', proxyByVariant({ experiment: 'backend' }))`, after `createExpressMiddleware`.
  * Streams both ways (do not put a body parser before it), drops hop-by-hop headers, forwards the
  * variant header, and answers 502 when the upstream fails (counted as an error of that variant).
+ * Connections to upstreams are kept alive unless `proxy.agent` says otherwise.
  */
 export function proxyByVariant(options: ExpressProxyOptions = {}): RequestHandler {
-  const proxy = createProxyMiddleware<Request, Response>({
-    changeOrigin: true,
-    xfwd: true,
-    ...options.proxy,
-    router: (req) => (req as Targeted)[TARGET]!,
-    on: {
-      ...options.proxy?.on,
-      proxyReq: (proxyReq, req, res, proxyOptions) => {
-        for (const name of hopByHopHeaders(req.headers.connection)) if (name !== 'connection') proxyReq.removeHeader(name)
-        const header = splitStateOf(req)?.request.upstreamHeader
-        if (header !== undefined) proxyReq.setHeader(header[0], header[1])
-        options.proxy?.on?.proxyReq?.(proxyReq, req, res, proxyOptions)
-      },
-      proxyRes: (proxyRes, req, res) => {
-        for (const name of hopByHopHeaders(proxyRes.headers.connection)) delete proxyRes.headers[name]
-        options.proxy?.on?.proxyRes?.(proxyRes, req, res)
-      },
-    },
-  })
+  const proxies = {
+    http: createProxy(options, new HttpAgent({ keepAlive: true })),
+    https: createProxy(options, new HttpsAgent({ keepAlive: true })),
+  }
   return (req, res, next) => {
     const state = splitStateOf(req)
     const upstream = state?.upstream(options.experiment)
@@ -45,6 +33,29 @@ export function proxyByVariant(options: ExpressProxyOptions = {}): RequestHandle
       return
     }
     ;(req as Targeted)[TARGET] = upstream.url
-    void proxy(req, res, next)
+    void (upstream.url.startsWith('https:') ? proxies.https : proxies.http)(req, res, next)
   }
+}
+
+function createProxy(options: ExpressProxyOptions, agent: HttpAgent) {
+  return createProxyMiddleware<Request, Response>({
+    changeOrigin: true,
+    xfwd: true,
+    agent,
+    ...options.proxy,
+    router: (req) => (req as Targeted)[TARGET]!,
+    on: {
+      ...options.proxy?.on,
+      proxyReq: (proxyReq, req, res, proxyOptions) => {
+        for (const name of hopByHopHeaders(req.headers.connection)) proxyReq.removeHeader(name)
+        const header = splitStateOf(req)?.request.upstreamHeader
+        if (header !== undefined) proxyReq.setHeader(header[0], header[1])
+        options.proxy?.on?.proxyReq?.(proxyReq, req, res, proxyOptions)
+      },
+      proxyRes: (proxyRes, req, res) => {
+        for (const name of hopByHopHeaders(proxyRes.headers.connection)) delete proxyRes.headers[name]
+        options.proxy?.on?.proxyRes?.(proxyRes, req, res)
+      },
+    },
+  })
 }

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net'
 import { createSplitter } from '@splitlane/core'
 import express from 'express'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createExpressMiddleware } from '../src/index.js'
+import { createServer } from 'node:http'
+import { createExpressMiddleware, proxyByVariant } from '../src/index.js'
 
 const splitter = createSplitter({
   config: {
@@ -54,5 +55,28 @@ describe('createExpressMiddleware', () => {
     const cookies = response.headers.getSetCookie()
     expect(cookies).toHaveLength(1)
     expect(cookies[0]).toMatch(/; HttpOnly; Secure; SameSite=Lax$/)
+  })
+
+  it('keeps upstream connections alive: one socket for sequential proxied requests, even when the client says close', async () => {
+    const seen: { port: number; connection: string | undefined }[] = []
+    const upstream = createServer((req, res) => {
+      seen.push({ port: req.socket.remotePort!, connection: req.headers.connection })
+      res.end('ok')
+    })
+    upstream.listen(0, '127.0.0.1')
+    await once(upstream, 'listening')
+    closers.push(() => upstream.close())
+    const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`
+    const single = createSplitter({ config: { version: 1, experiments: { backend: { variants: [{ name: 'only', value: target }] } } } })
+    const app = express()
+    app.use(createExpressMiddleware({ splitter: single, cookie: false, getKey: () => 'k' }), proxyByVariant({ experiment: 'backend' }))
+    const url = await listen(app)
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(url, { headers: i % 2 === 0 ? {} : { connection: 'close' } })
+      expect(await response.text()).toBe('ok')
+    }
+    expect(seen).toHaveLength(5)
+    expect(new Set(seen.map((request) => request.port)).size).toBe(1)
+    expect(seen.map((request) => request.connection)).not.toContain('close')
   })
 })
