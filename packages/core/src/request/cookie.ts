@@ -29,3 +29,18 @@ export function stickyCookieHeader(id: string, options: StickyCookieOptions, sec
     secure,
   })
 }
+
+/**
+ * `stickyCookieHeader` for one set of options, for the request path: `cookie.serialize` (which
+ * validates the options) runs once per `Secure` flag, then each call only adds the encoded id.
+ */
+export function stickyCookieWriter(options: StickyCookieOptions): (id: string, secureRequest: boolean) => string {
+  const name = options.name ?? DEFAULT_COOKIE_NAME
+  const attributes: (string | undefined)[] = [undefined, undefined]
+  return (id, secureRequest) => {
+    const secure = options.secure === undefined || options.secure === 'auto' ? secureRequest : options.secure
+    const at = secure ? 1 : 0
+    attributes[at] ??= stickyCookieHeader('', options, secure).slice(name.length + 1)
+    return `${name}=${encodeURIComponent(id)}${attributes[at]}`
+  }
+}
