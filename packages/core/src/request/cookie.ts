@@ -12,6 +12,7 @@ export const SESSION_ID_PATTERN = /^[A-Za-z0-9._~:-]{1,128}$/
 export function readStickyCookie(cookieHeader: string | readonly string[] | undefined, name: string): string | null | undefined {
   if (cookieHeader === undefined) return undefined
   const text = typeof cookieHeader === 'string' ? cookieHeader : cookieHeader.join('; ')
+  if (!text.includes(name)) return undefined // names are not decoded: without the name in the text there is no such cookie
   const value = parse(text)[name]
   if (value === undefined) return undefined
   return SESSION_ID_PATTERN.test(value) ? value : null
