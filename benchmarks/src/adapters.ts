@@ -11,11 +11,22 @@ import autocannon from 'autocannon'
 import { median } from './harness.js'
 
 export const ADAPTER_BENCH = { rounds: 9, loadSeconds: 1, connections: 32, probeRequests: 500, warmupSeconds: 2 }
-const CASES = ['express-bare', 'express-splitlane', 'fastify-bare', 'fastify-splitlane'] as const
+const CASES = [
+  'express-bare',
+  'express-splitlane',
+  'express-splitlane-first-visit',
+  'fastify-bare',
+  'fastify-splitlane',
+  'fastify-splitlane-first-visit',
+] as const
 export type AdapterCase = (typeof CASES)[number]
+type Framework = 'express' | 'fastify'
+type Server = `${Framework}-${'bare' | 'splitlane'}`
 
 export interface AdapterPair {
-  framework: 'express' | 'fastify'
+  framework: Framework
+  /** A returning visitor (cookie and user id) or a first visit (neither: an id is minted and Set-Cookie sent). */
+  visitor: 'returning' | 'first visit'
   /** Median over rounds of 1 - splitlane req/s / bare req/s, measured back to back. */
   drop: number
   /** Median over rounds of splitlane p99 - bare p99 (ms). */
@@ -31,19 +42,23 @@ export interface AdapterRow {
 }
 
 /** A returning visitor: a sticky cookie and a user id, the same for every request. */
-const HEADERS = { cookie: 'splitlane_id=3f2c9a7e-bench', 'x-user-id': 'user-42' }
+const RETURNING = { cookie: 'splitlane_id=3f2c9a7e-bench', 'x-user-id': 'user-42' }
+/** A first visit sends neither, so splitlane mints an id and sets the cookie on every request. */
+const FIRST_VISIT = {}
+const headersOf = (id: AdapterCase) => (id.endsWith('-first-visit') ? FIRST_VISIT : RETURNING)
+const serverOf = (id: AdapterCase) => id.replace('-first-visit', '') as Server
 
-async function load(url: string, seconds: number): Promise<number> {
-  const result = await autocannon({ url, connections: ADAPTER_BENCH.connections, duration: seconds, headers: HEADERS })
+async function load(url: string, seconds: number, headers: Record<string, string>): Promise<number> {
+  const result = await autocannon({ url, connections: ADAPTER_BENCH.connections, duration: seconds, headers })
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx responses, ${result.errors} errors`)
   return result.requests.average
 }
 
-async function probe(url: string, requests: number): Promise<number[]> {
+async function probe(url: string, requests: number, headers: Record<string, string>): Promise<number[]> {
   const times: number[] = []
   for (let i = 0; i < requests; i++) {
     const start = performance.now()
-    const response = await fetch(url, { headers: HEADERS })
+    const response = await fetch(url, { headers })
     await response.arrayBuffer()
     times.push(performance.now() - start)
   }
@@ -69,27 +84,29 @@ export async function measureAdapters(log: (message: string) => void): Promise<{
   })
   try {
     const [line] = (await once(child.stdout, 'data')) as [Buffer]
-    const urls = JSON.parse(line.toString()) as Record<AdapterCase, string>
-    for (const id of CASES) await load(urls[id], ADAPTER_BENCH.warmupSeconds)
+    const urls = JSON.parse(line.toString()) as Record<Server, string>
+    const urlOf = (id: AdapterCase) => urls[serverOf(id)]
+    for (const id of CASES) await load(urlOf(id), ADAPTER_BENCH.warmupSeconds, headersOf(id))
     log('adapters: warmed up')
     const samples = new Map(CASES.map((id) => [id, { reqPerSec: [] as number[], p50Ms: [] as number[], p99Ms: [] as number[] }]))
-    const paired = {
-      express: { drop: [] as number[], addedP99Ms: [] as number[] },
-      fastify: { drop: [] as number[], addedP99Ms: [] as number[] },
-    }
+    const pairedIds = CASES.filter((id) => !id.endsWith('-bare'))
+    const paired = new Map(pairedIds.map((id) => [id, { drop: [] as number[], addedP99Ms: [] as number[] }]))
     for (let round = 0; round < ADAPTER_BENCH.rounds; round++) {
       for (const framework of shuffled(['express', 'fastify'] as const, 0x9e3779b9 + round)) {
-        for (const id of shuffled([`${framework}-bare`, `${framework}-splitlane`] as const, 0x85ebca6b + round)) {
+        const ids = CASES.filter((id) => id.startsWith(`${framework}-`))
+        for (const id of shuffled(ids, 0x85ebca6b + round)) {
           const sample = samples.get(id)!
-          sample.reqPerSec.push(await load(urls[id], ADAPTER_BENCH.loadSeconds))
-          const times = await probe(urls[id], ADAPTER_BENCH.probeRequests)
+          sample.reqPerSec.push(await load(urlOf(id), ADAPTER_BENCH.loadSeconds, headersOf(id)))
+          const times = await probe(urlOf(id), ADAPTER_BENCH.probeRequests, headersOf(id))
           sample.p50Ms.push(quantile(times, 0.5))
           sample.p99Ms.push(quantile(times, 0.99))
         }
         const bare = samples.get(`${framework}-bare`)!
-        const split = samples.get(`${framework}-splitlane`)!
-        paired[framework].drop.push(1 - split.reqPerSec.at(-1)! / bare.reqPerSec.at(-1)!)
-        paired[framework].addedP99Ms.push(split.p99Ms.at(-1)! - bare.p99Ms.at(-1)!)
+        for (const id of pairedIds.filter((pairedId) => pairedId.startsWith(`${framework}-`))) {
+          const split = samples.get(id)!
+          paired.get(id)!.drop.push(1 - split.reqPerSec.at(-1)! / bare.reqPerSec.at(-1)!)
+          paired.get(id)!.addedP99Ms.push(split.p99Ms.at(-1)! - bare.p99Ms.at(-1)!)
+        }
       }
       log(`adapters: round ${round + 1}/${ADAPTER_BENCH.rounds}`)
     }
@@ -97,10 +114,11 @@ export async function measureAdapters(log: (message: string) => void): Promise<{
       const sample = samples.get(id)!
       return { id, reqPerSec: median(sample.reqPerSec), p50Ms: median(sample.p50Ms), p99Ms: median(sample.p99Ms), samples: sample }
     })
-    const pairs = (['express', 'fastify'] as const).map((framework) => ({
-      framework,
-      drop: median(paired[framework].drop),
-      addedP99Ms: median(paired[framework].addedP99Ms),
+    const pairs = pairedIds.map((id) => ({
+      framework: serverOf(id).split('-')[0] as Framework,
+      visitor: id.endsWith('-first-visit') ? ('first visit' as const) : ('returning' as const),
+      drop: median(paired.get(id)!.drop),
+      addedP99Ms: median(paired.get(id)!.addedP99Ms),
     }))
     return { rows, pairs }
   } finally {

@@ -179,8 +179,8 @@ export function renderAdapterReport({ rows, pairs }: { rows: readonly AdapterRow
   return [
     '## Adapter overhead',
     '',
-    `A hello-world route, bare and with splitlane (\`createExpressMiddleware\` / the Fastify plugin with a metrics recorder, one 10/10/80 experiment, a returning visitor with a sticky cookie and a user id), \`express\` ${packageVersion('express')}, \`fastify\` ${packageVersion('fastify')}, \`autocannon\` ${packageVersion('autocannon')}. The four servers run in one child process; this process drives the load.`,
-    `After ${warmupSeconds} s of warm-up each, ${rounds} rounds run, per framework, the bare and the splitlane server back to back in a fresh order: ${loadSeconds} s of autocannon with ${connections} connections (requests per second), then ${probeRequests.toLocaleString('en-US')} sequential requests on one connection timed with \`performance.now()\` (autocannon's latency histogram has 1 ms resolution). The first table shows each case's median over the rounds; the targets use the median of the same-round differences, which shared-machine noise disturbs less.`,
+    `A hello-world route, bare and with splitlane (\`createExpressMiddleware\` / the Fastify plugin with a metrics recorder, one 10/10/80 experiment), \`express\` ${packageVersion('express')}, \`fastify\` ${packageVersion('fastify')}, \`autocannon\` ${packageVersion('autocannon')}. Two kinds of client: a returning visitor sends the sticky cookie and a user id; a first visit (\`-first-visit\`) sends neither, so every request mints an id and gets \`Set-Cookie\` (it is compared with the bare server answering the returning visitor's request, two headers longer). The four servers run in one child process; this process drives the load.`,
+    `After ${warmupSeconds} s of warm-up each, ${rounds} rounds run, per framework, the bare server and both splitlane cases back to back in a fresh order: ${loadSeconds} s of autocannon with ${connections} connections (requests per second), then ${probeRequests.toLocaleString('en-US')} sequential requests on one connection timed with \`performance.now()\` (autocannon's latency histogram has 1 ms resolution). The first table shows each case's median over the rounds; the targets use the median of the same-round differences, which shared-machine noise disturbs less.`,
     '**Noisy:** the 2-core machine is shared with other jobs while this runs; read the ratios, and expect them to move by several percent between runs.',
     '',
     '| case | req/s | p50 ms (1 connection) | p99 ms (1 connection) |',
@@ -189,9 +189,9 @@ export function renderAdapterReport({ rows, pairs }: { rows: readonly AdapterRow
     '',
     '| target | this run | met |',
     '| --- | --- | --- |',
-    ...pairs.flatMap(({ framework, drop, addedP99Ms: addedP99 }) => [
-      `| ${framework}: at most 5% fewer req/s with splitlane | ${(drop * 100).toFixed(1)}% fewer | ${drop <= 0.05 ? 'yes' : '**no**'} |`,
-      `| ${framework}: at most 0.2 ms added at p99 | ${ms(addedP99)} ms | ${addedP99 <= 0.2 ? 'yes' : '**no**'} |`,
+    ...pairs.flatMap(({ framework, visitor, drop, addedP99Ms: addedP99 }) => [
+      `| ${framework}, ${visitor}: at most 5% fewer req/s with splitlane | ${(drop * 100).toFixed(1)}% fewer | ${drop <= 0.05 ? 'yes' : '**no**'} |`,
+      `| ${framework}, ${visitor}: at most 0.2 ms added at p99 | ${ms(addedP99)} ms | ${addedP99 <= 0.2 ? 'yes' : '**no**'} |`,
     ]),
     '',
   ].join('\n')

@@ -248,6 +248,7 @@ function chooseStable(experiment: CompiledExperiment, unitHash: number): number 
   const inverseWeights = experiment.activeInverseWeights
   let lowest = Infinity
   let lowestAt = 0
+  let lowestT = 0
   let secondLowest = Infinity
   for (let i = 0; i < seeds.length; i++) {
     // t = 1 - u, computed from the complement of the draw: ((2^32 - 1 - draw) + 0.5) / 2^32
@@ -257,9 +258,10 @@ function chooseStable(experiment: CompiledExperiment, unitHash: number): number 
       secondLowest = lowest
       lowest = low
       lowestAt = i
+      lowestT = t
     } else if (low < secondLowest) secondLowest = low
   }
-  const t = ((~mixInt(unitHash, seeds[lowestAt]!) >>> 0) + 0.5) * INV_TWO_POW_32
+  const t = lowestT
   const t2 = t * t
   const high = lowest + ((t2 * t2) / (4 * (1 - t))) * inverseWeights[lowestAt]!
   return secondLowest > high * MARGIN ? experiment.active[lowestAt]! : chooseByScores(experiment, unitHash)

@@ -150,6 +150,20 @@ export function createSplitter(options: SplitterOptions): Splitter {
     return memoHash
   }
 
+  /** The exposure check and the split of a unit by its hash in this experiment. */
+  const split = (
+    experiment: CompiledExperiment,
+    hash: number,
+    key: string | null,
+    keyFrom: string | null,
+    revision: string | number | null,
+  ): Assignment => {
+    const exposed = isExposed(experiment, hash)
+    const index = exposed ? chooseVariant(experiment, hash) : experiment.controlIndex
+    const reason = !exposed ? 'not_exposed' : experiment.staticIndex >= 0 ? 'static' : 'split'
+    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision)
+  }
+
   /** One experiment for a context already read. Call-level errors were reported by the caller. */
   const evaluate = (config: CompiledConfig, experiment: CompiledExperiment, read: ReadContext, memo: boolean): Assignment => {
     const revision = config.revision
@@ -189,10 +203,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
       if (key === null) return fallback(experiment, revision, 'no_key', null, null)
       hash = unitHashOf(keyHashOf(key, memo), experiment)
     }
-    const exposed = isExposed(experiment, hash)
-    const index = exposed ? chooseVariant(experiment, hash) : experiment.controlIndex
-    const reason = !exposed ? 'not_exposed' : experiment.staticIndex >= 0 ? 'static' : 'split'
-    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision)
+    return split(experiment, hash, key, keyFrom, revision)
   }
 
   /**
@@ -375,8 +386,14 @@ export function createSplitter(options: SplitterOptions): Splitter {
       // A null-prototype record: V8 fills one with 1,000 keys several times faster than `{}`.
       const result = Object.create(null) as Record<string, Assignment>
       memoKey = null
+      // With a valid context.key and no override tokens, a plain experiment keyed by it (the common case) only
+      // mixes the key's hash with its seed, as evaluate would, and nothing on that way can fail.
+      const key = read instanceof SplitlaneError || read.overrides !== undefined || typeof read.key !== 'string' ? null : read.key
       for (const experiment of config.list) {
-        const assignment = safely(config, experiment, read, true)
+        const assignment =
+          key !== null && experiment.plain && experiment.bucketBy.length === 0
+            ? split(experiment, unitHashOf(keyHashOf(key, true), experiment), key, 'key', config.revision)
+            : safely(config, experiment, read, true)
         notify(assignment)
         result[experiment.name] = assignment
       }

@@ -27,11 +27,16 @@ const STATE = Symbol('splitlane.fastify.state')
 type WithState = FastifyRequest & { [STATE]: SplitState | null }
 export const splitStateOf = (request: FastifyRequest): SplitState | undefined => (request as WithState)[STATE] ?? undefined
 
+const pathOf = (url: string) => {
+  const query = url.indexOf('?')
+  return query < 0 ? url : url.slice(0, query)
+}
+
 function viewOf(request: FastifyRequest): RequestView {
   return {
     header: (name) => request.headers[name],
     ip: () => request.ip,
-    path: () => request.url.split('?', 1)[0]!,
+    path: () => pathOf(request.url),
     user: () => (request as { user?: unknown }).user,
     secure: () => request.protocol === 'https',
     query: (name) => (request.query as Record<string, unknown> | undefined)?.[name],

@@ -12,6 +12,7 @@ export const SESSION_ID_PATTERN = /^[A-Za-z0-9._~:-]{1,128}$/
 export function readStickyCookie(cookieHeader: string | readonly string[] | undefined, name: string): string | null | undefined {
   if (cookieHeader === undefined) return undefined
   const text = typeof cookieHeader === 'string' ? cookieHeader : cookieHeader.join('; ')
+  if (!text.includes(name)) return undefined // names are not decoded: without the name in the text there is no such cookie
   const value = parse(text)[name]
   if (value === undefined) return undefined
   return SESSION_ID_PATTERN.test(value) ? value : null
@@ -28,4 +29,19 @@ export function stickyCookieHeader(id: string, options: StickyCookieOptions, sec
     sameSite: 'lax',
     secure,
   })
+}
+
+/**
+ * `stickyCookieHeader` for one set of options, for the request path: `cookie.serialize` (which
+ * validates the options) runs once per `Secure` flag, then each call only adds the encoded id.
+ */
+export function stickyCookieWriter(options: StickyCookieOptions): (id: string, secureRequest: boolean) => string {
+  const name = options.name ?? DEFAULT_COOKIE_NAME
+  const attributes: (string | undefined)[] = [undefined, undefined]
+  return (id, secureRequest) => {
+    const secure = options.secure === undefined || options.secure === 'auto' ? secureRequest : options.secure
+    const at = secure ? 1 : 0
+    attributes[at] ??= stickyCookieHeader('', options, secure).slice(name.length + 1)
+    return `${name}=${encodeURIComponent(id)}${attributes[at]}`
+  }
 }

@@ -62,7 +62,8 @@ export function readRequest<Req>(request: Req, view: RequestView, options: HttpS
   if (userId === null && options.userIdHeader) {
     const name = options.userIdHeader.toLowerCase()
     const value = attempt(`reading header ${name}`, ErrorCode.RequestInvalid, () => view.header(name))
-    if (typeof value === 'string' && value.trim().length <= MAX_USER_ID_LENGTH) userId = value.trim() === '' ? null : value.trim()
+    const trimmed = typeof value === 'string' ? value.trim() : undefined
+    if (trimmed !== undefined && trimmed.length <= MAX_USER_ID_LENGTH) userId = trimmed === '' ? null : trimmed
     else if (value !== undefined)
       fail(ErrorCode.RequestInvalid, `header ${name} must be one user id of at most ${MAX_USER_ID_LENGTH} characters`)
   }

@@ -2,7 +2,7 @@
 // experiments, build the response headers, and record the outcome when the request ends.
 import { ErrorCode, SplitlaneError } from '../errors.js'
 import type { Assignment, Context, VerifiedOverrides } from '../types.js'
-import { stickyCookieHeader } from './cookie.js'
+import { stickyCookieWriter } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
 import { readRequest, type ReadRequest } from './read-request.js'
 import type { HttpOutcome, HttpSplitOptions, RequestSplit, RequestView } from './types.js'
@@ -63,6 +63,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
   }
 
+  const cookieHeader = options.cookie === false ? undefined : stickyCookieWriter(options.cookie ?? {})
   const tokenSources = overrideTokenSources(options.overrideTokens)
   const clock = options.clock ?? (() => Number.NaN)
   /** Verified override tokens from the request go into its context; bad ones are reported by the splitter and ignored. */
@@ -164,10 +165,10 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     const headerValue = variantHeader === false ? '' : formatVariantHeader(list)
     const upstreamHeader = variantHeader === false || headerValue === '' ? undefined : ([variantHeader, headerValue] as const)
     const responseHeaders: (readonly [string, string])[] = upstreamHeader === undefined ? [] : [upstreamHeader]
-    if (read.mintedId !== undefined && options.cookie !== false) {
+    if (read.mintedId !== undefined && cookieHeader !== undefined) {
       let secure = false
       guard('reading the protocol', () => (secure = view.secure?.() === true))
-      responseHeaders.push(['set-cookie', stickyCookieHeader(read.mintedId, options.cookie ?? {}, secure)])
+      responseHeaders.push(['set-cookie', cookieHeader(read.mintedId, secure)])
     }
 
     let finished = false
