@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { registerValidate } from './commands/validate.js'
+import { registerImport } from './commands/import.js'
+import { registerExport } from './commands/export.js'
 import { CliError, EXIT, type CliIo } from './io.js'
 
 export const VERSION = '0.1.0'
@@ -16,6 +18,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
   registerValidate(program, io, setExit)
+  registerImport(program, io, setExit)
+  registerExport(program, io, setExit)
   try {
     await program.parseAsync(argv, { from: 'user' })
   } catch (error) {

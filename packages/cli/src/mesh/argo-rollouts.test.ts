@@ -1,4 +1,4 @@
-import { createMetricsRecorder, createRolloutDriver, createSplitter, parseConfig } from '@splitlane/core'
+import { createMetricsRecorder, createRolloutDriver, createSplitter, parseConfig, parseRolloutPlan } from '@splitlane/core'
 import { describe, expect, it } from 'vitest'
 import { fixture } from '../../test/fixtures.js'
 import { exportRollout, formatDuration, importRollout, parseDuration } from './argo-rollouts.js'
@@ -9,6 +9,7 @@ describe('importRollout', () => {
   it('turns the Argo canary example into a stable/canary experiment and a plan with the same steps', () => {
     const result = importRollout(fixture('argo-rollout-canary.yaml'))
     expect(result.warnings).toEqual([])
+    expect(parseRolloutPlan(result.plans[0])).toEqual(result.plans[0])
     expect(parseConfig(result.config).experiments['rollout-canary']!.variants.map((v) => [v.name, v.weight])).toEqual([
       ['stable', 1],
       ['canary', 0],

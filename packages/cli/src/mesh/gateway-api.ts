@@ -147,6 +147,17 @@ export function exportHttpRoute(config: SplitlaneConfig, experiment: string, opt
       return [variant.name, { name: address.name, ...namespace, port: portOf(address) }]
     }),
   )
+  const seen = new Map<string, string>()
+  for (const [variant, ref] of refOf) {
+    const key = JSON.stringify(ref)
+    const other = seen.get(key)
+    if (other !== undefined)
+      report.warn(
+        ['experiments', experiment, 'variants'],
+        `variants "${other}" and "${variant}" reach the same Service ${ref.name}: the route cannot tell them apart (give each version its own Service)`,
+      )
+    else seen.set(key, variant)
+  }
   const rules = routes.map((route) => ({
     ...(route.matches === null ? {} : { matches: route.matches.map((headers) => ({ headers: headers.map(toHeaderMatch) })) }),
     backendRefs: route.weights.map(({ variant, weight }) => ({ ...refOf.get(variant)!, weight })),

@@ -1,4 +1,4 @@
-import { MAX_WEIGHT, parseConfig, type RolloutStep, type SplitlaneConfig } from '@splitlane/core'
+import { MAX_WEIGHT, parseConfig, parseRolloutPlan, type RolloutStep, type SplitlaneConfig } from '@splitlane/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { exportRollout, importRollout } from './argo-rollouts.js'
@@ -88,6 +88,7 @@ describe('round trips keep the shares exactly', () => {
         const plan = { experiment: 'r', canary: 'canary', baseline: 'stable', steps }
         const back = importRollout(exportRollout(config, plan).manifest)
         expect(back.plans[0]!.steps).toEqual(steps)
+        expect(parseRolloutPlan(back.plans[0]).steps).toEqual(steps)
       }),
     )
   })
