@@ -110,6 +110,12 @@ describe('splitlane export', () => {
     expect(manifest.kind).toBe('VirtualService')
     expect(manifest.spec.http).toHaveLength(1)
     expect(warnings.length).toBeGreaterThan(0)
+    // a destination used by two routes is written out twice, not as a YAML alias kubectl users would trip over
+    const foo = join(dir, 'foo-istio.yaml')
+    await splitlane(['import', fixturePath('gateway-header-canary.yaml'), '--out', foo])
+    const yaml = await splitlane(['export', foo, '--to', 'istio'])
+    expect(yaml.stdout).not.toMatch(/[&*]a\d/)
+    expect(parse(yaml.stdout)).toMatchObject({ spec: { http: [{ name: 'rule-1' }, { name: 'default' }] } })
   })
 
   it('exports a plan as an Argo Rollout whose steps import back unchanged', async () => {

@@ -66,7 +66,10 @@ export function registerExport(program: Command, io: CliIo, setExit: (code: numb
       }
 
       if (options.out !== undefined) {
-        const text = extname(options.out).toLowerCase() === '.json' ? json(result.manifest) : stringify(result.manifest, { lineWidth: 0 })
+        const text =
+          extname(options.out).toLowerCase() === '.json'
+            ? json(result.manifest)
+            : stringify(result.manifest, { lineWidth: 0, aliasDuplicateObjects: false })
         try {
           await writeFile(options.out, text)
         } catch (error) {
@@ -74,7 +77,7 @@ export function registerExport(program: Command, io: CliIo, setExit: (code: numb
         }
       }
       if (options.json) io.out(json(result))
-      else if (options.out === undefined) io.out(stringify(result.manifest, { lineWidth: 0 }))
+      else if (options.out === undefined) io.out(stringify(result.manifest, { lineWidth: 0, aliasDuplicateObjects: false }))
       if (!options.json) {
         const paint = painter(io.isTTY)
         for (const warning of result.warnings) io.err(`${paint.yellow('warning')} ${paint.bold(warning.path)}: ${warning.message}\n`)

@@ -67,7 +67,9 @@ export function registerImport(program: Command, io: CliIo, setExit: (code: numb
       if (options.planOut !== undefined && plans.length > 0) await write(options.planOut, plans)
       if (options.json) io.out(json({ config, plans, warnings }))
       else if (options.out === undefined)
-        io.out(`# splitlane config imported from ${sources.join(', ')}\n${stringify(config, { lineWidth: 0 })}`)
+        io.out(
+          `# splitlane config imported from ${sources.join(', ')}\n${stringify(config, { lineWidth: 0, aliasDuplicateObjects: false })}`,
+        )
 
       if (!options.json) report(io, { path, config, plans, warnings, options })
       setExit(options.strict && warnings.length > 0 ? EXIT.failed : EXIT.ok)
@@ -95,7 +97,7 @@ async function write(path: string, values: readonly unknown[]): Promise<void> {
   const text =
     extname(path).toLowerCase() === '.json'
       ? json(values.length === 1 ? values[0] : values)
-      : values.map((value) => stringify(value, { lineWidth: 0 })).join('---\n')
+      : values.map((value) => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n')
   try {
     await writeFile(path, text)
   } catch (error) {
