@@ -1,4 +1,7 @@
 import { Command, CommanderError } from 'commander'
+import { registerAnalyze } from './commands/analyze.js'
+import { registerExplain } from './commands/explain.js'
+import { registerSimulate } from './commands/simulate.js'
 import { registerValidate } from './commands/validate.js'
 import { CliError, EXIT, type CliIo } from './io.js'
 
@@ -16,6 +19,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
   registerValidate(program, io, setExit)
+  registerExplain(program, io, setExit)
+  registerSimulate(program, io, setExit)
+  registerAnalyze(program, io, setExit)
   try {
     await program.parseAsync(argv, { from: 'user' })
   } catch (error) {
