@@ -20,4 +20,5 @@ export async function tempFiles(): Promise<{ dir: string; write: (name: string, 
 }
 
 /** Any ANSI escape sequence. */
+// eslint-disable-next-line no-control-regex -- matching the escape character is the point
 export const ANSI = /\u001b\[/

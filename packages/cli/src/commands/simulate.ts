@@ -1,4 +1,11 @@
-import { createSplitter, sampleRatioMismatch, type ParsedConfig, type SplitlaneConfig, type Splitter } from '@splitlane/core'
+import {
+  createSplitter,
+  sampleRatioMismatch,
+  SRM_MIN_EXPECTED,
+  type ParsedConfig,
+  type SplitlaneConfig,
+  type Splitter,
+} from '@splitlane/core'
 import type { Command } from 'commander'
 import { CliError, EXIT, type CliIo } from '../io.js'
 import { loadConfig } from '../load.js'
@@ -89,7 +96,9 @@ function shares(config: ParsedConfig, variants: Map<string, string[]>, reasons: 
     const totalWeight = experiment.variants.reduce((sum, variant) => sum + variant.weight, 0)
     const weights = experiment.variants.map((variant) => variant.weight)
     const observed = experiment.variants.map((variant) => counts.get(variant.name)!)
-    const test = split > 0 && totalWeight > 0 ? sampleRatioMismatch(observed, weights) : null
+    // The chi-square approximation needs SRM_MIN_EXPECTED units in every arm that has weight; below that, no test.
+    const fewest = Math.min(...weights.filter((weight) => weight > 0).map((weight) => (split * weight) / totalWeight))
+    const test = split > 0 && totalWeight > 0 && fewest >= SRM_MIN_EXPECTED ? sampleRatioMismatch(observed, weights) : null
     out[name] = {
       units: assigned.length,
       split,
@@ -142,7 +151,7 @@ function sharesText(name: string, result: ExperimentShares, io: CliIo): string {
   const notSplit = Object.entries(result.notSplit).map(([reason, count]) => `${count} ${reason}`)
   const srm =
     result.srm === null
-      ? 'sample ratio: no units split'
+      ? `sample ratio: not tested (fewer than ${SRM_MIN_EXPECTED} units expected in an arm; raise --users)`
       : `sample ratio: chi-square ${result.srm.chiSquare.toFixed(2)}, df ${result.srm.degreesOfFreedom}, p = ${pValue(result.srm.pValue)} ` +
         (result.srm.mismatch ? paint.red('MISMATCH (p < 0.001)') : paint.green('ok'))
   return (
