@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander'
-import { registerValidate } from './commands/validate.js'
-import { registerImport } from './commands/import.js'
+import { registerAnalyze } from './commands/analyze.js'
+import { registerExplain } from './commands/explain.js'
+import { registerSimulate } from './commands/simulate.js'
 import { registerExport } from './commands/export.js'
+import { registerImport } from './commands/import.js'
+import { registerValidate } from './commands/validate.js'
 import { CliError, EXIT, type CliIo } from './io.js'
 
 export const VERSION = '0.1.0'
@@ -18,6 +21,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
   registerValidate(program, io, setExit)
+  registerExplain(program, io, setExit)
+  registerSimulate(program, io, setExit)
+  registerAnalyze(program, io, setExit)
   registerImport(program, io, setExit)
   registerExport(program, io, setExit)
   try {

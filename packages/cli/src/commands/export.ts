@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises'
 import { extname } from 'node:path'
-import { safeParseConfig, safeParseRolloutPlan, type SplitlaneConfig } from '@splitlane/core'
+import type { SplitlaneConfig } from '@splitlane/core'
 import { Option, type Command } from 'commander'
 import { stringify } from 'yaml'
-import { CliError, EXIT, readDocument, type CliIo } from '../io.js'
+import { CliError, EXIT, type CliIo } from '../io.js'
+import { loadConfig, loadPlan } from '../load.js'
 import { exportHttpRoute, exportRollout, exportVirtualService, type ExportResult, type ExportTarget } from '../mesh/index.js'
-import { json, painter } from '../output.js'
+import { examples, json, painter } from '../output.js'
 
 interface ExportCommandOptions {
   to: ExportTarget
@@ -21,7 +22,12 @@ interface ExportCommandOptions {
 export function registerExport(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('export')
-    .description('write an experiment as a Gateway API HTTPRoute or Istio VirtualService, or a rollout plan as an Argo Rollouts canary')
+    .summary('write an experiment as an HTTPRoute or a VirtualService, or a rollout plan as an Argo Rollout')
+    .description(
+      'Write one experiment as a Gateway API HTTPRoute or an Istio VirtualService, or a rollout plan as an Argo Rollouts canary.\n' +
+        'What the target cannot express (sticky hashing, exposure, most rules) is printed on stderr with its path in the config.\n' +
+        'Exit 0: written (warnings printed); 1: --strict and something could not be expressed; 2: invalid input or arguments.',
+    )
     .argument('<config>', 'splitlane config (JSON or YAML)')
     .addOption(new Option('--to <target>', 'what to write').choices(['gateway-api', 'istio', 'argo-rollouts']).makeOptionMandatory())
     .option('-e, --experiment <name>', 'the experiment (default: the only one; for argo-rollouts, the plan names it)')
@@ -31,15 +37,18 @@ export function registerExport(program: Command, io: CliIo, setExit: (code: numb
     .option('-o, --out <file>', 'write the manifest to this file (.json: JSON, otherwise YAML) instead of stdout')
     .option('--json', 'print { manifest, warnings } as JSON')
     .option('--strict', 'exit 1 when something could not be expressed (default: exit 0 and print the warnings)')
+    .addHelpText(
+      'after',
+      examples([
+        'splitlane export splitlane.yaml --to gateway-api --experiment checkout --namespace shop',
+        'splitlane export splitlane.yaml --to istio --experiment checkout --out virtualservice.yaml',
+        'splitlane export splitlane.yaml --to argo-rollouts --plan plan.yaml',
+      ]),
+    )
     .action(async (path: string, options: ExportCommandOptions) => {
-      const document = await readDocument(path)
-      const parsed = safeParseConfig(document)
-      if (!parsed.success)
-        throw new CliError(
-          `${path} is not a valid config:\n${parsed.error.issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`,
-        )
-      const config = document as SplitlaneConfig
-      const names = Object.keys(parsed.data.experiments)
+      const { input, config: parsed } = await loadConfig(path)
+      const config = input as SplitlaneConfig
+      const names = Object.keys(parsed.experiments)
       const naming = {
         ...(options.name === undefined ? {} : { name: options.name }),
         ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
@@ -47,16 +56,12 @@ export function registerExport(program: Command, io: CliIo, setExit: (code: numb
       let result: ExportResult
       if (options.to === 'argo-rollouts') {
         if (options.plan === undefined) throw new CliError('--to argo-rollouts needs --plan <plan>: the steps come from a rollout plan')
-        const plan = safeParseRolloutPlan(await readDocument(options.plan))
-        if (!plan.success)
-          throw new CliError(
-            `${options.plan} is not a valid rollout plan:\n${plan.error.issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`,
-          )
-        if (!names.includes(plan.data.experiment))
-          throw new CliError(`the plan's experiment "${plan.data.experiment}" is not in ${path} (experiments: ${names.join(', ')})`)
-        if (options.experiment !== undefined && options.experiment !== plan.data.experiment)
-          throw new CliError(`--experiment ${options.experiment} differs from the plan's experiment "${plan.data.experiment}"`)
-        result = exportRollout(config, plan.data, naming)
+        const plan = await loadPlan(options.plan)
+        if (!names.includes(plan.experiment))
+          throw new CliError(`the plan's experiment "${plan.experiment}" is not in ${path} (experiments: ${names.join(', ')})`)
+        if (options.experiment !== undefined && options.experiment !== plan.experiment)
+          throw new CliError(`--experiment ${options.experiment} differs from the plan's experiment "${plan.experiment}"`)
+        result = exportRollout(config, plan, naming)
       } else {
         const experiment = options.experiment ?? (names.length === 1 ? names[0]! : undefined)
         if (experiment === undefined)

@@ -5,7 +5,7 @@ import type { Command } from 'commander'
 import { stringify } from 'yaml'
 import { CliError, EXIT, readDocuments, type CliIo } from '../io.js'
 import { importDocument } from '../mesh/index.js'
-import { json, painter } from '../output.js'
+import { examples, json, painter } from '../output.js'
 
 interface ImportOptions {
   out?: string
@@ -24,12 +24,25 @@ export interface SourcedWarning {
 export function registerImport(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('import')
-    .description('turn Gateway API HTTPRoutes, Istio VirtualServices and Argo Rollouts into a splitlane config (and rollout plans)')
+    .summary('turn Gateway API HTTPRoutes, Istio VirtualServices and Argo Rollouts into a splitlane config (and rollout plans)')
+    .description(
+      'Convert every HTTPRoute, VirtualService and Rollout of a file (several YAML documents allowed) into one splitlane config,\n' +
+        'and Argo Rollouts canary steps into rollout plans. Whatever is not carried over is printed on stderr with its path.\n' +
+        'Exit 0: converted (warnings printed); 1: --strict and something was not carried over, or nothing to import; 2: unreadable file.',
+    )
     .argument('<file>', 'YAML or JSON manifest; several YAML documents allowed')
     .option('-o, --out <config>', 'write the config to this file (.json: JSON, otherwise YAML) instead of stdout')
     .option('--plan-out <plan>', 'write the rollout plan(s) of Argo Rollouts to this file (.json: JSON, otherwise YAML)')
     .option('--json', 'print { config, plans, warnings } as JSON')
     .option('--strict', 'exit 1 when anything was not carried over (default: exit 0 and print the warnings)')
+    .addHelpText(
+      'after',
+      examples([
+        'splitlane import httproute.yaml',
+        'splitlane import rollout.yaml --out splitlane.yaml --plan-out plan.yaml',
+        'kubectl get virtualservice reviews -o yaml | splitlane import /dev/stdin --strict',
+      ]),
+    )
     .action(async (path: string, options: ImportOptions) => {
       const documents = await readDocuments(path)
       const warnings: SourcedWarning[] = []

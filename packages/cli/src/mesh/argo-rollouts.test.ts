@@ -127,4 +127,23 @@ describe('exportRollout', () => {
     expect(paths(warnings)).toEqual(['steps[2].analysis', 'maxWeightChangePerMinute'])
     expect(importRollout(manifest).plans[0]!.steps).toEqual(imported.plans[0]!.steps)
   })
+
+  it('leaves the Services out, without a warning, when the variants have no address; reports an address that is no Service', () => {
+    const imported = importRollout(fixture('argo-rollout-canary.yaml'))
+    const bare = exportRollout(imported.config, imported.plans[0]!)
+    expect(bare.warnings).toEqual([])
+    expect(Object.keys((bare.manifest.spec as { strategy: { canary: object } }).strategy.canary)).toEqual(['steps'])
+    const config = {
+      version: 1 as const,
+      experiments: {
+        'rollout-canary': {
+          variants: [
+            { name: 'stable', value: 'https://example.com' },
+            { name: 'canary', weight: 0 },
+          ],
+        },
+      },
+    }
+    expect(paths(exportRollout(config, imported.plans[0]!).warnings)).toEqual(['experiments.rollout-canary.variants[0].value'])
+  })
 })

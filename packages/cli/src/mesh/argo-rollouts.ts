@@ -147,7 +147,9 @@ export function exportRollout(config: SplitlaneConfig, plan: RolloutPlan, option
   if (experiment === undefined) throw new Error(`the plan's experiment "${plan.experiment}" is not in the config`)
   const serviceOf = (variant: string, field: string) => {
     const index = experiment.variants.findIndex((v) => v.name === variant)
-    const address = serviceAddress(experiment.variants[index]?.value ?? null)
+    const value = experiment.variants[index]?.value ?? null
+    if (value === null) return {} // no address: Argo splits by replica counts
+    const address = serviceAddress(value)
     if (address?.inCluster === true) return { [field]: address.name }
     report.warn(
       ['experiments', plan.experiment, 'variants', Math.max(index, 0), 'value'],
