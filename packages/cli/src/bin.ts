@@ -1,9 +1,12 @@
 import { run } from './program.js'
 
+const noColor = (process.env.NO_COLOR ?? '') !== ''
+
 run(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  isTTY: process.stdout.isTTY === true && !('NO_COLOR' in process.env),
+  isTTY: process.stdout.isTTY === true && !noColor,
+  progress: process.stderr.isTTY === true,
 }).then(
   (code) => {
     process.exitCode = code

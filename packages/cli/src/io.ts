@@ -6,8 +6,10 @@ import { parseAllDocuments } from 'yaml'
 export interface CliIo {
   readonly out: (text: string) => void
   readonly err: (text: string) => void
-  /** Colour and progress only on a terminal. */
+  /** Colour only when stdout is a terminal (and NO_COLOR is not set). */
   readonly isTTY: boolean
+  /** Progress of long work only when stderr is a terminal. */
+  readonly progress?: boolean
 }
 
 export const EXIT = {

@@ -1,4 +1,9 @@
 import { Command, CommanderError } from 'commander'
+import { registerAnalyze } from './commands/analyze.js'
+import { registerExplain } from './commands/explain.js'
+import { registerSimulate } from './commands/simulate.js'
+import { registerExport } from './commands/export.js'
+import { registerImport } from './commands/import.js'
 import { registerValidate } from './commands/validate.js'
 import { CliError, EXIT, type CliIo } from './io.js'
 
@@ -16,6 +21,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
   registerValidate(program, io, setExit)
+  registerExplain(program, io, setExit)
+  registerSimulate(program, io, setExit)
+  registerAnalyze(program, io, setExit)
+  registerImport(program, io, setExit)
+  registerExport(program, io, setExit)
   try {
     await program.parseAsync(argv, { from: 'user' })
   } catch (error) {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
+const BIN = fileURLToPath(new URL('../bin/splitlane.js', import.meta.url))
 
 export interface CliResult {
   readonly code: number
@@ -9,7 +9,7 @@ export interface CliResult {
   readonly stderr: string
 }
 
-/** Runs the built `splitlane` binary as a real child process. */
+/** Runs the built `splitlane` command (bin/splitlane.js, which loads dist/bin.js) as a real child process. */
 export function splitlane(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(

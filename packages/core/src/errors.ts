@@ -32,6 +32,8 @@ export const ErrorCode = {
   RequestInvalid: 'SPLITLANE_ERR_REQUEST_INVALID',
   /** Adapters: your `getKey`, `getAttributes` or `randomId` threw or returned something unusable. */
   GetterFailed: 'SPLITLANE_ERR_GETTER_FAILED',
+  /** A rollout plan failed validation (`parseRolloutPlan`); `issues` lists every problem with its path. */
+  PlanInvalid: 'SPLITLANE_ERR_PLAN_INVALID',
   /** Adapters: proxy mode found no http(s) URL in the variant's `value` (nor in control's); outgoing-call routing: a variant's value (or `upstreams` entry) is not a usable upstream, so the call goes to control. */
   UpstreamInvalid: 'SPLITLANE_ERR_UPSTREAM_INVALID',
 } as const
@@ -61,14 +63,18 @@ export interface ConfigIssue {
   readonly message: string
 }
 
-/** Thrown by `parseConfig` and `createSplitter`; returned by `safeParseConfig` and `update`. */
+/**
+ * Thrown by `parseConfig` and `createSplitter`; returned by `safeParseConfig` and `update`. Also used,
+ * with code `SPLITLANE_ERR_PLAN_INVALID`, by `parseRolloutPlan` for a bad rollout plan.
+ */
 export class SplitlaneConfigError extends SplitlaneError {
   readonly issues: readonly ConfigIssue[]
 
-  constructor(issues: readonly ConfigIssue[]) {
+  constructor(issues: readonly ConfigIssue[], kind: 'config' | 'plan' = 'config') {
     const lines = issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`)
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`
-    super(ErrorCode.ConfigInvalid, `Invalid splitlane config (${count}):\n${lines.join('\n')}`)
+    const [code, what] = kind === 'plan' ? [ErrorCode.PlanInvalid, 'rollout plan'] : [ErrorCode.ConfigInvalid, 'splitlane config']
+    super(code, `Invalid ${what} (${count}):\n${lines.join('\n')}`)
     this.name = 'SplitlaneConfigError'
     this.issues = issues
   }

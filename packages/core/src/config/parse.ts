@@ -127,7 +127,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   variant: ['name', 'weight', 'value', 'description'],
 }
 
-function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
+function configKnownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS.root!
   if (path.length === 2 && path[0] === 'experiments') return KNOWN_KEYS.experiment!
   if (path.length === 4 && path[2] === 'variants') return KNOWN_KEYS.variant!
@@ -160,8 +160,14 @@ function suggest(key: string, known: readonly string[]): string {
   return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : ''
 }
 
-/** One issue per problem, each with its full path; unknown keys get a suggestion. */
-function toIssues(issues: readonly z.core.$ZodIssue[]): ConfigIssue[] {
+/**
+ * One issue per problem, each with its full path; unknown keys get a suggestion from the keys
+ * `knownKeysAt(path)` names for the object at that path (the config's by default).
+ */
+export function toIssues(
+  issues: readonly z.core.$ZodIssue[],
+  knownKeysAt: (path: readonly PropertyKey[]) => readonly string[] = configKnownKeysAt,
+): ConfigIssue[] {
   const out: ConfigIssue[] = []
   const seenPaths = new Set<string>()
   for (const issue of issues) {

@@ -18,7 +18,9 @@ const name = (what: string) => {
 
 const weight = () => {
   const message = expected(`integer 0..${MAX_WEIGHT}`)
-  return z.number(message).int(message).min(0, message).max(MAX_WEIGHT, message)
+  // A refinement, not .int(): zod's int check aborts, which would hide the cross-field problems
+  // (duplicate names, unknown control) of the same experiment from the one report.
+  return z.number(message).refine(Number.isInteger, message).min(0, message).max(MAX_WEIGHT, message).meta({ type: 'integer' })
 }
 
 const exposure = () => {

@@ -134,9 +134,18 @@ export const ruleSchema = z
     when: conditionSchema,
     variant: nameOf('a variant name').optional().describe('Pin matching units to this variant.'),
     weights: z
-      .record(z.string(), z.number(weightMessage).int(weightMessage).min(0, weightMessage).max(1_000_000, weightMessage), {
-        error: 'expected an object mapping variant names to weights',
-      })
+      .record(
+        z.string(),
+        z
+          .number(weightMessage)
+          .refine(Number.isInteger, weightMessage)
+          .min(0, weightMessage)
+          .max(1_000_000, weightMessage)
+          .meta({ type: 'integer' }),
+        {
+          error: 'expected an object mapping variant names to weights',
+        },
+      )
       .optional()
       .describe('Split matching units with these weights (variants left out get 0).'),
     exposure: percentage().optional().describe('Percent of matching units that enter the experiment.'),

@@ -1,0 +1,112 @@
+import { analyzeCanary, formatNumber, type AnalysisStepOptions, type JudgeResult, type RolloutPlan } from '@splitlane/core'
+import type { Command } from 'commander'
+import { CliError, EXIT, type CliIo } from '../io.js'
+import { loadPlan } from '../load.js'
+import { readMetrics } from '../metrics-file.js'
+import { examples, json, painter, pValue, table } from '../output.js'
+
+interface AnalyzeOptions {
+  plan?: string
+  experiment?: string
+  canary?: string
+  baseline?: string
+  passThreshold?: number
+  marginalThreshold?: number
+  json?: boolean
+}
+
+const score = (name: string) => (text: string) => {
+  const value = Number(text)
+  if (text === '' || !Number.isFinite(value) || value < 0 || value > 100)
+    throw new CliError(`${name} expects a score 0..100, got "${text}"`)
+  return value
+}
+
+/** The judge settings of the plan's first analysis step (an empty object when it has none). */
+function judgeOf(plan: RolloutPlan | undefined): NonNullable<AnalysisStepOptions['judge']> {
+  const step = plan?.steps.find((candidate) => 'analysis' in candidate)
+  return step !== undefined && 'analysis' in step ? (step.analysis.judge ?? {}) : {}
+}
+
+function verdictText(result: JudgeResult, io: CliIo): string {
+  const paint = painter(io.isTTY)
+  const colour = result.verdict === 'Pass' ? paint.green : result.verdict === 'Fail' ? paint.red : paint.yellow
+  const rows = result.metrics.map((metric) => [
+    metric.name,
+    metric.class,
+    metric.canary.count,
+    formatNumber(metric.canary.mean),
+    metric.baseline.count,
+    formatNumber(metric.baseline.mean),
+    metric.effectSize === null ? '-' : `${formatNumber(metric.effectSize)}x`,
+    metric.statistic === null ? '-' : pValue(metric.statistic.pValue),
+    metric.criticalFailure ? 'critical' : '',
+  ])
+  const groups = result.groups
+    .map((group) => `${group.name} ${formatNumber(group.score)} (weight ${formatNumber(group.weight)})`)
+    .join(', ')
+  return (
+    `verdict: ${paint.bold(colour(result.verdict))}  score ${formatNumber(result.score)}  (${result.reason})\n\n` +
+    table(['metric', 'class', 'canary n', 'canary mean', 'baseline n', 'baseline mean', 'ratio', 'p-value', 'flag'], rows) +
+    `\ngroups: ${groups}\n\nwhy:\n${result.explanation.map((line) => `  ${line}`).join('\n')}\n`
+  )
+}
+
+export function registerAnalyze(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('analyze')
+    .summary('run the canary judge on a metrics file and print the verdict with per-metric detail')
+    .description(
+      "Judge a canary against its baseline (error rate and latency, plus events and thresholds from a plan's analysis step)\n" +
+        'from a metrics window (JSON/YAML, as recorder.snapshot() writes it) or a CSV of per-request rows\n' +
+        '(header: experiment,variant,status,latency_ms,error[,event:<name>...]).\n' +
+        'Exit 0: Pass; 1: Marginal, Fail or Nodata (the canary is not shown to be good); 2: could not run.',
+    )
+    .argument('<metrics>', 'metrics window (.json, .yaml) or per-request samples (.csv)')
+    .option('--plan <file>', "rollout plan (JSON or YAML): experiment, canary, baseline and the first analysis step's judge settings")
+    .option('-e, --experiment <name>', "experiment (default: the plan's, or the only one in the metrics)")
+    .option('-c, --canary <variant>', "the new variant (default: the plan's)")
+    .option('-b, --baseline <variant>', "the variant it replaces (default: the plan's)")
+    .option('--pass-threshold <score>', 'score at or above which the verdict is Pass (default 95)', score('--pass-threshold'))
+    .option('--marginal-threshold <score>', 'score at or above which the verdict is Marginal (default 75)', score('--marginal-threshold'))
+    .option('--json', 'machine-readable output: { experiment, canary, baseline, verdict, score, reason, groups, metrics, explanation }')
+    .addHelpText(
+      'after',
+      examples([
+        'splitlane analyze metrics.json --experiment checkout --canary v2 --baseline v1',
+        'splitlane analyze requests.csv --plan plan.yaml',
+        'splitlane analyze requests.csv --plan plan.yaml --json',
+      ]),
+    )
+    .action(async (path: string, options: AnalyzeOptions) => {
+      const plan = options.plan === undefined ? undefined : await loadPlan(options.plan)
+      const window = await readMetrics(path, options.experiment ?? plan?.experiment)
+      const experiments = Object.keys(window.experiments)
+      const experiment = options.experiment ?? plan?.experiment ?? (experiments.length === 1 ? experiments[0] : undefined)
+      if (experiment === undefined)
+        throw new CliError(`which experiment? pass --experiment or --plan; ${path} has: ${experiments.join(', ') || 'none'}`)
+      const variants = window.experiments[experiment]
+      if (variants === undefined)
+        throw new CliError(`no experiment "${experiment}" in ${path}; it has: ${experiments.join(', ') || 'none'}`)
+      const names = Object.keys(variants)
+      const canary = options.canary ?? plan?.canary
+      const baseline = options.baseline ?? plan?.baseline
+      if (canary === undefined || baseline === undefined)
+        throw new CliError(`which variants? pass --canary and --baseline (or --plan); ${experiment} has: ${names.join(', ')}`)
+      for (const variant of [canary, baseline])
+        if (!names.includes(variant)) throw new CliError(`no variant "${variant}" of ${experiment} in ${path}; it has: ${names.join(', ')}`)
+      const judge = {
+        ...judgeOf(plan),
+        ...(options.passThreshold === undefined ? {} : { passThreshold: options.passThreshold }),
+        ...(options.marginalThreshold === undefined ? {} : { marginalThreshold: options.marginalThreshold }),
+      }
+      const result = analyzeCanary(window, { ...judge, experiment, canary, baseline })
+      if (options.json) io.out(json({ experiment, canary, baseline, ...result }))
+      else {
+        const count = (variant: string) => variants[variant]!.requests
+        io.out(`${experiment}: canary ${canary} (${count(canary)} requests) vs baseline ${baseline} (${count(baseline)} requests)\n`)
+        io.out(verdictText(result, io))
+      }
+      setExit(result.verdict === 'Pass' ? EXIT.ok : EXIT.failed)
+    })
+}

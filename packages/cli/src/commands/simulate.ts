@@ -1,0 +1,268 @@
+import {
+  createSplitter,
+  sampleRatioMismatch,
+  SRM_MIN_EXPECTED,
+  type ParsedConfig,
+  type SplitlaneConfig,
+  type Splitter,
+} from '@splitlane/core'
+import type { Command } from 'commander'
+import { CliError, EXIT, type CliIo } from '../io.js'
+import { loadConfig } from '../load.js'
+import { examples, json, painter, percent, pValue, table } from '../output.js'
+
+export const DEFAULT_USERS = 10_000
+export const MAX_USERS = 10_000_000
+
+/** The synthetic unit keys: `sim-<seed>-<i>` for i = 0..users-1. */
+export const unitKey = (seed: string, index: number) => `sim-${seed}-${index}`
+
+interface VariantShare {
+  name: string
+  weight: number
+  /** weight / sum of weights. */
+  expectedShare: number
+  /** Units split into this variant (reason `split` or `static`). */
+  count: number
+  share: number
+}
+
+interface ExperimentShares {
+  units: number
+  /** Units assigned by the weights; the sample-ratio test runs over these. */
+  split: number
+  variants: VariantShare[]
+  /** Units not split by the weights, by reason (`not_exposed`, `holdout`, `rule`, `disabled`, ...). */
+  notSplit: Record<string, number>
+  srm: { chiSquare: number; degreesOfFreedom: number; pValue: number; mismatch: boolean } | null
+}
+
+interface Movement {
+  /** Units whose variant differs between the two configs. */
+  moved: number
+  movedShare: number
+  /** from -> to -> units, every pair (including staying). */
+  matrix: Record<string, Record<string, number>>
+  /** Only the pairs that move, largest first. */
+  moves: { from: string; to: string; count: number; share: number }[]
+}
+
+const positiveInteger = (name: string, max: number) => (text: string) => {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new CliError(`${name} expects an integer 1..${max}, got "${text}"`)
+  return value
+}
+
+/** Attributes that `bucketBy` reads get the unit key too, so experiments keyed by an attribute are simulated as well. */
+function contextFor(config: ParsedConfig) {
+  const names = new Set(Object.values(config.experiments).flatMap((experiment) => experiment.bucketBy))
+  return (key: string) => {
+    const attributes: Record<string, string> = {}
+    for (const name of names) attributes[name] = key
+    return { key, attributes }
+  }
+}
+
+/** Assigns every synthetic unit in every experiment; returns the variant per experiment per unit. */
+function assignUnits(splitter: Splitter, config: ParsedConfig, users: number, seed: string, onProgress: (done: number) => void) {
+  const experiments = Object.keys(config.experiments)
+  const variants = new Map(experiments.map((name) => [name, new Array<string>(users)]))
+  const reasons = new Map(experiments.map((name) => [name, new Array<string>(users)]))
+  const context = contextFor(config)
+  for (let index = 0; index < users; index++) {
+    const all = splitter.assignAll(context(unitKey(seed, index)))
+    for (const name of experiments) {
+      variants.get(name)![index] = all[name]!.variant!
+      reasons.get(name)![index] = all[name]!.reason
+    }
+    if ((index + 1) % 20_000 === 0) onProgress(index + 1)
+  }
+  return { variants, reasons }
+}
+
+function shares(config: ParsedConfig, variants: Map<string, string[]>, reasons: Map<string, string[]>): Record<string, ExperimentShares> {
+  const out: Record<string, ExperimentShares> = {}
+  for (const [name, experiment] of Object.entries(config.experiments)) {
+    const counts = new Map(experiment.variants.map((variant) => [variant.name, 0]))
+    const notSplit: Record<string, number> = {}
+    const assigned = variants.get(name)!
+    const why = reasons.get(name)!
+    for (let index = 0; index < assigned.length; index++) {
+      const reason = why[index]!
+      if (reason === 'split' || reason === 'static') counts.set(assigned[index]!, counts.get(assigned[index]!)! + 1)
+      else notSplit[reason] = (notSplit[reason] ?? 0) + 1
+    }
+    const split = [...counts.values()].reduce((sum, count) => sum + count, 0)
+    const totalWeight = experiment.variants.reduce((sum, variant) => sum + variant.weight, 0)
+    const weights = experiment.variants.map((variant) => variant.weight)
+    const observed = experiment.variants.map((variant) => counts.get(variant.name)!)
+    // The chi-square approximation needs SRM_MIN_EXPECTED units in every arm that has weight; below that, no test.
+    const fewest = Math.min(...weights.filter((weight) => weight > 0).map((weight) => (split * weight) / totalWeight))
+    const test = split > 0 && totalWeight > 0 && fewest >= SRM_MIN_EXPECTED ? sampleRatioMismatch(observed, weights) : null
+    out[name] = {
+      units: assigned.length,
+      split,
+      variants: experiment.variants.map((variant) => ({
+        name: variant.name,
+        weight: variant.weight,
+        expectedShare: totalWeight > 0 ? variant.weight / totalWeight : 0,
+        count: counts.get(variant.name)!,
+        share: split > 0 ? counts.get(variant.name)! / split : 0,
+      })),
+      notSplit,
+      srm:
+        test === null
+          ? null
+          : { chiSquare: test.chiSquare, degreesOfFreedom: test.degreesOfFreedom, pValue: test.pValue, mismatch: test.mismatch },
+    }
+  }
+  return out
+}
+
+/** `fromNames` and `toNames`: the variants of the experiment in each config, so the matrix shows every one. */
+function movement(before: string[], after: string[], fromNames: string[], toNames: string[]): Movement {
+  const matrix: Record<string, Record<string, number>> = {}
+  for (const from of fromNames) matrix[from] = Object.fromEntries(toNames.map((to) => [to, 0]))
+  let moved = 0
+  for (let index = 0; index < before.length; index++) {
+    const from = before[index]!
+    const to = after[index]!
+    const row = (matrix[from] ??= {})
+    row[to] = (row[to] ?? 0) + 1
+    if (from !== to) moved++
+  }
+  const moves = Object.entries(matrix)
+    .flatMap(([from, row]) => Object.entries(row).map(([to, count]) => ({ from, to, count, share: count / before.length })))
+    .filter((move) => move.from !== move.to && move.count > 0)
+    .sort((a, b) => b.count - a.count || a.from.localeCompare(b.from) || a.to.localeCompare(b.to))
+  return { moved, movedShare: before.length > 0 ? moved / before.length : 0, matrix, moves }
+}
+
+function sharesText(name: string, result: ExperimentShares, io: CliIo): string {
+  const paint = painter(io.isTTY)
+  const rows = result.variants.map((variant) => [
+    variant.name,
+    variant.weight,
+    percent(variant.expectedShare),
+    variant.count,
+    percent(variant.share),
+    `${variant.share >= variant.expectedShare ? '+' : ''}${((variant.share - variant.expectedShare) * 100).toFixed(2)}`,
+  ])
+  const notSplit = Object.entries(result.notSplit).map(([reason, count]) => `${count} ${reason}`)
+  const srm =
+    result.srm === null
+      ? `sample ratio: not tested (fewer than ${SRM_MIN_EXPECTED} units expected in an arm; raise --users)`
+      : `sample ratio: chi-square ${result.srm.chiSquare.toFixed(2)}, df ${result.srm.degreesOfFreedom}, p = ${pValue(result.srm.pValue)} ` +
+        (result.srm.mismatch ? paint.red('MISMATCH (p < 0.001)') : paint.green('ok'))
+  return (
+    `${paint.bold(name)}: ${result.split} of ${result.units} units split${notSplit.length > 0 ? ` (not split: ${notSplit.join(', ')})` : ''}\n` +
+    table(['variant', 'weight', 'configured', 'units', 'observed', 'diff (pts)'], rows) +
+    srm +
+    '\n'
+  )
+}
+
+function movementText(name: string, result: Movement, units: number, io: CliIo): string {
+  const paint = painter(io.isTTY)
+  const from = Object.keys(result.matrix)
+  const to = [...new Set(Object.values(result.matrix).flatMap((row) => Object.keys(row)))]
+  const header = ['from \\ to', ...to]
+  const rows = from.map((source) => [source, ...to.map((target) => result.matrix[source]![target] ?? 0)])
+  const moves = result.moves.map((move) => `  ${move.from} -> ${move.to}: ${move.count} (${percent(move.share)})`)
+  return (
+    `${paint.bold(name)}: ${result.moved} of ${units} units (${percent(result.movedShare)}) change variant\n` +
+    table(header, rows) +
+    (moves.length > 0 ? moves.join('\n') + '\n' : '')
+  )
+}
+
+const variantNames = (config: ParsedConfig, experiment: string) => config.experiments[experiment]!.variants.map((variant) => variant.name)
+
+export function registerSimulate(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('simulate')
+    .summary('observed vs configured shares for synthetic users; with --against, how many move between variants')
+    .description(
+      `Assign N synthetic units (keys sim-<seed>-0 .. sim-<seed>-<N-1>, no attributes except that bucketBy attributes carry the key)\n` +
+        'in every experiment and compare observed with configured shares, with the sample-ratio chi-square p-value.\n' +
+        'With --against <other-config>: for the same units, how many change variant and from where to where.\n' +
+        'Exit 0; 1 when a sample-ratio test fails (p < 0.001).',
+    )
+    .argument('<config>', 'config file (JSON or YAML)')
+    .option('-n, --users <n>', `synthetic units (1..${MAX_USERS})`, positiveInteger('--users', MAX_USERS), DEFAULT_USERS)
+    .option('-s, --seed <seed>', 'seed of the unit keys: another seed, other units', '0')
+    .option('--against <config>', 'a second config (e.g. the next ramp step): count the units that move')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      examples([
+        'splitlane simulate splitlane.yaml',
+        'splitlane simulate splitlane.yaml --users 100000 --seed 7',
+        'splitlane simulate splitlane.yaml --against splitlane.next.yaml --json',
+      ]),
+    )
+    .action(async (path: string, options: { users: number; seed: string; against?: string; json?: boolean }) => {
+      const base = await loadConfig(path)
+      const other = options.against === undefined ? undefined : await loadConfig(options.against)
+      const runs = other === undefined ? 1 : 2
+      const progress = (run: number) => (done: number) => {
+        if (io.progress === true) io.err(`\rsimulating: ${Math.floor(((run * options.users + done) / (runs * options.users)) * 100)}%`)
+      }
+      const splitterOf = (input: unknown) => createSplitter({ config: input as SplitlaneConfig, random: Math.random })
+      const first = assignUnits(splitterOf(base.input), base.config, options.users, options.seed, progress(0))
+      const second =
+        other === undefined ? undefined : assignUnits(splitterOf(other.input), other.config, options.users, options.seed, progress(1))
+      if (io.progress === true && options.users >= 20_000) io.err('\r\u001b[K')
+      const experiments = shares(base.config, first.variants, first.reasons)
+      const mismatch = Object.values(experiments).some((result) => result.srm?.mismatch === true)
+      const report: Record<string, unknown> = {
+        config: path,
+        users: options.users,
+        seed: options.seed,
+        keys: unitKey(options.seed, 0),
+        experiments,
+      }
+      let moves: Record<string, Movement> = {}
+      let added: string[] = []
+      let removed: string[] = []
+      if (other !== undefined && second !== undefined) {
+        const before = Object.keys(base.config.experiments)
+        const after = Object.keys(other.config.experiments)
+        added = after.filter((name) => !before.includes(name))
+        removed = before.filter((name) => !after.includes(name))
+        moves = Object.fromEntries(
+          before
+            .filter((name) => after.includes(name))
+            .map((name) => [
+              name,
+              movement(
+                first.variants.get(name)!,
+                second.variants.get(name)!,
+                variantNames(base.config, name),
+                variantNames(other.config, name),
+              ),
+            ]),
+        )
+        Object.assign(report, { against: options.against, movement: moves, added, removed })
+      }
+      if (options.json) io.out(json(report))
+      else if (other === undefined) {
+        io.out(`${options.users} synthetic units (keys ${unitKey(options.seed, 0)} ...) in ${path}\n\n`)
+        io.out(
+          Object.entries(experiments)
+            .map(([name, result]) => sharesText(name, result, io))
+            .join('\n'),
+        )
+      } else {
+        io.out(`${options.users} synthetic units (keys ${unitKey(options.seed, 0)} ...), ${path} -> ${options.against}\n\n`)
+        io.out(
+          Object.entries(moves)
+            .map(([name, result]) => movementText(name, result, options.users, io))
+            .join('\n'),
+        )
+        if (added.length > 0) io.out(`\nadded experiments: ${added.join(', ')}\n`)
+        if (removed.length > 0) io.out(`\nremoved experiments: ${removed.join(', ')}\n`)
+      }
+      setExit(mismatch ? EXIT.failed : EXIT.ok)
+    })
+}

@@ -1,0 +1,184 @@
+// Istio VirtualService (networking.istio.io/v1, v1beta1) <-> splitlane experiments.
+import { parseConfig, type Condition, type SplitlaneConfig } from '@splitlane/core'
+import {
+  allOf,
+  anyOf,
+  asArray,
+  asRecord,
+  createReport,
+  headerCondition,
+  serviceAddress,
+  serviceUrl,
+  type Path,
+  type Report,
+} from './common.js'
+import { buildExperiments, experimentRoutes, type Destination, type HeaderMatch, type MeshRoute, type RouteMatch } from './split.js'
+import type { ExportOptions, ExportResult, ImportResult } from './types.js'
+
+export const ISTIO_API_VERSION = 'networking.istio.io/v1'
+
+const HTTP_HINTS: Record<string, string> = {
+  rewrite: 'rewrites are not part of a split: not carried over',
+  redirect: 'a redirect is not a split: not carried over',
+  directResponse: 'a direct response is not a split: not carried over',
+  delegate: 'delegation to another VirtualService: import that one; not carried over',
+  timeout: 'timeouts: set them on your HTTP client or proxy; not carried over',
+  retries: 'retries: see the fallback guide (retry on control); not carried over',
+  fault: 'fault injection: not carried over',
+  mirror: 'mirroring: see the shadow traffic guide; not carried over',
+  mirrors: 'mirroring: see the shadow traffic guide; not carried over',
+  mirrorPercentage: 'mirroring: see the shadow traffic guide; not carried over',
+  mirror_percent: 'mirroring: see the shadow traffic guide; not carried over',
+  corsPolicy: 'CORS is not part of a split: not carried over',
+  headers: 'header changes are not part of a split: not carried over',
+}
+
+/**
+ * A VirtualService as experiments. Each `http[]` entry's `route[]` is a split (weights relative; one destination
+ * without a weight takes everything, several without weights take none); a catch-all entry with header-matching
+ * entries before it becomes one experiment whose targeting rules test those headers, in Istio's order (first match wins).
+ */
+export function importVirtualService(document: unknown): ImportResult {
+  const report = createReport()
+  const root = asRecord(document)
+  const metadata = asRecord(root.metadata)
+  const name = typeof metadata.name === 'string' ? metadata.name : 'virtualservice'
+  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default'
+  report.account(root, [], ['apiVersion', 'kind', 'metadata', 'spec'], ['status'])
+  const spec = asRecord(root.spec)
+  // hosts, gateways and exportTo say which traffic the service attaches to, not how it splits
+  report.account(spec, ['spec'], ['http'], ['hosts', 'gateways', 'exportTo'], {
+    tcp: 'TCP routes: splitlane splits HTTP requests and calls; not carried over',
+    tls: 'TLS routes: splitlane splits HTTP requests and calls; not carried over',
+  })
+  const routes: MeshRoute[] = []
+  let shadowedFrom: number | undefined
+  asArray(spec.http).forEach((value, index) => {
+    const path = ['spec', 'http', index]
+    const http = asRecord(value)
+    if (shadowedFrom !== undefined)
+      return report.warn(path, `unreachable: spec.http[${shadowedFrom}] matches every request first; not carried over`)
+    report.account(http, path, ['route', 'match', 'name'], [], HTTP_HINTS)
+    const destinations = asArray(http.route)
+    if (destinations.length === 0) return report.warn([...path, 'route'], 'no route: not a split; not carried over')
+    const match = httpMatch(http.match, [...path, 'match'], report)
+    if (match.kind === 'all') shadowedFrom = index
+    routes.push({
+      path,
+      label: typeof http.name === 'string' ? http.name : String(index),
+      weightsPath: [...path, 'route'],
+      matchPath: [...path, 'match'],
+      destinations: destinations.map((entry, at) =>
+        destination(asRecord(entry), namespace, destinations.length, [...path, 'route', at], report),
+      ),
+      match,
+    })
+  })
+  const experiments = buildExperiments({ name, source: `VirtualService ${name}`, routes, report })
+  return { kind: 'VirtualService', name, config: { version: 1, experiments }, plans: [], warnings: report.warnings }
+}
+
+function destination(entry: Record<string, unknown>, namespace: string, count: number, path: Path, report: Report) {
+  report.account(entry, path, ['destination', 'weight'], [], { headers: 'header changes are not part of a split: not carried over' })
+  const target = asRecord(entry.destination)
+  report.account(target, [...path, 'destination'], ['host', 'subset', 'port'])
+  const host = typeof target.host === 'string' ? target.host : 'unknown'
+  const subset = typeof target.subset === 'string' ? target.subset : undefined
+  const port = typeof asRecord(target.port).number === 'number' ? (asRecord(target.port).number as number) : undefined
+  if (subset !== undefined)
+    report.warn(
+      [...path, 'destination', 'subset'],
+      `subset ${subset} is picked by the mesh from pod labels; in the process it has the address of ${host}: give each version its own Service and edit the value`,
+    )
+  const weight = typeof entry.weight === 'number' ? entry.weight : count === 1 ? 100 : 0
+  const short = host.split('.')[0]!
+  const value = serviceUrl({ name: host, namespace, ...(port === undefined ? {} : { port }) })
+  const names =
+    subset === undefined ? [short, `${short}-${port ?? ''}`] : [subset, `${short}-${subset}`, `${short}-${subset}-${port ?? ''}`]
+  const result: Destination = { key: `${host}|${subset ?? ''}|${port ?? ''}`, names, value }
+  return { destination: result, weight }
+}
+
+const STRING_MATCHES = ['exact', 'prefix', 'regex'] as const
+
+function httpMatch(value: unknown, path: Path, report: Report): RouteMatch {
+  const matches = asArray(value)
+  if (matches.length === 0) return { kind: 'all' }
+  const conditions: Condition[] = []
+  const other: string[] = []
+  let catchAll = false
+  matches.forEach((entry, index) => {
+    const match = asRecord(entry)
+    const tests = Object.keys(match).filter((key) => key !== 'name')
+    if (tests.length === 0) catchAll = true
+    for (const key of tests) if (key !== 'headers') other.push(key)
+    const headers = Object.entries(asRecord(match.headers)).flatMap(([header, test]) => {
+      const kind = STRING_MATCHES.find((k) => typeof asRecord(test)[k] === 'string')
+      if (kind === undefined) {
+        report.warn([...path, index, 'headers', header], 'only exact, prefix and regex header matches are supported')
+        other.push(`header ${header}`)
+        return []
+      }
+      return [headerCondition(header, kind, asRecord(test)[kind] as string)]
+    })
+    if (headers.length > 0) conditions.push(allOf(headers))
+  })
+  if (catchAll) return { kind: 'all' }
+  if (other.length > 0) return { kind: 'other', summary: `match on ${[...new Set(other)].join(', ')}`, path }
+  return { kind: 'headers', condition: anyOf(conditions) }
+}
+
+/**
+ * An experiment as a VirtualService: header-matching `http` entries from targeting rules, then the weighted
+ * catch-all. Variants that share one host become subsets named after them (define them in a DestinationRule).
+ */
+export function exportVirtualService(config: SplitlaneConfig, experiment: string, options: ExportOptions = {}): ExportResult {
+  const parsed = parseConfig(config)
+  const report = createReport()
+  const routes = experimentRoutes(parsed, experiment, report)
+  const variants = parsed.experiments[experiment]!.variants
+  const addresses = variants.map((variant, index) => {
+    const address = serviceAddress(variant.value)
+    const path = ['experiments', experiment, 'variants', index, 'value']
+    if (address === null) {
+      report.warn(path, 'not a URL: destination host named after the variant')
+      return { host: variant.name }
+    }
+    if (address.path !== '') report.warn(path, `path ${address.path} needs a rewrite: not exported`)
+    const host = address.inCluster ? `${address.name}.${address.namespace}.svc.cluster.local` : address.name
+    return { host, ...(address.port === undefined ? {} : { port: { number: address.port } }) }
+  })
+  const hosts = addresses.map((address) => address.host)
+  const destinationOf = new Map(
+    variants.map((variant, index) => {
+      const shared = hosts.filter((host) => host === hosts[index]).length > 1
+      return [variant.name, { ...addresses[index]!, ...(shared ? { subset: variant.name } : {}) }]
+    }),
+  )
+  if (hosts.some((host, index) => hosts.indexOf(host) !== index))
+    report.warn(
+      ['experiments', experiment, 'variants'],
+      'variants share a host: exported as subsets named after the variants; define them in a DestinationRule',
+    )
+  const http = routes.map((route) => ({
+    name: route.id ?? 'default',
+    ...(route.matches === null
+      ? {}
+      : { match: route.matches.map((headers) => ({ headers: Object.fromEntries(headers.map(toStringMatch)) })) }),
+    route: route.weights.map(({ variant, weight }) => ({ destination: destinationOf.get(variant)!, weight })),
+  }))
+  const mainHost = hosts[0] ?? experiment
+  return {
+    manifest: {
+      apiVersion: ISTIO_API_VERSION,
+      kind: 'VirtualService',
+      metadata: { name: options.name ?? experiment, ...(options.namespace === undefined ? {} : { namespace: options.namespace }) },
+      spec: { hosts: [mainHost], http },
+    },
+    warnings: report.warnings,
+  }
+}
+
+function toStringMatch(match: HeaderMatch): [string, Record<string, string>] {
+  return [match.name.toLowerCase(), { [match.type]: match.value }]
+}

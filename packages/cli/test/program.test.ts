@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { splitlane } from './cli.js'
+import { ANSI, example } from './files.js'
+
+const BIN = fileURLToPath(new URL('../bin/splitlane.js', import.meta.url))
+const SCRIPT = '/usr/bin/script'
+
+/** Runs the command on a pseudo-terminal (util-linux `script`), as a user at a terminal would. */
+function onTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const command = [process.execPath, BIN, ...args].map((part) => `'${part}'`).join(' ')
+  const { NO_COLOR: _, ...rest } = process.env
+  return new Promise((resolve) => {
+    execFile(SCRIPT, ['-qc', command, '/dev/null'], { env: { ...rest, ...env } }, (_error, stdout) => resolve(stdout))
+  })
+}
+
+describe('splitlane', () => {
+  it('--help lists every command with a one-line description', async () => {
+    const result = await splitlane(['--help'])
+    expect(result.code).toBe(0)
+    for (const [command, summary] of [
+      ['validate [options] <files...>', 'check config (or rollout plan) files'],
+      ['explain [options] <config> <experiment>', 'show which variant a unit gets'],
+      ['simulate [options] <config>', 'observed vs configured shares'],
+      ['analyze [options] <metrics>', 'run the canary judge'],
+    ])
+      expect(result.stdout.split('\n').some((line) => line.startsWith(`  ${command} `) && line.includes(`  ${summary}`))).toBe(true)
+  })
+
+  it('<command> --help shows examples', async () => {
+    for (const command of ['validate', 'explain', 'simulate', 'analyze']) {
+      const result = await splitlane([command, '--help'])
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain(`\nExamples:\n  $ splitlane ${command} `)
+    }
+  })
+
+  it('exits 2 for an unknown command or option', async () => {
+    expect((await splitlane(['bogus'])).code).toBe(2)
+    expect((await splitlane(['simulate', example('splitlane.yaml'), '--userz', '5'])).code).toBe(2)
+  })
+
+  it.skipIf(!existsSync(SCRIPT))('colours output on a terminal, not with NO_COLOR; shows progress on a terminal only', async () => {
+    expect(await onTerminal(['validate', example('broken.yaml')])).toMatch(ANSI)
+    expect(await onTerminal(['validate', example('broken.yaml')], { NO_COLOR: '1' })).not.toMatch(ANSI)
+    expect(await onTerminal(['simulate', example('splitlane.yaml'), '--users', '40000'])).toContain('\rsimulating: 50%')
+    expect((await splitlane(['simulate', example('splitlane.yaml'), '--users', '40000'])).stderr).toBe('')
+  })
+})
