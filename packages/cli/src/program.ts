@@ -6,6 +6,7 @@ import { registerExport } from './commands/export.js'
 import { registerImport } from './commands/import.js'
 import { registerValidate } from './commands/validate.js'
 import { CliError, EXIT, type CliIo } from './io.js'
+import { json } from './output.js'
 
 export const VERSION = '0.1.0'
 
@@ -32,6 +33,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage
     if (error instanceof CliError) {
       io.err(`splitlane: ${error.message}\n`)
+      if (argv.includes('--json')) io.out(json({ error: error.message }))
       return EXIT.usage
     }
     throw error

@@ -101,6 +101,24 @@ describe('splitlane analyze', () => {
     expect(await analyze(...args)).toMatchObject({ code: 1, report: { verdict: 'Fail', score: 50 } })
   })
 
+  it('judges business events from event:<name> columns when the plan names them', async () => {
+    const rows = ['variant,status,latency_ms,event:purchase']
+    for (let index = 0; index < 1000; index++)
+      rows.push(`v1,200,100,${index % 10 === 0 ? 1 : ''}`, `v2,200,100,${index % 20 === 0 ? 1 : ''}`)
+    const csv = await write('events.csv', rows.join('\n') + '\n')
+    const plan = await write(
+      'events-plan.yaml',
+      'experiment: shop\ncanary: v2\nbaseline: v1\nsteps:\n  - setWeight: 10\n  - analysis: { judge: { events: { purchase: {} } } }\n',
+    )
+    const { code, report } = await analyze(csv, '--plan', plan)
+    const purchase = metric(report, 'purchase')
+    expect(purchase.canary).toEqual({ count: 1000, mean: 0.05 })
+    expect(purchase.baseline).toEqual({ count: 1000, mean: 0.1 })
+    expect(purchase.class).toBe('Low')
+    expect(report.verdict).not.toBe('Pass')
+    expect(code).toBe(1)
+  })
+
   it('exits 2 when it cannot run: unknown variant, no names, bad plan, bad CSV', async () => {
     const unknown = await splitlane(['analyze', example('metrics.json'), '--canary', 'v3', '--baseline', 'stable'])
     expect(unknown.code).toBe(2)
@@ -108,6 +126,9 @@ describe('splitlane analyze', () => {
     expect(unknown.stderr).toContain('it has: stable, canary')
     const unnamed = await splitlane(['analyze', example('metrics.json')])
     expect(unnamed.code).toBe(2)
+    expect(JSON.parse((await splitlane(['analyze', example('metrics.json'), '--json'])).stdout)).toEqual({
+      error: 'which variants? pass --canary and --baseline (or --plan); checkout has: stable, canary',
+    })
     expect(unnamed.stderr).toContain('which variants? pass --canary and --baseline (or --plan); checkout has: stable, canary')
     const plan = await write('plan.yaml', 'experiment: checkout\ncanary: canary\nbaseline: stable\nsteps: [{ setWeight: 500 }]\n')
     const badPlan = await splitlane(['analyze', example('requests.csv'), '--plan', plan])

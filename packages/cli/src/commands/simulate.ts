@@ -53,45 +53,73 @@ const positiveInteger = (name: string, max: number) => (text: string) => {
   return value
 }
 
-/** Attributes that `bucketBy` reads get the unit key too, so experiments keyed by an attribute are simulated as well. */
-function contextFor(config: ParsedConfig) {
-  const names = new Set(Object.values(config.experiments).flatMap((experiment) => experiment.bucketBy))
-  return (key: string) => {
-    const attributes: Record<string, string> = {}
-    for (const name of names) attributes[name] = key
-    return { key, attributes }
-  }
+const variantNames = (config: ParsedConfig, experiment: string) => config.experiments[experiment]!.variants.map((variant) => variant.name)
+
+type Loaded = { input: unknown; config: ParsedConfig }
+
+/** Per experiment of the first config: units per variant split by the weights, and the rest by reason. */
+interface Tally {
+  counts: Map<string, number>
+  notSplit: Record<string, number>
 }
 
-/** Assigns every synthetic unit in every experiment; returns the variant per experiment per unit. */
-function assignUnits(splitter: Splitter, config: ParsedConfig, users: number, seed: string, onProgress: (done: number) => void) {
-  const experiments = Object.keys(config.experiments)
-  const variants = new Map(experiments.map((name) => [name, new Array<string>(users)]))
-  const reasons = new Map(experiments.map((name) => [name, new Array<string>(users)]))
-  const context = contextFor(config)
+/**
+ * One pass over the synthetic units: each is assigned under the first config (and under the second, with
+ * `--against`), and only counts are kept, so memory does not grow with `--users`.
+ */
+function simulateUnits(base: Loaded, other: Loaded | undefined, users: number, seed: string, onProgress: (done: number) => void) {
+  const splitterOf = (loaded: Loaded): Splitter => createSplitter({ config: loaded.input as SplitlaneConfig, random: Math.random })
+  const first = splitterOf(base)
+  const second = other === undefined ? undefined : splitterOf(other)
+  // Attributes that `bucketBy` reads carry the unit key too, so experiments keyed by an attribute are simulated as well.
+  const configs = other === undefined ? [base.config] : [base.config, other.config]
+  const attributeNames = [
+    ...new Set(configs.flatMap((config) => Object.values(config.experiments).flatMap((experiment) => experiment.bucketBy))),
+  ]
+  const experiments = Object.keys(base.config.experiments)
+  const tallies = new Map<string, Tally>(
+    experiments.map((name) => [
+      name,
+      { counts: new Map(base.config.experiments[name]!.variants.map((variant) => [variant.name, 0])), notSplit: {} },
+    ]),
+  )
+  const common = other === undefined ? [] : experiments.filter((name) => name in other.config.experiments)
+  const matrices = new Map<string, Record<string, Record<string, number>>>(
+    common.map((name) => [
+      name,
+      Object.fromEntries(
+        variantNames(base.config, name).map((from) => [from, Object.fromEntries(variantNames(other!.config, name).map((to) => [to, 0]))]),
+      ),
+    ]),
+  )
   for (let index = 0; index < users; index++) {
-    const all = splitter.assignAll(context(unitKey(seed, index)))
+    const key = unitKey(seed, index)
+    const attributes: Record<string, string> = {}
+    for (const name of attributeNames) attributes[name] = key
+    const before = first.assignAll({ key, attributes })
     for (const name of experiments) {
-      variants.get(name)![index] = all[name]!.variant!
-      reasons.get(name)![index] = all[name]!.reason
+      const { variant, reason } = before[name]!
+      const tally = tallies.get(name)!
+      if (reason === 'split' || reason === 'static') tally.counts.set(variant!, tally.counts.get(variant!)! + 1)
+      else tally.notSplit[reason] = (tally.notSplit[reason] ?? 0) + 1
+    }
+    if (second !== undefined) {
+      const after = second.assignAll({ key, attributes })
+      for (const name of common) {
+        const row = matrices.get(name)![before[name]!.variant!]!
+        const to = after[name]!.variant!
+        row[to] = (row[to] ?? 0) + 1
+      }
     }
     if ((index + 1) % 20_000 === 0) onProgress(index + 1)
   }
-  return { variants, reasons }
+  return { tallies, matrices }
 }
 
-function shares(config: ParsedConfig, variants: Map<string, string[]>, reasons: Map<string, string[]>): Record<string, ExperimentShares> {
+function shares(config: ParsedConfig, tallies: Map<string, Tally>, units: number): Record<string, ExperimentShares> {
   const out: Record<string, ExperimentShares> = {}
   for (const [name, experiment] of Object.entries(config.experiments)) {
-    const counts = new Map(experiment.variants.map((variant) => [variant.name, 0]))
-    const notSplit: Record<string, number> = {}
-    const assigned = variants.get(name)!
-    const why = reasons.get(name)!
-    for (let index = 0; index < assigned.length; index++) {
-      const reason = why[index]!
-      if (reason === 'split' || reason === 'static') counts.set(assigned[index]!, counts.get(assigned[index]!)! + 1)
-      else notSplit[reason] = (notSplit[reason] ?? 0) + 1
-    }
+    const { counts, notSplit } = tallies.get(name)!
     const split = [...counts.values()].reduce((sum, count) => sum + count, 0)
     const totalWeight = experiment.variants.reduce((sum, variant) => sum + variant.weight, 0)
     const weights = experiment.variants.map((variant) => variant.weight)
@@ -100,7 +128,7 @@ function shares(config: ParsedConfig, variants: Map<string, string[]>, reasons: 
     const fewest = Math.min(...weights.filter((weight) => weight > 0).map((weight) => (split * weight) / totalWeight))
     const test = split > 0 && totalWeight > 0 && fewest >= SRM_MIN_EXPECTED ? sampleRatioMismatch(observed, weights) : null
     out[name] = {
-      units: assigned.length,
+      units,
       split,
       variants: experiment.variants.map((variant) => ({
         name: variant.name,
@@ -119,23 +147,15 @@ function shares(config: ParsedConfig, variants: Map<string, string[]>, reasons: 
   return out
 }
 
-/** `fromNames` and `toNames`: the variants of the experiment in each config, so the matrix shows every one. */
-function movement(before: string[], after: string[], fromNames: string[], toNames: string[]): Movement {
-  const matrix: Record<string, Record<string, number>> = {}
-  for (const from of fromNames) matrix[from] = Object.fromEntries(toNames.map((to) => [to, 0]))
-  let moved = 0
-  for (let index = 0; index < before.length; index++) {
-    const from = before[index]!
-    const to = after[index]!
-    const row = (matrix[from] ??= {})
-    row[to] = (row[to] ?? 0) + 1
-    if (from !== to) moved++
-  }
-  const moves = Object.entries(matrix)
-    .flatMap(([from, row]) => Object.entries(row).map(([to, count]) => ({ from, to, count, share: count / before.length })))
+function movement(matrix: Record<string, Record<string, number>>, units: number): Movement {
+  const pairs = Object.entries(matrix).flatMap(([from, row]) =>
+    Object.entries(row).map(([to, count]) => ({ from, to, count, share: count / units })),
+  )
+  const moves = pairs
     .filter((move) => move.from !== move.to && move.count > 0)
     .sort((a, b) => b.count - a.count || a.from.localeCompare(b.from) || a.to.localeCompare(b.to))
-  return { moved, movedShare: before.length > 0 ? moved / before.length : 0, matrix, moves }
+  const moved = moves.reduce((sum, move) => sum + move.count, 0)
+  return { moved, movedShare: units > 0 ? moved / units : 0, matrix, moves }
 }
 
 function sharesText(name: string, result: ExperimentShares, io: CliIo): string {
@@ -176,8 +196,6 @@ function movementText(name: string, result: Movement, units: number, io: CliIo):
   )
 }
 
-const variantNames = (config: ParsedConfig, experiment: string) => config.experiments[experiment]!.variants.map((variant) => variant.name)
-
 export function registerSimulate(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('simulate')
@@ -204,16 +222,12 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
     .action(async (path: string, options: { users: number; seed: string; against?: string; json?: boolean }) => {
       const base = await loadConfig(path)
       const other = options.against === undefined ? undefined : await loadConfig(options.against)
-      const runs = other === undefined ? 1 : 2
-      const progress = (run: number) => (done: number) => {
-        if (io.progress === true) io.err(`\rsimulating: ${Math.floor(((run * options.users + done) / (runs * options.users)) * 100)}%`)
+      const progress = (done: number) => {
+        if (io.progress === true) io.err(`\rsimulating: ${Math.floor((done / options.users) * 100)}%`)
       }
-      const splitterOf = (input: unknown) => createSplitter({ config: input as SplitlaneConfig, random: Math.random })
-      const first = assignUnits(splitterOf(base.input), base.config, options.users, options.seed, progress(0))
-      const second =
-        other === undefined ? undefined : assignUnits(splitterOf(other.input), other.config, options.users, options.seed, progress(1))
+      const { tallies, matrices } = simulateUnits(base, other, options.users, options.seed, progress)
       if (io.progress === true && options.users >= 20_000) io.err('\r\u001b[K')
-      const experiments = shares(base.config, first.variants, first.reasons)
+      const experiments = shares(base.config, tallies, options.users)
       const mismatch = Object.values(experiments).some((result) => result.srm?.mismatch === true)
       const report: Record<string, unknown> = {
         config: path,
@@ -225,24 +239,12 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
       let moves: Record<string, Movement> = {}
       let added: string[] = []
       let removed: string[] = []
-      if (other !== undefined && second !== undefined) {
+      if (other !== undefined) {
         const before = Object.keys(base.config.experiments)
         const after = Object.keys(other.config.experiments)
         added = after.filter((name) => !before.includes(name))
         removed = before.filter((name) => !after.includes(name))
-        moves = Object.fromEntries(
-          before
-            .filter((name) => after.includes(name))
-            .map((name) => [
-              name,
-              movement(
-                first.variants.get(name)!,
-                second.variants.get(name)!,
-                variantNames(base.config, name),
-                variantNames(other.config, name),
-              ),
-            ]),
-        )
+        moves = Object.fromEntries([...matrices].map(([name, matrix]) => [name, movement(matrix, options.users)]))
         Object.assign(report, { against: options.against, movement: moves, added, removed })
       }
       if (options.json) io.out(json(report))
