@@ -13,15 +13,17 @@ import { median } from './harness.js'
 export const ADAPTER_BENCH = { rounds: 9, loadSeconds: 1, connections: 32, probeRequests: 500, warmupSeconds: 2 }
 const CASES = [
   'express-bare',
+  'express-header-only',
   'express-splitlane',
   'express-splitlane-first-visit',
   'fastify-bare',
+  'fastify-header-only',
   'fastify-splitlane',
   'fastify-splitlane-first-visit',
 ] as const
 export type AdapterCase = (typeof CASES)[number]
 type Framework = 'express' | 'fastify'
-type Server = `${Framework}-${'bare' | 'splitlane'}`
+type Server = `${Framework}-${'bare' | 'header-only' | 'splitlane'}`
 
 export interface AdapterPair {
   framework: Framework
@@ -31,6 +33,11 @@ export interface AdapterPair {
   drop: number
   /** Median over rounds of splitlane p99 - bare p99 (ms). */
   addedP99Ms: number
+  /** Median over rounds of the server CPU time per request added over bare (µs), and that of the header-only hook. */
+  addedCpuUs: number
+  floorCpuUs: number
+  /** Median server CPU time per request of the bare server (µs). */
+  bareCpuUs: number
 }
 
 export interface AdapterRow {
@@ -38,6 +45,8 @@ export interface AdapterRow {
   reqPerSec: number
   p50Ms: number
   p99Ms: number
+  /** Server CPU time per request under load (µs): what the server spends, whichever side limits throughput. */
+  cpuUs: number
   samples: { reqPerSec: number[]; p99Ms: number[] }
 }
 
@@ -48,10 +57,10 @@ const FIRST_VISIT = {}
 const headersOf = (id: AdapterCase) => (id.endsWith('-first-visit') ? FIRST_VISIT : RETURNING)
 const serverOf = (id: AdapterCase) => id.replace('-first-visit', '') as Server
 
-async function load(url: string, seconds: number, headers: Record<string, string>): Promise<number> {
+async function load(url: string, seconds: number, headers: Record<string, string>): Promise<{ reqPerSec: number; total: number }> {
   const result = await autocannon({ url, connections: ADAPTER_BENCH.connections, duration: seconds, headers })
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx responses, ${result.errors} errors`)
-  return result.requests.average
+  return { reqPerSec: result.requests.average, total: result.requests.total }
 }
 
 async function probe(url: string, requests: number, headers: Record<string, string>): Promise<number[]> {
@@ -80,23 +89,34 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 
 export async function measureAdapters(log: (message: string) => void): Promise<{ rows: AdapterRow[]; pairs: AdapterPair[] }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('adapter-servers.ts', import.meta.url))], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   })
   try {
     const [line] = (await once(child.stdout, 'data')) as [Buffer]
     const urls = JSON.parse(line.toString()) as Record<Server, string>
+    const serverCpuUs = async () => {
+      child.stdin.write('\n')
+      const [answer] = (await once(child.stdout, 'data')) as [Buffer]
+      return Number(answer.toString())
+    }
     const urlOf = (id: AdapterCase) => urls[serverOf(id)]
     for (const id of CASES) await load(urlOf(id), ADAPTER_BENCH.warmupSeconds, headersOf(id))
     log('adapters: warmed up')
-    const samples = new Map(CASES.map((id) => [id, { reqPerSec: [] as number[], p50Ms: [] as number[], p99Ms: [] as number[] }]))
-    const pairedIds = CASES.filter((id) => !id.endsWith('-bare'))
-    const paired = new Map(pairedIds.map((id) => [id, { drop: [] as number[], addedP99Ms: [] as number[] }]))
+    const samples = new Map(
+      CASES.map((id) => [id, { reqPerSec: [] as number[], p50Ms: [] as number[], p99Ms: [] as number[], cpuUs: [] as number[] }]),
+    )
+    const pairedIds = CASES.filter((id) => id.includes('-splitlane'))
+    const paired = new Map(pairedIds.map((id) => [id, { drop: [] as number[], addedP99Ms: [] as number[], addedCpuUs: [] as number[] }]))
+    const floor = new Map((['express', 'fastify'] as const).map((framework) => [framework, [] as number[]]))
     for (let round = 0; round < ADAPTER_BENCH.rounds; round++) {
       for (const framework of shuffled(['express', 'fastify'] as const, 0x9e3779b9 + round)) {
         const ids = CASES.filter((id) => id.startsWith(`${framework}-`))
         for (const id of shuffled(ids, 0x85ebca6b + round)) {
           const sample = samples.get(id)!
-          sample.reqPerSec.push(await load(urlOf(id), ADAPTER_BENCH.loadSeconds, headersOf(id)))
+          const cpuBefore = await serverCpuUs()
+          const { reqPerSec, total } = await load(urlOf(id), ADAPTER_BENCH.loadSeconds, headersOf(id))
+          sample.cpuUs.push(((await serverCpuUs()) - cpuBefore) / total)
+          sample.reqPerSec.push(reqPerSec)
           const times = await probe(urlOf(id), ADAPTER_BENCH.probeRequests, headersOf(id))
           sample.p50Ms.push(quantile(times, 0.5))
           sample.p99Ms.push(quantile(times, 0.99))
@@ -106,20 +126,35 @@ export async function measureAdapters(log: (message: string) => void): Promise<{
           const split = samples.get(id)!
           paired.get(id)!.drop.push(1 - split.reqPerSec.at(-1)! / bare.reqPerSec.at(-1)!)
           paired.get(id)!.addedP99Ms.push(split.p99Ms.at(-1)! - bare.p99Ms.at(-1)!)
+          paired.get(id)!.addedCpuUs.push(split.cpuUs.at(-1)! - bare.cpuUs.at(-1)!)
         }
+        floor.get(framework)!.push(samples.get(`${framework}-header-only`)!.cpuUs.at(-1)! - bare.cpuUs.at(-1)!)
       }
       log(`adapters: round ${round + 1}/${ADAPTER_BENCH.rounds}`)
     }
     const rows = CASES.map((id) => {
       const sample = samples.get(id)!
-      return { id, reqPerSec: median(sample.reqPerSec), p50Ms: median(sample.p50Ms), p99Ms: median(sample.p99Ms), samples: sample }
+      return {
+        id,
+        reqPerSec: median(sample.reqPerSec),
+        p50Ms: median(sample.p50Ms),
+        p99Ms: median(sample.p99Ms),
+        cpuUs: median(sample.cpuUs),
+        samples: sample,
+      }
     })
-    const pairs = pairedIds.map((id) => ({
-      framework: serverOf(id).split('-')[0] as Framework,
-      visitor: id.endsWith('-first-visit') ? ('first visit' as const) : ('returning' as const),
-      drop: median(paired.get(id)!.drop),
-      addedP99Ms: median(paired.get(id)!.addedP99Ms),
-    }))
+    const pairs = pairedIds.map((id) => {
+      const framework = serverOf(id).split('-')[0] as Framework
+      return {
+        framework,
+        visitor: id.endsWith('-first-visit') ? ('first visit' as const) : ('returning' as const),
+        drop: median(paired.get(id)!.drop),
+        addedP99Ms: median(paired.get(id)!.addedP99Ms),
+        addedCpuUs: median(paired.get(id)!.addedCpuUs),
+        floorCpuUs: median(floor.get(framework)!),
+        bareCpuUs: median(samples.get(`${framework}-bare`)!.cpuUs),
+      }
+    })
     return { rows, pairs }
   } finally {
     child.kill()
