@@ -42,7 +42,10 @@ describe('demo', () => {
         ...part(3).matchAll(
           /^ {3}(mini|premium) +(gpt-[\w-]+) +(\d+) +[\d.]+% +([\d.]+) +([\d.]+) +([\d.]+) +([\d,]+) +([\d,]+) +([\d.]+)/gm,
         ),
-      ].map((m) => [m[2], { requests: Number(m[3]), p50: Number(m[4]), ttfb: Number(m[6]), completion: Number(m[8]!.replace(',', '')) }]),
+      ].map(
+        (m) =>
+          [m[2]!, { requests: Number(m[3]), p50: Number(m[4]), ttfb: Number(m[6]), completion: Number(m[8]!.replace(',', '')) }] as const,
+      ),
     )
     expect(Object.keys(models)).toEqual(['gpt-4o-mini', 'gpt-4o'])
     expect(models['gpt-4o-mini']!.requests + models['gpt-4o']!.requests).toBe(400)

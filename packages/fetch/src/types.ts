@@ -1,16 +1,6 @@
 // Public types of @splitlane/fetch.
-import type {
-  Assignment,
-  HttpSplitOptions,
-  Attributes,
-  CallInstrumentation,
-  ErrorHandler,
-  Fallback,
-  JsonValue,
-  MetricsRecorder,
-  Splitter,
-  UpstreamValue,
-} from '@splitlane/core'
+import type { Assignment, HttpSplitOptions, Attributes, CallInstrumentation, ErrorHandler, Fallback } from '@splitlane/core'
+import type { JsonValue, MetricsRecorder, Splitter, UpstreamValue } from '@splitlane/core'
 
 /** `fetch`'s signature. */
 export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
