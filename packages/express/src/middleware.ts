@@ -1,30 +1,16 @@
 // Express middleware: translate the request for core, hand off, store the assignments.
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import {
-  ErrorCode,
-  SplitlaneError,
-  createHttpSplit,
-  upstreamOf,
-  type RequestSplit,
-  type RequestView,
-  type UpstreamResult,
-} from '@splitlane/core'
+import { ErrorCode, SplitlaneError, createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core'
 import type { Request, RequestHandler, Response } from 'express'
 import type { ExpressSplitlaneOptions } from './types.js'
 
-/** What proxy mode needs from the middleware that split the request. */
-export interface SplitState {
-  readonly request: RequestSplit
-  upstream(experiment: string | undefined): UpstreamResult
-  report(error: SplitlaneError): void
-}
-
 const STATE = Symbol.for('splitlane.express.state')
 
-type WithState = Request & { [STATE]?: SplitState }
+type WithState = Request & { [STATE]?: RequestSplit }
 
-export function splitStateOf(req: Request): SplitState | undefined {
+/** The split of the request, for proxy mode. */
+export function splitStateOf(req: Request): RequestSplit | undefined {
   return (req as WithState)[STATE]
 }
 
@@ -35,7 +21,7 @@ function viewOf(req: Request): RequestView {
     path: () => req.path,
     user: () => (req as { user?: unknown }).user,
     secure: () => req.secure,
-    mintedId: () => splitStateOf(req)?.request.mintedId,
+    mintedId: () => splitStateOf(req)?.mintedId,
     query: (name) => (req.query as Record<string, unknown>)[name],
   }
 }
@@ -51,8 +37,7 @@ export function createExpressMiddleware(options: ExpressSplitlaneOptions): Reque
       const assignments = req.splitlane === undefined ? request.assignments : { ...req.splitlane, ...request.assignments }
       req.splitlane = assignments
       res.locals.splitlane = assignments
-      const state: SplitState = { request, report, upstream: (experiment) => upstreamOf(options.splitter, assignments, experiment) }
-      ;(req as WithState)[STATE] = state
+      ;(req as WithState)[STATE] = request
       // setHeader when nothing is there yet: res.append (which keeps earlier values) costs more per call
       for (const [name, value] of request.responseHeaders)
         if (res.getHeader(name) === undefined) res.setHeader(name, value)

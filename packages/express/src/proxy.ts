@@ -23,7 +23,7 @@ export function proxyByVariant(options: ExpressProxyOptions = {}): RequestHandle
   }
   return (req, res, next) => {
     const state = splitStateOf(req)
-    const upstream = state?.upstream(options.experiment)
+    const upstream = state?.upstream(options.experiment, req.splitlane)
     if (upstream === undefined || !upstream.ok) {
       if (upstream !== undefined) state!.report(upstream.error)
       res
@@ -48,7 +48,7 @@ function createProxy(options: ExpressProxyOptions, agent: HttpAgent) {
       ...options.proxy?.on,
       proxyReq: (proxyReq, req, res, proxyOptions) => {
         for (const name of hopByHopHeaders(req.headers.connection)) proxyReq.removeHeader(name)
-        const header = splitStateOf(req)?.request.upstreamHeader
+        const header = splitStateOf(req)?.upstreamHeader
         if (header !== undefined) proxyReq.setHeader(header[0], header[1])
         options.proxy?.on?.proxyReq?.(proxyReq, req, res, proxyOptions)
       },

@@ -1,31 +1,16 @@
 // The Fastify plugin: translate the request for core, hand off, store the assignments.
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import {
-  ErrorCode,
-  SplitlaneError,
-  createHttpSplit,
-  pickAssignment,
-  upstreamOf,
-  type RequestSplit,
-  type RequestView,
-  type UpstreamResult,
-} from '@splitlane/core'
+import { ErrorCode, SplitlaneError, createHttpSplit, pickAssignment, type RequestSplit, type RequestView } from '@splitlane/core'
 import type { FastifyPluginCallback, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fp from 'fastify-plugin'
 import type { FastifySplitlaneOptions } from './types.js'
 
-/** What proxy mode needs from the plugin that split the request. */
-export interface SplitState {
-  readonly request: RequestSplit
-  upstream(experiment: string | undefined): UpstreamResult
-  report(error: SplitlaneError): void
-}
-
 // A decorated slot rather than a WeakMap: a WeakMap entry per request costs the garbage collector dearly.
 const STATE = Symbol('splitlane.fastify.state')
-type WithState = FastifyRequest & { [STATE]: SplitState | null }
-export const splitStateOf = (request: FastifyRequest): SplitState | undefined => (request as WithState)[STATE] ?? undefined
+type WithState = FastifyRequest & { [STATE]: RequestSplit | null }
+/** The split of the request, for proxy mode. */
+export const splitStateOf = (request: FastifyRequest): RequestSplit | undefined => (request as WithState)[STATE] ?? undefined
 
 const pathOf = (url: string) => {
   const query = url.indexOf('?')
@@ -66,13 +51,8 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
   fastify.addHook('onRequest', (request, reply, next) => {
     try {
       const state = split.begin(request, viewOf(request), request.routeOptions.config.splitlane?.experiments)
-      const assignments = state.assignments
-      request.splitlane = assignments
-      ;(request as WithState)[STATE] = {
-        request: state,
-        report,
-        upstream: (experiment) => upstreamOf(options.splitter, assignments, experiment),
-      }
+      request.splitlane = state.assignments
+      ;(request as WithState)[STATE] = state
       for (const [name, value] of state.responseHeaders) void reply.header(name, value)
     } catch (cause) {
       report(new SplitlaneError(ErrorCode.Internal, 'the Fastify adapter failed; the request goes on unsplit', { cause }))
@@ -84,14 +64,14 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
     fastify.addHook('preHandler', (request, _reply, next) => {
       const state = splitStateOf(request)
       if (state === undefined) next()
-      else state.request.run(next)
+      else state.run(next)
     })
   fastify.addHook('onResponse', (request, reply, next) => {
-    splitStateOf(request)?.request.finish({ status: reply.statusCode })
+    splitStateOf(request)?.finish({ status: reply.statusCode })
     next()
   })
   fastify.addHook('onRequestAbort', (request, next) => {
-    splitStateOf(request)?.request.finish({ error: true })
+    splitStateOf(request)?.finish({ error: true })
     next()
   })
   done()

@@ -32,7 +32,7 @@ export const splitlaneProxy: FastifyPluginCallback<FastifyProxyOptions> = (fasti
         .type('text/plain')
         .send(upstream === undefined ? 'splitlane: request was not split' : 'splitlane: no upstream for this variant')
     }
-    const header = state!.request.upstreamHeader
+    const header = state!.upstreamHeader
     return reply.from(upstream.url + request.url, {
       retryDelay: () => null,
       onError: (failed) => void failed.code(502).type('text/plain').send('splitlane: upstream failed'),

@@ -43,7 +43,7 @@ export function proxyByVariant(options: ProxyOptions = {}): FetchHandler {
     const path = prefix !== undefined && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : url.pathname
     const headers = withoutHopByHop(request.headers)
     headers.delete('host')
-    const variantHeader = split!.request.upstreamHeader
+    const variantHeader = split!.upstreamHeader
     if (variantHeader !== undefined) headers.set(variantHeader[0], variantHeader[1])
     const init: RequestInit & { duplex?: 'half' } = {
       method: request.method,

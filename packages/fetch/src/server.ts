@@ -1,29 +1,14 @@
 // withSplitlane: any Fetch-API handler `(request) => Response` split, labelled and measured (Node, Bun, Deno, Workers, Hono).
-import {
-  ErrorCode,
-  SplitlaneError,
-  createHttpSplit,
-  upstreamOf,
-  type RequestSplit,
-  type RequestView,
-  type UpstreamResult,
-} from '@splitlane/core'
+import { ErrorCode, SplitlaneError, createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core'
 import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './types.js'
 
-/** What routing helpers need from the split of one request. */
-export interface ServerSplit {
-  readonly request: RequestSplit
-  upstream(experiment: string | undefined): UpstreamResult
-  report(error: SplitlaneError): void
-}
-
-const splits = new WeakMap<Request, ServerSplit>()
+const splits = new WeakMap<Request, RequestSplit>()
 
 /** The split of a request inside a handler wrapped by `withSplitlane`. */
-export const serverSplitOf = (request: Request): ServerSplit | undefined => splits.get(request)
+export const serverSplitOf = (request: Request): RequestSplit | undefined => splits.get(request)
 
 /** The request's assignments by experiment (empty outside `withSplitlane`). */
-export const assignmentsOf = (request: Request): SplitlaneAssignments => splits.get(request)?.request.assignments ?? {}
+export const assignmentsOf = (request: Request): SplitlaneAssignments => splits.get(request)?.assignments ?? {}
 
 function viewOf(request: Request, options: SplitlaneServerOptions): RequestView {
   let url: URL | undefined
@@ -61,16 +46,14 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
   const split = createHttpSplit<Request>({ randomId: () => crypto.randomUUID(), now: () => performance.now(), clock: Date.now, ...options })
   const report = split.report
   return async (request: Request, ...rest: Rest): Promise<Response> => {
-    let state: ServerSplit
+    let begun: RequestSplit
     try {
-      const begun = split.begin(request, viewOf(request, options))
-      state = { request: begun, report, upstream: (experiment) => upstreamOf(options.splitter, begun.assignments, experiment) }
-      splits.set(request, state)
+      begun = split.begin(request, viewOf(request, options))
+      splits.set(request, begun)
     } catch (cause) {
       report(new SplitlaneError(ErrorCode.Internal, 'withSplitlane failed; the request goes on unsplit', { cause }))
       return handler(request, ...rest)
     }
-    const { request: begun } = state
     let response: Response
     try {
       response = await begun.run(() => handler(request, ...rest))

@@ -5,6 +5,7 @@ import type { Assignment, Context, VerifiedOverrides } from '../types.js'
 import { stickyCookieWriter } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
 import { readRequest, type ReadRequest } from './read-request.js'
+import { upstreamOf } from './upstream.js'
 import type { HttpOutcome, HttpSplitOptions, RequestSplit, RequestView } from './types.js'
 import { DEFAULT_VARIANT_HEADER, formatVariantHeader } from './variant-header.js'
 
@@ -186,6 +187,8 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
         const failed = error === true || undefined
         record(list, Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs })
       },
+      upstream: (experiment, among = assignments) => upstreamOf(splitter, among, experiment),
+      report,
     }
   }
 

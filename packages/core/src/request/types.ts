@@ -123,6 +123,10 @@ export interface RequestSplit {
   run<T>(fn: () => T): T
   /** Records the outcome once per experiment (later calls are ignored). Latency comes from `now`. */
   finish(outcome: { status?: number; error?: boolean }): void
+  /** Where to proxy the request for `experiment` (among `assignments`, default this request's). */
+  upstream(experiment: string | undefined, assignments?: Readonly<Record<string, Assignment>>): UpstreamResult
+  /** Reports a problem through the split's guarded `onError`. */
+  report(error: SplitlaneError): void
 }
 
 /** Where a proxied request goes: the variant's `value` URL, or why it cannot go anywhere. */
