@@ -3,12 +3,12 @@
 // splitlane), one after another, and cases alternate round by round. The difference from the bare
 // case is what splitlane adds per request; far less noisy on a shared machine than req/s under load.
 // Run: pnpm --filter @splitlane/benchmarks bench:adapter-cost
-import { createMetricsRecorder, createSplitter } from '@splitlane/core'
 import { createExpressMiddleware } from '@splitlane/express'
 import { splitlane } from '@splitlane/fastify'
 import express from 'express'
 import Fastify from 'fastify'
 import inject from 'light-my-request'
+import { benchAdapterOptions, FIRST_VISIT, RETURNING } from './adapter-fixtures.js'
 import { median } from './harness.js'
 
 type Send = (headers: Record<string, string>) => Promise<unknown>
@@ -17,27 +17,6 @@ export interface CostCase {
   name: string
   send: Send
   headers: Record<string, string>
-}
-
-/** A returning visitor sends the sticky cookie and a user id; a first visit sends neither, so an id is minted and set. */
-export const RETURNING = { cookie: 'splitlane_id=3f2c9a7e-bench', 'x-user-id': 'user-42' }
-export const FIRST_VISIT = {}
-
-export function benchSplitter() {
-  return createSplitter({
-    config: {
-      version: 1,
-      experiments: {
-        helloworld: {
-          variants: [
-            { name: 'v1', weight: 10 },
-            { name: 'v2', weight: 10 },
-            { name: 'v3', weight: 80 },
-          ],
-        },
-      },
-    },
-  })
 }
 
 export function expressApp(middleware?: express.RequestHandler): Send {
@@ -56,7 +35,7 @@ export async function fastifyApp(register?: (fastify: ReturnType<typeof Fastify>
 }
 
 export async function defaultCases(): Promise<CostCase[]> {
-  const options = { splitter: benchSplitter(), metrics: createMetricsRecorder(), userIdHeader: 'x-user-id' }
+  const options = benchAdapterOptions()
   const expressSplit = expressApp(createExpressMiddleware(options))
   const fastifySplit = await fastifyApp((fastify) => fastify.register(splitlane, options))
   return [

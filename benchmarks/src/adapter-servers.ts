@@ -4,27 +4,13 @@
 // time so far (µs), and serves until killed.
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { createMetricsRecorder, createSplitter } from '@splitlane/core'
 import { createExpressMiddleware } from '@splitlane/express'
 import { splitlane } from '@splitlane/fastify'
 import express from 'express'
 import Fastify from 'fastify'
+import { benchAdapterOptions } from './adapter-fixtures.js'
 
-const splitter = createSplitter({
-  config: {
-    version: 1,
-    experiments: {
-      helloworld: {
-        variants: [
-          { name: 'v1', weight: 10 },
-          { name: 'v2', weight: 10 },
-          { name: 'v3', weight: 80 },
-        ],
-      },
-    },
-  },
-})
-const options = { splitter, metrics: createMetricsRecorder(), userIdHeader: 'x-user-id' }
+const options = benchAdapterOptions()
 
 const VARIANT_HEADER = ['splitlane-variant', 'helloworld=v3'] as const
 type Kind = 'bare' | 'header-only' | 'splitlane'

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { FIRST_VISIT, RETURNING } from './adapter-fixtures.js'
 import { median } from './harness.js'
 
 export const ADAPTER_BENCH = { rounds: 9, loadSeconds: 1, connections: 32, probeRequests: 500, warmupSeconds: 2 }
@@ -50,10 +51,6 @@ export interface AdapterRow {
   samples: { reqPerSec: number[]; p99Ms: number[] }
 }
 
-/** A returning visitor: a sticky cookie and a user id, the same for every request. */
-const RETURNING = { cookie: 'splitlane_id=3f2c9a7e-bench', 'x-user-id': 'user-42' }
-/** A first visit sends neither, so splitlane mints an id and sets the cookie on every request. */
-const FIRST_VISIT = {}
 const headersOf = (id: AdapterCase) => (id.endsWith('-first-visit') ? FIRST_VISIT : RETURNING)
 const serverOf = (id: AdapterCase) => id.replace('-first-visit', '') as Server
 
