@@ -47,6 +47,55 @@ export function createFallbackPolicy(
   }
   const mayRetry = (method: string, plan: Plan) =>
     options !== undefined && plan.fallback === undefined && plan.route.variant !== router.control() && IDEMPOTENT_METHODS.includes(method)
+  /** The common call: one attempt, no breaker to tell. One promise step between fetch and the caller. */
+  const sendOnce = (fetchImpl: FetchFunction, plan: Plan, build: (route: Route, copy: number) => Outgoing | Promise<Outgoing>) => {
+    const own = plan.fallback === undefined
+    const sent = (response: Response | undefined, error?: unknown): Sent => ({
+      route: plan.route,
+      fallback: plan.fallback,
+      variantFailed: own && (response === undefined || response.status >= 500),
+      response,
+      error,
+    })
+    try {
+      const built = build(plan.route, 0)
+      const response =
+        built instanceof Promise ? built.then((call) => fetchImpl(call.url, call.init)) : Promise.resolve(fetchImpl(built.url, built.init))
+      return response.then(sent, (error: unknown) => sent(undefined, error))
+    } catch (error) {
+      return Promise.resolve(sent(undefined, error))
+    }
+  }
+  const sendGuarded: FallbackPolicy['send'] = async (fetchImpl, plan, method, build) => {
+    const variant = plan.route.variant
+    const guarded = breaker !== null && plan.fallback === undefined && variant !== null && variant !== router.control()
+    let response: Response | undefined
+    let error: unknown
+    try {
+      const built = build(plan.route, 0)
+      const call = built instanceof Promise ? await built : built
+      response = await fetchImpl(call.url, call.init)
+    } catch (thrown) {
+      error = thrown
+    }
+    const failed = response === undefined || response.status >= 500
+    if (guarded && failed) breaker.failure(variant, now())
+    else if (guarded) breaker.success(variant)
+    if (!failed || plan.fallback !== undefined || !mayRetry(method, plan))
+      return { ...plan, variantFailed: failed && plan.fallback === undefined, response, error }
+    const reason = shouldRetry(method, { error: response === undefined, status: response?.status }, retryable)
+    const retry = reason === null ? null : toControl(variant ?? '', reason, response === undefined ? {} : { status: response.status })
+    if (retry === null) return { ...plan, variantFailed: true, response, error }
+    await response?.body?.cancel().catch(() => undefined)
+    try {
+      const built = build(retry.route, 1)
+      const call = built instanceof Promise ? await built : built
+      return { ...retry, variantFailed: true, response: await fetchImpl(call.url, call.init) }
+    } catch (thrown) {
+      return { ...retry, variantFailed: true, error: thrown }
+    }
+  }
+
   return {
     plan(assignment) {
       const route = router.route(assignment.variant)
@@ -64,34 +113,10 @@ export function createFallbackPolicy(
       return { route }
     },
     mayRetry,
-    async send(fetchImpl, plan, method, build) {
+    send(fetchImpl, plan, method, build) {
       const variant = plan.route.variant
       const guarded = breaker !== null && plan.fallback === undefined && variant !== null && variant !== router.control()
-      let response: Response | undefined
-      let error: unknown
-      try {
-        const built = build(plan.route, 0)
-        const call = built instanceof Promise ? await built : built
-        response = await fetchImpl(call.url, call.init)
-      } catch (thrown) {
-        error = thrown
-      }
-      const failed = response === undefined || response.status >= 500
-      if (guarded && failed) breaker.failure(variant, now())
-      else if (guarded) breaker.success(variant)
-      if (!failed || plan.fallback !== undefined || !mayRetry(method, plan))
-        return { ...plan, variantFailed: failed && plan.fallback === undefined, response, error }
-      const reason = shouldRetry(method, { error: response === undefined, status: response?.status }, retryable)
-      const retry = reason === null ? null : toControl(variant ?? '', reason, response === undefined ? {} : { status: response.status })
-      if (retry === null) return { ...plan, variantFailed: true, response, error }
-      await response?.body?.cancel().catch(() => undefined)
-      try {
-        const built = build(retry.route, 1)
-        const call = built instanceof Promise ? await built : built
-        return { ...retry, variantFailed: true, response: await fetchImpl(call.url, call.init) }
-      } catch (thrown) {
-        return { ...retry, variantFailed: true, error: thrown }
-      }
+      return guarded || mayRetry(method, plan) ? sendGuarded(fetchImpl, plan, method, build) : sendOnce(fetchImpl, plan, build)
     },
   }
 }

@@ -151,4 +151,16 @@ describe('createSplitFetch', () => {
     expect(fromThrowing.headers.get('x-upstream')).toBe('v1')
     expect(errors.at(-1)!.code).toBe(ErrorCode.GetterFailed)
   })
+
+  it('rejects, as fetch does, when the call cannot be built, and leaves a response it cannot label untouched', async () => {
+    const splitter = createSplitter({ config: config() })
+    const splitFetch = createSplitFetch({ splitter, experiment: 'helloworld', key: userOf })
+    const started = splitFetch(new Request('http://x/hello'), { method: 'GET POST' })
+    await expect(started).rejects.toThrow(TypeError)
+
+    const frozen = Object.freeze(new Response('as is'))
+    const frozenFetch = createSplitFetch({ splitter, experiment: 'helloworld', key: userOf, fetch: () => Promise.resolve(frozen) })
+    const response = await frozenFetch('http://x/hello', { headers: { 'x-user-id': 'user-1' } })
+    expect([response, routeOf(response), await response.text()]).toEqual([frozen, undefined, 'as is'])
+  })
 })

@@ -1,5 +1,5 @@
 // createSplitFetch: a `fetch` that sends each call to its variant's upstream, labelled and measured.
-import { ErrorCode, SplitlaneError, explainFallback, type Assignment, type Outcome } from '@splitlane/core'
+import { ErrorCode, SplitlaneError, explainFallback, type Assignment, type Fallback, type Outcome, type Splitter } from '@splitlane/core'
 import { createFallbackPolicy } from './fallback.js'
 import { isLlm, observeLlm } from './llm.js'
 import { bodyCopies, buildCall, readCall } from './request.js'
@@ -11,10 +11,32 @@ import type { RouteInfo, SplitCall, SplitFetch, SplitFetchOptions } from './type
 /** The default header naming the variant on the outgoing call: `experiment=variant`. */
 export const VARIANT_HEADER = 'splitlane-variant'
 
-const routes = new WeakMap<Response, RouteInfo>()
+// How each response was routed, kept on the response itself (a WeakMap entry per call costs the GC
+// far more) as plain data; routeOf builds the RouteInfo when asked.
+const ROUTE = Symbol('splitlane.route')
+interface Routed {
+  readonly splitter: Splitter
+  readonly assignment: Assignment
+  readonly servedBy: string | null
+  readonly shadowed: boolean
+  readonly fallback: Fallback | undefined
+}
+type Tagged = Response & { [ROUTE]?: Routed }
 
 /** How a response of `splitFetch` was routed (assignment, served variant, fallback, explanation). */
-export const routeOf = (response: Response): RouteInfo | undefined => routes.get(response)
+export function routeOf(response: Response): RouteInfo | undefined {
+  const routed = (response as Tagged)[ROUTE]
+  if (routed === undefined) return undefined
+  const { splitter, assignment, fallback } = routed
+  return {
+    assignment,
+    servedBy: routed.servedBy,
+    url: response.url,
+    shadowed: routed.shadowed,
+    ...(fallback === undefined ? {} : { fallback }),
+    explain: () => splitter.explain(assignment) + (fallback === undefined ? '' : ` ${explainFallback(fallback)}`),
+  }
+}
 
 const processEnv = (): Record<string, string | undefined> =>
   (globalThis as { process?: { env?: Record<string, string> } }).process?.env ?? {}
@@ -61,7 +83,17 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
     return traced.length === 0 ? own : [...own, ...traced]
   }
 
-  const splitFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  /** `fetch` never throws: a call that cannot even start is a rejected promise, as with `fetch`. */
+  const splitFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    try {
+      return start(input, init)
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on what was thrown, as an async function would
+      return Promise.reject(error)
+    }
+  }
+
+  const start = (input: RequestInfo | URL, init: RequestInit | undefined): Promise<Response> => {
     const call = readCall(input, init)
     const assignment = assign(call)
     const plan = policy.plan(assignment)
@@ -73,39 +105,40 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
     let used = 0
     const telemetry = startTelemetry(assignment, { method: call.method }, metrics, options.otel)
     const started = timer()
-    const sent = await policy.send(fetchImpl, plan, call.method, (route, copy) => {
+    const build = (route: Route, copy: number) => {
       used |= 1 << copy
       return buildCall(call, bodies[copy]!, route, bases, labels(route.variant, telemetry.headers))
-    })
-    if (bodies.length > 1)
-      for (const [copy, body] of bodies.entries()) if ((used & (1 << copy)) === 0 && body instanceof ReadableStream) void body.cancel()
-    const fallback = sent.fallback
-    const base: Outcome = fallback === undefined ? {} : { fallback: true, ...(sent.variantFailed ? { error: true } : {}) }
-    const finish = (outcome: Outcome) => telemetry.finish({ ...outcome, ...base }, fallback?.reason)
-    if (sent.response === undefined) {
-      finish({ error: true, latencyMs: timer() - started })
-      if (mirrorBody instanceof ReadableStream) void mirrorBody.cancel()
-      throw sent.error
     }
-    const upstream = sent.route.upstream
-    let response = sent.response
-    if (isLlm(upstream)) response = observeLlm(response, upstream, started, timer, finish)
-    else finish({ status: response.status, latencyMs: timer() - started })
-    if (shadow !== null && mirror) {
-      const primary = shadow.compares ? { response: response.clone(), latencyMs: timer() - started } : undefined
-      const traced = startTelemetry(assignment, { method: call.method, shadow: true }, metrics, options.otel)
-      const build = (route: Route, body: BodyInit | null) => buildCall(call, body, route, bases, labels(assignment.variant, traced.headers))
-      shadow.fire({ assignment, body: mirrorBody, build, primary, record: (outcome) => traced.finish(outcome) })
-    }
-    routes.set(response, {
-      assignment,
-      servedBy: sent.route.variant,
-      url: response.url,
-      shadowed: mirror,
-      ...(fallback === undefined ? {} : { fallback }),
-      explain: () => splitter.explain(assignment) + (fallback === undefined ? '' : ` ${explainFallback(fallback)}`),
+    return policy.send(fetchImpl, plan, call.method, build).then((sent) => {
+      if (bodies.length > 1)
+        for (const [copy, body] of bodies.entries()) if ((used & (1 << copy)) === 0 && body instanceof ReadableStream) void body.cancel()
+      const fallback = sent.fallback
+      const finish =
+        fallback === undefined
+          ? (outcome: Outcome) => telemetry.finish(outcome)
+          : (outcome: Outcome) =>
+              telemetry.finish({ ...outcome, fallback: true, ...(sent.variantFailed ? { error: true } : {}) }, fallback.reason)
+      if (sent.response === undefined) {
+        finish({ error: true, latencyMs: timer() - started })
+        if (mirrorBody instanceof ReadableStream) void mirrorBody.cancel()
+        throw sent.error
+      }
+      const upstream = sent.route.upstream
+      let response = sent.response
+      if (isLlm(upstream)) response = observeLlm(response, upstream, started, timer, finish)
+      else finish({ status: response.status, latencyMs: timer() - started })
+      if (shadow !== null && mirror) {
+        const primary = shadow.compares ? { response: response.clone(), latencyMs: timer() - started } : undefined
+        const traced = startTelemetry(assignment, { method: call.method, shadow: true }, metrics, options.otel)
+        const buildShadow = (route: Route, body: BodyInit | null) =>
+          buildCall(call, body, route, bases, labels(assignment.variant, traced.headers))
+        shadow.fire({ assignment, body: mirrorBody, build: buildShadow, primary, record: (outcome) => traced.finish(outcome) })
+      }
+      if (Object.isExtensible(response))
+        (response as Tagged)[ROUTE] = { splitter, assignment, servedBy: sent.route.variant, shadowed: mirror, fallback }
+      return response
     })
-    return response
   }
+
   return Object.assign(splitFetch, { shadowStats: () => shadow?.stats() ?? { sent: 0, dropped: 0, failed: 0, timedOut: 0, mismatches: 0 } })
 }
