@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { stickyCookieHeader, stickyCookieWriter } from './cookie.js'
+import { parse } from 'cookie'
+import { cookieValue, stickyCookieHeader, stickyCookieWriter } from './cookie.js'
 import type { StickyCookieOptions } from './types.js'
 
 describe('stickyCookieWriter', () => {
@@ -31,5 +32,26 @@ describe('stickyCookieWriter', () => {
 
   it('throws for options that cookie.serialize rejects, as stickyCookieHeader does', () => {
     expect(() => stickyCookieWriter({ domain: 'bad domain' })('abc', false)).toThrow(TypeError)
+  })
+})
+
+describe('cookieValue', () => {
+  it('reads one cookie exactly as cookie.parse does, for any header and name', () => {
+    const piece = fc.constantFrom('a', 'b', 'sid', 'splitlane_id', ' ', '\t', ';', '; ', '=', '%', '%41', '%E0%A4%A', '"', 'x y', '')
+    const header = fc.array(piece, { maxLength: 24 }).map((pieces) => pieces.join(''))
+    const name = fc.constantFrom('a', 'b', 'sid', 'splitlane_id', 'a b', '')
+    fc.assert(
+      fc.property(header, name, (text, cookie) => {
+        expect(cookieValue(text, cookie)).toBe(parse(text)[cookie])
+      }),
+      { numRuns: 20_000 },
+    )
+  })
+
+  it("finds ours among a browser's other cookies, first occurrence winning", () => {
+    const header = '_ga=GA1.1.12345.678; consent=%7B%22ads%22%3Afalse%7D; splitlane_id=3f2c9a7e; theme=dark; splitlane_id=later'
+    expect(cookieValue(header, 'splitlane_id')).toBe('3f2c9a7e')
+    expect(cookieValue(header, 'consent')).toBe('{"ads":false}')
+    expect(cookieValue(header, 'missing')).toBeUndefined()
   })
 })

@@ -1,5 +1,5 @@
 // The sticky session cookie: reading it from a Cookie header and writing the Set-Cookie value.
-import { parse, serialize } from 'cookie'
+import { serialize } from 'cookie'
 import type { StickyCookieOptions } from './types.js'
 
 export const DEFAULT_COOKIE_NAME = 'splitlane_id'
@@ -13,9 +13,55 @@ export function readStickyCookie(cookieHeader: string | readonly string[] | unde
   if (cookieHeader === undefined) return undefined
   const text = typeof cookieHeader === 'string' ? cookieHeader : cookieHeader.join('; ')
   if (!text.includes(name)) return undefined // names are not decoded: without the name in the text there is no such cookie
-  const value = parse(text)[name]
+  const value = cookieValue(text, name)
   if (value === undefined) return undefined
   return SESSION_ID_PATTERN.test(value) ? value : null
+}
+
+/**
+ * `parse(text)[name]` of the `cookie` package (first occurrence wins, blanks and tabs trimmed, the value
+ * URI-decoded when it can be), without building an object of every cookie or decoding the others:
+ * browsers send analytics and consent cookies too, and only ours is read.
+ */
+export function cookieValue(text: string, name: string): string | undefined {
+  const length = text.length
+  if (length < 2) return undefined
+  let index = 0
+  do {
+    const equals = text.indexOf('=', index)
+    if (equals === -1) return undefined
+    const semicolon = text.indexOf(';', index)
+    const end = semicolon === -1 ? length : semicolon
+    if (equals > end) {
+      index = text.lastIndexOf(';', equals - 1) + 1 // a pair without '=': start again after its semicolon
+      continue
+    }
+    const start = skipBlanks(text, index, equals)
+    if (trimEnd(text, start, equals) - start === name.length && text.startsWith(name, start)) {
+      const valueStart = skipBlanks(text, equals + 1, end)
+      return decode(text.slice(valueStart, trimEnd(text, valueStart, end)))
+    }
+    index = end + 1
+  } while (index < length)
+  return undefined
+}
+
+const isBlank = (code: number) => code === 0x20 || code === 0x09
+function skipBlanks(text: string, from: number, to: number): number {
+  while (from < to && isBlank(text.charCodeAt(from))) from++
+  return from
+}
+function trimEnd(text: string, from: number, to: number): number {
+  while (to > from && isBlank(text.charCodeAt(to - 1))) to--
+  return to
+}
+function decode(value: string): string {
+  if (!value.includes('%')) return value
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
 }
 
 /** `name=id; Max-Age=…; Path=/; HttpOnly; SameSite=Lax` (plus `Secure` when asked). */

@@ -43,6 +43,11 @@ function inherit(assignment: Assignment, variant: string, options: HttpSplitOpti
   }
 }
 
+interface Assigned {
+  readonly list: Assignment[]
+  readonly record?: Record<string, Assignment>
+}
+
 const runDirectly = <T>(fn: () => T): T => fn()
 
 export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<Req> {
@@ -107,27 +112,30 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
   // The splitter's record has a null prototype (dictionary mode), where Object.values is slow: read it by
   // the config's experiment names (its order), cached per config.
   let namesOf: { config: object; names: readonly string[] } = { config: {}, names: [] }
-  const everyExperiment = (context: Context): Assignment[] => {
+  const everyExperiment = (context: Context): Assigned => {
     const config = splitter.config
     if (namesOf.config !== config) namesOf = { config, names: Object.keys(config.experiments) }
     const record = splitter.assignAll(context)
     const list: Assignment[] = []
     for (const name of namesOf.names) if (record[name] !== undefined) list.push(record[name])
-    return list
+    return { list, record }
   }
 
-  const assignAll = (read: ReadRequest, names: readonly string[] | undefined): Assignment[] => {
+  /** The request's assignments; `record` when the splitter's own record holds exactly them (the common case). */
+  const assignAll = (read: ReadRequest, names: readonly string[] | undefined): Assigned => {
     const context = read.errors.length === 0 ? read.context : {}
-    const assigned = names === undefined ? everyExperiment(context) : names.map((name) => splitter.assign(name, context))
-    if (read.errors.length > 0) return assigned.map((assignment) => asError(assignment, read.errors[0]!.code))
+    const assigned = names === undefined ? everyExperiment(context) : { list: names.map((name) => splitter.assign(name, context)) }
+    if (read.errors.length > 0) return { list: assigned.list.map((assignment) => asError(assignment, read.errors[0]!.code)) }
     if (otel?.inherited === undefined) return assigned
     let inherited: Readonly<Record<string, string>> | undefined
     guard('otel.inherited', () => (inherited = otel.inherited!()))
     if (inherited === undefined) return assigned
-    return assigned.map((assignment) => {
-      const variant = inherited![assignment.experiment]
-      return variant === undefined ? assignment : inherit(assignment, variant, options as HttpSplitOptions<unknown>)
-    })
+    return {
+      list: assigned.list.map((assignment) => {
+        const variant = inherited![assignment.experiment]
+        return variant === undefined ? assignment : inherit(assignment, variant, options as HttpSplitOptions<unknown>)
+      }),
+    }
   }
 
   const record = (list: readonly Assignment[], outcome: HttpOutcome) => {
@@ -146,21 +154,25 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
   const begin = (request: Req, view: RequestView, experiments = options.experiments): RequestSplit => {
     const started = now()
     let read: ReadRequest
-    let list: Assignment[]
+    let assigned: Assigned
     try {
       read = readRequest(request, view, options)
       for (const error of read.errors) report(error)
       if (tokenSources !== undefined && read.errors.length === 0) addOverrides(read.context, view)
-      list = assignAll(read, experiments)
+      assigned = assignAll(read, experiments)
     } catch (cause) {
       // only a broken splitter object gets here
       const error = new SplitlaneError(ErrorCode.Internal, 'splitting the request threw', { cause })
       report(error)
       read = { context: { key: null, attributes: {} }, mintedId: undefined, errors: [error] }
-      list = []
+      assigned = { list: [] }
     }
-    const assignments = Object.create(null) as Record<string, Assignment>
-    for (const assignment of list) assignments[assignment.experiment] = assignment
+    const list = assigned.list
+    let assignments = assigned.record
+    if (assignments === undefined) {
+      assignments = Object.create(null) as Record<string, Assignment>
+      for (const assignment of list) assignments[assignment.experiment] = assignment
+    }
     if (otel?.assigned !== undefined) guard('otel.assigned', () => otel.assigned!(list))
 
     const headerValue = variantHeader === false ? '' : formatVariantHeader(list)
