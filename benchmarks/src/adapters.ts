@@ -1,9 +1,11 @@
 // Overhead of the adapters: bare Express vs Express + splitlane, bare Fastify vs Fastify +
 // splitlane, on a hello-world route. Servers run in a child process; this process drives the load.
-// Every round runs, per framework, bare and splitlane back to back (in a fresh order): autocannon
-// for throughput, then a one-connection latency probe timed with performance.now() (autocannon's
-// histogram has 1 ms resolution). Targets use the median of these paired, same-round comparisons,
-// which a noisy shared machine disturbs far less than comparing each case's own median.
+// Every round runs, per framework, bare and splitlane back to back (in a fresh order) under autocannon
+// for throughput; req/s and CPU targets use the median of these paired, same-round comparisons, which
+// a noisy shared machine disturbs far less than comparing each case's own median. Latency comes from a
+// one-connection probe timed with performance.now() (autocannon's histogram has 1 ms resolution) that
+// alternates the cases request by request, so a pause of the machine hits them alike; p50 and p99 are
+// over all rounds' probe requests.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
@@ -32,7 +34,7 @@ export interface AdapterPair {
   visitor: 'returning' | 'first visit'
   /** Median over rounds of 1 - splitlane req/s / bare req/s, measured back to back. */
   drop: number
-  /** Median over rounds of splitlane p99 - bare p99 (ms). */
+  /** splitlane p99 - bare p99 (ms), over every round's probe requests (the cases alternated request by request). */
   addedP99Ms: number
   /** Median over rounds of the server CPU time per request added over bare (µs), and that of the header-only hook. */
   addedCpuUs: number
@@ -48,7 +50,7 @@ export interface AdapterRow {
   p99Ms: number
   /** Server CPU time per request under load (µs): what the server spends, whichever side limits throughput. */
   cpuUs: number
-  samples: { reqPerSec: number[]; p99Ms: number[] }
+  samples: { reqPerSec: number[] }
 }
 
 const headersOf = (id: AdapterCase) => (id.endsWith('-first-visit') ? FIRST_VISIT : RETURNING)
@@ -60,15 +62,22 @@ async function load(url: string, seconds: number, headers: Record<string, string
   return { reqPerSec: result.requests.average, total: result.requests.total }
 }
 
-async function probe(url: string, requests: number, headers: Record<string, string>): Promise<number[]> {
-  const times: number[] = []
+/** Sequential requests on one connection per case, the cases alternated request by request (order reversed each turn). */
+async function probe(
+  cases: readonly AdapterCase[],
+  urlOf: (id: AdapterCase) => string,
+  requests: number,
+): Promise<Map<AdapterCase, number[]>> {
+  const times = new Map(cases.map((id) => [id, [] as number[]]))
   for (let i = 0; i < requests; i++) {
-    const start = performance.now()
-    const response = await fetch(url, { headers })
-    await response.arrayBuffer()
-    times.push(performance.now() - start)
+    for (const id of i % 2 === 0 ? cases : [...cases].reverse()) {
+      const start = performance.now()
+      const response = await fetch(urlOf(id), { headers: headersOf(id) })
+      await response.arrayBuffer()
+      times.get(id)!.push(performance.now() - start)
+    }
   }
-  return times.sort((a, b) => a - b)
+  return times
 }
 
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
@@ -99,11 +108,9 @@ export async function measureAdapters(log: (message: string) => void): Promise<{
     const urlOf = (id: AdapterCase) => urls[serverOf(id)]
     for (const id of CASES) await load(urlOf(id), ADAPTER_BENCH.warmupSeconds, headersOf(id))
     log('adapters: warmed up')
-    const samples = new Map(
-      CASES.map((id) => [id, { reqPerSec: [] as number[], p50Ms: [] as number[], p99Ms: [] as number[], cpuUs: [] as number[] }]),
-    )
+    const samples = new Map(CASES.map((id) => [id, { reqPerSec: [] as number[], latencyMs: [] as number[], cpuUs: [] as number[] }]))
     const pairedIds = CASES.filter((id) => id.includes('-splitlane'))
-    const paired = new Map(pairedIds.map((id) => [id, { drop: [] as number[], addedP99Ms: [] as number[], addedCpuUs: [] as number[] }]))
+    const paired = new Map(pairedIds.map((id) => [id, { drop: [] as number[], addedCpuUs: [] as number[] }]))
     const floor = new Map((['express', 'fastify'] as const).map((framework) => [framework, [] as number[]]))
     for (let round = 0; round < ADAPTER_BENCH.rounds; round++) {
       for (const framework of shuffled(['express', 'fastify'] as const, 0x9e3779b9 + round)) {
@@ -114,15 +121,13 @@ export async function measureAdapters(log: (message: string) => void): Promise<{
           const { reqPerSec, total } = await load(urlOf(id), ADAPTER_BENCH.loadSeconds, headersOf(id))
           sample.cpuUs.push(((await serverCpuUs()) - cpuBefore) / total)
           sample.reqPerSec.push(reqPerSec)
-          const times = await probe(urlOf(id), ADAPTER_BENCH.probeRequests, headersOf(id))
-          sample.p50Ms.push(quantile(times, 0.5))
-          sample.p99Ms.push(quantile(times, 0.99))
         }
+        for (const [id, times] of await probe(shuffled(ids, 0xc2b2ae35 + round), urlOf, ADAPTER_BENCH.probeRequests))
+          samples.get(id)!.latencyMs.push(...times)
         const bare = samples.get(`${framework}-bare`)!
         for (const id of pairedIds.filter((pairedId) => pairedId.startsWith(`${framework}-`))) {
           const split = samples.get(id)!
           paired.get(id)!.drop.push(1 - split.reqPerSec.at(-1)! / bare.reqPerSec.at(-1)!)
-          paired.get(id)!.addedP99Ms.push(split.p99Ms.at(-1)! - bare.p99Ms.at(-1)!)
           paired.get(id)!.addedCpuUs.push(split.cpuUs.at(-1)! - bare.cpuUs.at(-1)!)
         }
         floor.get(framework)!.push(samples.get(`${framework}-header-only`)!.cpuUs.at(-1)! - bare.cpuUs.at(-1)!)
@@ -131,22 +136,24 @@ export async function measureAdapters(log: (message: string) => void): Promise<{
     }
     const rows = CASES.map((id) => {
       const sample = samples.get(id)!
+      const latencies = [...sample.latencyMs].sort((a, b) => a - b)
       return {
         id,
         reqPerSec: median(sample.reqPerSec),
-        p50Ms: median(sample.p50Ms),
-        p99Ms: median(sample.p99Ms),
+        p50Ms: quantile(latencies, 0.5),
+        p99Ms: quantile(latencies, 0.99),
         cpuUs: median(sample.cpuUs),
-        samples: sample,
+        samples: { reqPerSec: sample.reqPerSec },
       }
     })
+    const p99Of = (id: AdapterCase) => rows.find((row) => row.id === id)!.p99Ms
     const pairs = pairedIds.map((id) => {
       const framework = serverOf(id).split('-')[0] as Framework
       return {
         framework,
         visitor: id.endsWith('-first-visit') ? ('first visit' as const) : ('returning' as const),
         drop: median(paired.get(id)!.drop),
-        addedP99Ms: median(paired.get(id)!.addedP99Ms),
+        addedP99Ms: p99Of(id) - p99Of(`${framework}-bare`),
         addedCpuUs: median(paired.get(id)!.addedCpuUs),
         floorCpuUs: median(floor.get(framework)!),
         bareCpuUs: median(samples.get(`${framework}-bare`)!.cpuUs),
