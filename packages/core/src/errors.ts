@@ -14,7 +14,7 @@ export const ErrorCode = {
   RandomInvalid: 'SPLITLANE_ERR_RANDOM_INVALID',
   /** Request path: the `onAssignment` callback threw. */
   CallbackFailed: 'SPLITLANE_ERR_CALLBACK_FAILED',
-  /** Request path: an upstream header names an environment variable that is not set; the call goes to control. */
+  /** Request path: an upstream header names an environment variable that is not set; a call goes to control, a proxied request gets 502. */
   UpstreamEnvMissing: 'SPLITLANE_ERR_UPSTREAM_ENV_MISSING',
   /** Request path: an unexpected failure inside splitlane (a bug: please report it). */
   Internal: 'SPLITLANE_ERR_INTERNAL',
@@ -34,7 +34,7 @@ export const ErrorCode = {
   GetterFailed: 'SPLITLANE_ERR_GETTER_FAILED',
   /** A rollout plan failed validation (`parseRolloutPlan`); `issues` lists every problem with its path. */
   PlanInvalid: 'SPLITLANE_ERR_PLAN_INVALID',
-  /** Adapters: proxy mode found no http(s) URL in the variant's `value` (nor in control's); outgoing-call routing: a variant's value (or `upstreams` entry) is not a usable upstream, so the call goes to control. */
+  /** A variant's value (or `upstreams` entry) is not a usable upstream; proxy mode: no http(s) URL in the variant's `value` (nor in control's), answered 502; outgoing-call routing: the call goes to control. */
   UpstreamInvalid: 'SPLITLANE_ERR_UPSTREAM_INVALID',
 } as const
 

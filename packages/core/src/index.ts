@@ -103,6 +103,7 @@ export {
   type UpstreamValue,
   type TokenPrices,
 } from './routing/upstream.js'
+export { createRouter, type Route, type Router, type RouterOptions, type ProxyTarget, type UpstreamEnv } from './routing/router.js'
 export { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type BreakerState } from './routing/breaker.js'
 export { usageOf, usageOfText, withModel, createSseUsageScanner, type TokenUsage, type SseUsageScanner } from './routing/llm.js'
 export { IDEMPOTENT_METHODS, SAFE_METHODS, shouldRetry, explainFallback, type Fallback, type FallbackReason } from './routing/fallback.js'

@@ -14,8 +14,10 @@ export interface ByVariantOptions {
 }
 
 export interface ExpressProxyOptions {
-  /** The experiment whose variant `value` is the upstream URL; default: the route's only experiment. */
+  /** The experiment whose variant `value` is the upstream (a URL or `{ url, headers }`); default: the route's only experiment. */
   experiment?: string
+  /** Where `${NAME}` in the upstream's header values is looked up, once per config revision. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>
   /** Passed on to http-proxy-middleware (e.g. `proxyTimeout`); `target` and `router` are set by splitlane. */
   proxy?: Omit<ProxyOptions<Request, Response>, 'target' | 'router'>
 }

@@ -38,7 +38,7 @@ const startExpress: AdapterFactory = async (spec) => {
   app.get('/outgoing', async (req, res) => {
     res.type('json').send(await outgoing(req.query['to'] as string))
   })
-  for (const { prefix, experiment } of spec.proxies) app.use(prefix, proxyByVariant({ experiment }))
+  for (const { prefix, experiment, env } of spec.proxies) app.use(prefix, proxyByVariant({ experiment, ...(env && { env }) }))
   const quietErrors: ErrorRequestHandler = (_error, _req, res, _next) => void res.status(500).send('failed')
   app.use(quietErrors)
 

@@ -19,10 +19,14 @@ export interface SplitlaneRouteConfig {
 }
 
 export interface FastifyProxyOptions {
-  /** The experiment whose variant `value` is the upstream URL; default: the route's only experiment. */
+  /** The experiment whose variant `value` is the upstream (a URL or `{ url, headers }`); default: the route's only experiment. */
   experiment?: string
   /** Which requests to proxy within the plugin's prefix; default `/*`. */
   url?: string
+  /** Forward `/api/x` as `/x` (the plugin's prefix removed) instead of the whole URL. Default `false`. */
+  stripPrefix?: boolean
+  /** Where `${NAME}` in the upstream's header values is looked up, once per config revision. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>
   /** Options for `@fastify/reply-from` when this plugin registers it (it does unless `reply.from` exists). */
   replyFrom?: FastifyReplyFromOptions
   /** Per-request options for `reply.from` (timeouts, retries, header rewriting). */

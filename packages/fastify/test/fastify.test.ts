@@ -1,7 +1,8 @@
 import { createSplitter } from '@splitlane/core'
+import { startEcho, type Echoed } from '@splitlane/test-utils'
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { splitlane } from '../src/index.js'
+import { splitlane, splitlaneProxy } from '../src/index.js'
 
 const splitter = createSplitter({
   config: {
@@ -34,5 +35,21 @@ describe('splitlane plugin', () => {
     expect(['a', 'b']).toContain(response.json<{ variant: string }>().variant)
     expect(response.headers['set-cookie']).toMatch(/^splitlane_id=/)
     await fastify.close()
+  })
+
+  it('forwards the whole URL by default, and the URL without the plugin prefix with stripPrefix', async () => {
+    const echo = await startEcho()
+    const fastify = Fastify()
+    const single = createSplitter({
+      config: { version: 1, experiments: { api: { variants: [{ name: 'a', value: `${echo.url}/base` }] } } },
+    })
+    await fastify.register(splitlane, { splitter: single, cookie: false, getKey: () => 'k' })
+    await fastify.register(splitlaneProxy, { prefix: '/whole' })
+    await fastify.register(splitlaneProxy, { prefix: '/stripped', stripPrefix: true })
+    const urlOf = async (path: string) => (await fastify.inject(path)).json<Echoed>().url
+    expect(await urlOf('/whole/x?y=1')).toBe('/base/whole/x?y=1')
+    expect(await urlOf('/stripped/x?y=1')).toBe('/base/x?y=1')
+    await fastify.close()
+    await echo.close()
   })
 })

@@ -40,7 +40,8 @@ const startFastify: AdapterFactory = async (spec) => {
   fastify.get<{ Querystring: { to: string } }>('/outgoing', async (request, reply) =>
     reply.type('application/json').send(await outgoing(request.query.to)),
   )
-  for (const { prefix, experiment } of spec.proxies) await fastify.register(splitlaneProxy, { prefix, experiment })
+  for (const { prefix, experiment, env } of spec.proxies)
+    await fastify.register(splitlaneProxy, { prefix, experiment, stripPrefix: true, ...(env && { env }) })
   const url = await fastify.listen({ port: 0, host: '127.0.0.1' })
   return { url, close: () => fastify.close() }
 }

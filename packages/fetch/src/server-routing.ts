@@ -24,16 +24,21 @@ function withoutHopByHop(headers: Headers): Headers {
   return copy
 }
 
+const processEnv = (): Record<string, string | undefined> =>
+  (globalThis as { process?: { env?: Record<string, string> } }).process?.env ?? {}
+
 /**
- * Forwards the request, body streamed, to its variant's upstream URL (the variant's `value`),
- * dropping hop-by-hop headers and forwarding the variant header. An unreachable upstream is
+ * Forwards the request, body streamed, to its variant's upstream (the variant's `value`: a URL,
+ * path prefix included, or `{ url, headers }`), dropping hop-by-hop headers and setting the
+ * upstream's headers (`${NAME}` from `env`) and the variant header. An unreachable upstream is
  * answered 502 (counted as an error of that variant).
  */
 export function proxyByVariant(options: ProxyOptions = {}): FetchHandler {
   const fetchImpl = options.fetch ?? globalThis.fetch
+  const env = options.env ?? processEnv()
   return async (request) => {
     const split = serverSplitOf(request)
-    const upstream = split?.upstream(options.experiment)
+    const upstream = split?.upstream(options.experiment, undefined, env)
     if (upstream === undefined || !upstream.ok) {
       if (upstream !== undefined) split!.report(upstream.error)
       return text(502, upstream === undefined ? 'splitlane: request was not split' : 'splitlane: no upstream for this variant')
@@ -43,6 +48,7 @@ export function proxyByVariant(options: ProxyOptions = {}): FetchHandler {
     const path = prefix !== undefined && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : url.pathname
     const headers = withoutHopByHop(request.headers)
     headers.delete('host')
+    for (const [name, value] of upstream.headers) headers.set(name, value)
     const variantHeader = split!.upstreamHeader
     if (variantHeader !== undefined) headers.set(variantHeader[0], variantHeader[1])
     const init: RequestInit & { duplex?: 'half' } = {
@@ -54,7 +60,7 @@ export function proxyByVariant(options: ProxyOptions = {}): FetchHandler {
     }
     if (request.body !== null) init.duplex = 'half'
     try {
-      const response = await fetchImpl(upstream.url.replace(/\/$/, '') + path + url.search, init)
+      const response = await fetchImpl(upstream.url + path + url.search, init)
       return new Response(response.body, {
         status: response.status,
         statusText: response.statusText,

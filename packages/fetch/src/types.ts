@@ -132,8 +132,10 @@ export interface ByVariantOptions {
 }
 
 export interface ProxyOptions {
-  /** The experiment whose variant `value` is the upstream URL; default: the route's only experiment. */
+  /** The experiment whose variant `value` is the upstream (a URL or `{ url, headers }`); default: the route's only experiment. */
   experiment?: string
+  /** Where `${NAME}` in the upstream's header values is looked up, once per config revision. Default: `process.env` where there is one. */
+  env?: Readonly<Record<string, string | undefined>>
   /** A path prefix removed before forwarding (`/api/users` -> `/users` with `'/api'`). */
   stripPrefix?: string
   /** The fetch that forwards. Default `globalThis.fetch`. */

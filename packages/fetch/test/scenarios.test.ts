@@ -14,7 +14,10 @@ const startFetch: AdapterFactory = async (spec) => {
     () => new Response('routed:default'),
     { experiment: spec.routedExperiment },
   )
-  const proxies = spec.proxies.map(({ prefix, experiment }) => ({ prefix, handler: proxyByVariant({ experiment, stripPrefix: prefix }) }))
+  const proxies = spec.proxies.map(({ prefix, experiment, env }) => ({
+    prefix,
+    handler: proxyByVariant({ experiment, stripPrefix: prefix, ...(env && { env }) }),
+  }))
   const app = async (request: Request): Promise<Response> => {
     const url = new URL(request.url)
     if (url.pathname === '/assignments')

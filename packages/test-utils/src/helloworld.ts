@@ -82,3 +82,28 @@ export async function deadUrl(): Promise<string> {
   await closeServer(server)
   return `http://127.0.0.1:${port}`
 }
+
+/** What the echo server saw of a request. */
+export interface Echoed {
+  method: string
+  /** The path and query as received. */
+  url: string
+  headers: IncomingHttpHeaders
+  body: string
+}
+
+/** A server on 127.0.0.1 port 0 answering every request with JSON `Echoed`: where it arrived, its headers and body. */
+export async function startEcho(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const echoed: Echoed = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() }
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify(echoed))
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server) }
+}

@@ -14,7 +14,7 @@ import {
 } from '@splitlane/core'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { STREAM_CHUNKS, deadUrl, startHelloworld, streamChunk, type Upstream } from './helloworld.js'
+import { STREAM_CHUNKS, deadUrl, startEcho, startHelloworld, streamChunk, type Echoed, type Upstream } from './helloworld.js'
 import { installOtel, withServerSpan, type OtelHarness } from './otel.js'
 
 /** What a test server must serve; see the README of this package. */
@@ -24,8 +24,11 @@ export interface ScenarioServerSpec {
   options: HttpSplitOptions<any>
   /** `GET /routed` routes by this experiment's variant: `v1` and `v2` handlers, the rest fall through. */
   routedExperiment: string
-  /** `<prefix>/*` is proxied by the variant of `experiment`. */
-  proxies: readonly { prefix: string; experiment: string }[]
+  /**
+   * `<prefix>/*` is proxied by the variant of `experiment`, `<prefix>/x` to `<upstream>/x` (the prefix
+   * not forwarded); `env` (when given) is the proxy's `env` option, else it uses its default.
+   */
+  proxies: readonly { prefix: string; experiment: string; env?: Readonly<Record<string, string | undefined>> }[]
   /** A stand-in auth step before splitlane sets `req.user = { id: <this header> }`. */
   userHeader: string
   /** Wraps each request (the OpenTelemetry server span). */
@@ -95,13 +98,15 @@ export function runAdapterScenarios(adapter: string, start: AdapterFactory): voi
   describe(`${adapter}: shared scenarios`, () => {
     let upstreams: Upstream[]
     let dead: string
+    let echo: { url: string; close(): Promise<void> }
     const servers: StartedServer[] = []
     beforeAll(async () => {
       upstreams = await Promise.all(['v1', 'v2', 'v3'].map(startHelloworld))
       dead = await deadUrl()
+      echo = await startEcho()
     })
     afterAll(async () => {
-      await Promise.all([...servers, ...upstreams].map((server) => server.close()))
+      await Promise.all([...servers, ...upstreams, echo].map((server) => server.close()))
     })
 
     const startApp = async (options: Partial<HttpSplitOptions<unknown>> = {}, extra: Partial<ScenarioServerSpec> = {}) => {
@@ -410,6 +415,109 @@ export function runAdapterScenarios(adapter: string, start: AdapterFactory): voi
         const app = await startApp({ splitter })
         expect((await app.get('/proxy/hello')).status).toBe(502)
         expect(app.errors.map((error) => error.code)).toContain('SPLITLANE_ERR_UPSTREAM_INVALID')
+      })
+    })
+
+    describe('upstream objects in proxy mode (the value shapes createSplitFetch takes)', () => {
+      // one config for an LLM split: a base URL with a path prefix and an API key from the environment
+      const llmConfig = (values: Record<string, unknown>): SplitlaneConfig => ({
+        version: 1,
+        revision: 'llm-1',
+        experiments: {
+          llm: {
+            variants: Object.entries(values).map(([name, value]) => (value === undefined ? { name } : { name, value: value as never })),
+            control: 'control',
+            overrides: Object.fromEntries(Object.keys(values).map((name) => [`qa-${name}`, name])),
+          },
+        },
+      })
+      const control = () => ({ url: `${echo.url}/v1`, headers: { Authorization: 'Bearer ${SCENARIO_TOKEN}', 'x-org': 'acme' } })
+      const env = { SCENARIO_TOKEN: 'token-from-env', SCENARIO_TOKEN_MINI: 'mini-token', SCENARIO_TEAM: 'search' }
+      const startLlm = (values: Record<string, unknown>, proxyEnv: Record<string, string> = env) =>
+        startApp(
+          { splitter: createSplitter({ config: llmConfig(values) }) },
+          { proxies: [{ prefix: '/llm', experiment: 'llm', env: proxyEnv }], routedExperiment: 'llm' },
+        )
+      const call = async (app: Awaited<ReturnType<typeof startApp>>, user: string, body = '{"model":"big","messages":[]}') => {
+        const response = await fetch(`${app.server.url}/llm/chat/completions?trace=1`, {
+          method: 'POST',
+          body,
+          headers: { 'x-user-id': user, 'content-type': 'application/json', authorization: 'Bearer client-key' },
+        })
+        return { status: response.status, echoed: response.status === 200 ? ((await response.json()) as Echoed) : undefined }
+      }
+
+      it('goes to the prefixed path with the header from the injected env replacing the client one, body untouched', async () => {
+        const mini = { url: `${echo.url}/mini/v1/`, model: 'small', headers: { authorization: 'Bearer ${SCENARIO_TOKEN_MINI}' } }
+        const app = await startLlm({ control: control(), mini })
+        const toControl = await call(app, 'qa-control')
+        expect(toControl.status).toBe(200)
+        expect(toControl.echoed).toMatchObject({
+          method: 'POST',
+          url: '/v1/chat/completions?trace=1',
+          body: '{"model":"big","messages":[]}',
+        })
+        expect(toControl.echoed!.headers).toMatchObject({
+          authorization: 'Bearer token-from-env',
+          'x-org': 'acme',
+          'splitlane-variant': 'llm=control',
+        })
+        const toMini = await call(app, 'qa-mini')
+        // `model` is not applied in proxy mode: the body streams through as the client sent it
+        expect(toMini.echoed).toMatchObject({ url: '/mini/v1/chat/completions?trace=1', body: '{"model":"big","messages":[]}' })
+        expect(toMini.echoed!.headers['authorization']).toBe('Bearer mini-token')
+        expect(toMini.echoed!.headers['x-org']).toBeUndefined()
+        expect(app.errors).toEqual([])
+      })
+
+      it("sends a variant without a URL to control's upstream, with control's headers under its own", async () => {
+        const app = await startLlm({
+          control: control(),
+          bare: undefined,
+          team: { headers: { 'x-team': '${SCENARIO_TEAM}' }, model: 'small' },
+        })
+        for (const [user, team] of [
+          ['qa-bare', undefined],
+          ['qa-team', 'search'],
+        ] as const) {
+          const { status, echoed } = await call(app, user)
+          expect(status).toBe(200)
+          expect(echoed!.url).toBe('/v1/chat/completions?trace=1')
+          expect(echoed!.headers).toMatchObject({ authorization: 'Bearer token-from-env', 'x-org': 'acme' })
+          expect(echoed!.headers['x-team']).toBe(team)
+        }
+        expect(app.errors).toEqual([])
+      })
+
+      it('answers 502 and reports a missing environment variable by name (never a value), and an invalid value', async () => {
+        const mini = { url: `${echo.url}/mini/v1`, headers: { authorization: 'Bearer ${SCENARIO_TOKEN_MINI}' } }
+        const app = await startLlm({ control: control(), mini, broken: { url: 'not a url' } }, { SCENARIO_TOKEN: 'token-from-env' })
+        expect((await call(app, 'qa-mini')).status).toBe(502)
+        expect(app.errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_UPSTREAM_ENV_MISSING'])
+        expect(app.errors[0]!.message).toContain('SCENARIO_TOKEN_MINI')
+        expect(app.errors[0]!.message).not.toContain('token-from-env')
+        expect((await call(app, 'qa-broken')).status).toBe(502)
+        expect(app.errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_UPSTREAM_ENV_MISSING', 'SPLITLANE_ERR_UPSTREAM_INVALID'])
+        // the other variants still go through
+        expect((await call(app, 'qa-control')).echoed!.headers['authorization']).toBe('Bearer token-from-env')
+      })
+
+      it('reads process.env by default', async () => {
+        process.env['SPLITLANE_SCENARIO_DEFAULT_ENV'] = 'from-process-env'
+        try {
+          const app = await startApp(
+            {
+              splitter: createSplitter({
+                config: llmConfig({ control: { url: echo.url, headers: { 'x-key': '${SPLITLANE_SCENARIO_DEFAULT_ENV}' } } }),
+              }),
+            },
+            { proxies: [{ prefix: '/llm', experiment: 'llm' }], routedExperiment: 'llm' },
+          )
+          const { echoed } = await call(app, 'anyone')
+          expect(echoed).toMatchObject({ url: '/chat/completions?trace=1', headers: { 'x-key': 'from-process-env' } })
+        } finally {
+          delete process.env['SPLITLANE_SCENARIO_DEFAULT_ENV']
+        }
       })
     })
 

@@ -199,7 +199,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
         const failed = error === true || undefined
         record(list, Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs })
       },
-      upstream: (experiment, among = assignments) => upstreamOf(splitter, among, experiment),
+      upstream: (experiment, among = assignments, env) => upstreamOf(splitter, among, experiment, env),
       report,
     }
   }

@@ -123,11 +123,23 @@ export interface RequestSplit {
   run<T>(fn: () => T): T
   /** Records the outcome once per experiment (later calls are ignored). Latency comes from `now`. */
   finish(outcome: { status?: number; error?: boolean }): void
-  /** Where to proxy the request for `experiment` (among `assignments`, default this request's). */
-  upstream(experiment: string | undefined, assignments?: Readonly<Record<string, Assignment>>): UpstreamResult
+  /**
+   * Where to proxy the request for `experiment` (among `assignments`, default this request's);
+   * `${NAME}` in upstream headers is taken from `env` (none when omitted).
+   */
+  upstream(
+    experiment: string | undefined,
+    assignments?: Readonly<Record<string, Assignment>>,
+    env?: Readonly<Record<string, string | undefined>>,
+  ): UpstreamResult
   /** Reports a problem through the split's guarded `onError`. */
   report(error: SplitlaneError): void
 }
 
-/** Where a proxied request goes: the variant's `value` URL, or why it cannot go anywhere. */
-export type UpstreamResult = { ok: true; url: string; assignment: Assignment } | { ok: false; error: SplitlaneError }
+/**
+ * Where a proxied request goes: the base URL (path prefix included; append the request's path) and
+ * the headers to set on it (lower-case names, replacing the client's), or why it cannot go anywhere.
+ */
+export type UpstreamResult =
+  | { ok: true; url: string; headers: readonly (readonly [name: string, value: string])[]; assignment: Assignment }
+  | { ok: false; error: SplitlaneError }

@@ -1,9 +1,9 @@
-// Proxy mode: the upstream URL of a request is its variant's `value` (control's when the variant has none).
+// Proxy mode: a request goes to its variant's upstream (its `value`: a URL or an object like
+// { url, headers }), or control's when the variant names no URL. Resolved once per config revision.
 import { ErrorCode, SplitlaneError } from '../errors.js'
-import type { Assignment, JsonValue, Splitter } from '../types.js'
+import { createRouter, type Router, type UpstreamEnv } from '../routing/router.js'
+import type { Assignment, Splitter } from '../types.js'
 import type { UpstreamResult } from './types.js'
-
-const isHttpUrl = (value: JsonValue): value is string => typeof value === 'string' && /^https?:\/\/[^\s/]+/i.test(value)
 
 /** The assignment of `experiment`, or of the only experiment when none is named. */
 export function pickAssignment(assignments: Readonly<Record<string, Assignment>>, experiment?: string): Assignment | undefined {
@@ -12,8 +12,30 @@ export function pickAssignment(assignments: Readonly<Record<string, Assignment>>
   return all.length === 1 ? all[0] : undefined
 }
 
-/** Where to send the request: the variant's URL, else control's URL, else an error saying what to fix. */
-export function upstreamOf(splitter: Splitter, assignments: Readonly<Record<string, Assignment>>, experiment?: string): UpstreamResult {
+const NO_ENV: UpstreamEnv = Object.freeze({})
+// splitter -> env -> experiment -> router; each router re-reads the splitter's config only when it changed
+const routers = new WeakMap<object, WeakMap<object, Map<string, Router>>>()
+
+function routerOf(splitter: Splitter, experiment: string, env: UpstreamEnv): Router {
+  let byEnv = routers.get(splitter)
+  if (byEnv === undefined) routers.set(splitter, (byEnv = new WeakMap<object, Map<string, Router>>()))
+  let byExperiment = byEnv.get(env)
+  if (byExperiment === undefined) byEnv.set(env, (byExperiment = new Map<string, Router>()))
+  let router = byExperiment.get(experiment)
+  if (router === undefined) byExperiment.set(experiment, (router = createRouter({ splitter, experiment, env })))
+  return router
+}
+
+/**
+ * Where to send the request: the variant's upstream (URL, path prefix included, and headers with
+ * `${NAME}` taken from `env`), else control's, else an error saying what to fix. Never throws.
+ */
+export function upstreamOf(
+  splitter: Splitter,
+  assignments: Readonly<Record<string, Assignment>>,
+  experiment?: string,
+  env: UpstreamEnv = NO_ENV,
+): UpstreamResult {
   const assignment = pickAssignment(assignments, experiment)
   if (assignment === undefined)
     return {
@@ -26,16 +48,7 @@ export function upstreamOf(splitter: Splitter, assignments: Readonly<Record<stri
         { experiment },
       ),
     }
-  if (isHttpUrl(assignment.value)) return { ok: true, url: assignment.value, assignment }
-  const config = splitter.config.experiments[assignment.experiment]
-  const control = config?.variants.find((variant) => variant.name === config.control)
-  if (control !== undefined && isHttpUrl(control.value)) return { ok: true, url: control.value, assignment }
-  return {
-    ok: false,
-    error: new SplitlaneError(
-      ErrorCode.UpstreamInvalid,
-      `proxy: variant ${JSON.stringify(assignment.variant)} of ${assignment.experiment} has no http(s) URL as its value, nor has control`,
-      { experiment: assignment.experiment },
-    ),
-  }
+  const target = routerOf(splitter, assignment.experiment, env).proxy(assignment.variant)
+  if (target instanceof SplitlaneError) return { ok: false, error: target }
+  return { ok: true, url: target.url, headers: target.headers, assignment }
 }

@@ -12,7 +12,15 @@ describe('parseUpstream', () => {
     })
     expect(parseUpstream({ model: 'gpt-4o-mini' })).toEqual({ url: null, model: 'gpt-4o-mini' })
     expect(parseUpstream(null)).toBeNull()
-    for (const bad of ['not a url', 42, { url: '/relative' }, { headers: { a: 1 } }, { prices: { prompt: -1, completion: 1 } }]) {
+    const bads = [
+      'not a url',
+      42,
+      { url: '/relative' },
+      { headers: { a: 1 } },
+      { headers: { 'bad name': 'x' } },
+      { prices: { prompt: -1, completion: 1 } },
+    ]
+    for (const bad of bads) {
       const error = parseUpstream(bad as never, 'exp')
       expect(error).toBeInstanceOf(SplitlaneError)
       expect((error as SplitlaneError).code).toBe(ErrorCode.UpstreamInvalid)
@@ -46,6 +54,12 @@ describe('resolveHeaders', () => {
     const error = resolveHeaders({ authorization: 'Bearer ${MISSING_KEY}' }, {}) as SplitlaneError
     expect(error.code).toBe(ErrorCode.UpstreamEnvMissing)
     expect(error.message).toContain('MISSING_KEY')
+  })
+  it('refuses a value HTTP does not allow (a line break from the environment) without leaking it', () => {
+    const error = resolveHeaders({ authorization: 'Bearer ${KEY}' }, { KEY: 'abc\r\nx-injected: 1' }) as SplitlaneError
+    expect(error.code).toBe(ErrorCode.UpstreamInvalid)
+    expect(error.message).toContain('authorization')
+    expect(error.message).not.toContain('abc')
   })
 })
 

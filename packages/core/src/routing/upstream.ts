@@ -48,6 +48,8 @@ export function parseUpstream(value: JsonValue | UpstreamValue | undefined, expe
     return invalid(`upstream model must be a string, received ${describeValue(model)}`, experiment)
   if (headers !== undefined && (!isRecord(headers) || Object.values(headers).some((header) => typeof header !== 'string')))
     return invalid(`upstream headers must map names to strings, received ${describeValue(headers)}`, experiment)
+  const badName = headers === undefined ? undefined : Object.keys(headers).find((name) => !HEADER_NAME.test(name))
+  if (badName !== undefined) return invalid(`upstream header name ${JSON.stringify(badName)} is not a valid HTTP header name`, experiment)
   if (prices !== undefined && (!isRecord(prices) || !isPrice(prices.prompt) || !isPrice(prices.completion)))
     return invalid(
       `upstream prices must be { prompt, completion } in currency per 1M tokens, received ${describeValue(prices)}`,
@@ -61,6 +63,9 @@ export function parseUpstream(value: JsonValue | UpstreamValue | undefined, expe
   }
 }
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i
+// what Node's and fetch's header setters accept: tab, visible ASCII and Latin-1, never CR, LF or NUL
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 const isPrice = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0
 const trimSlash = (url: string) => (url.endsWith('/') ? url.slice(0, -1) : url)
 
@@ -97,6 +102,12 @@ export function resolveHeaders(
       return new SplitlaneError(ErrorCode.UpstreamEnvMissing, `header ${name} needs environment variable ${missing}, which is not set`, {
         experiment,
       })
+    if (BAD_HEADER_VALUE.test(value))
+      return new SplitlaneError(
+        ErrorCode.UpstreamInvalid,
+        `header ${name}: its value (with the environment filled in) has a character HTTP does not allow, such as a line break`,
+        { experiment },
+      )
     out.push([name, value])
   }
   return out
