@@ -2,6 +2,7 @@
 import { hopByHopHeaders, pickAssignment } from '@splitlane/core'
 import { assignmentsOf, serverSplitOf } from './server.js'
 import type { ByVariantOptions, FetchHandler, ProxyOptions } from './types.js'
+import { processEnv } from './env.js'
 
 /** `byVariant({ v1: handlerA, v2: handlerB }, fallback)`: a variant without a handler (or no split) goes to `fallback`. */
 export function byVariant<Rest extends unknown[]>(
@@ -23,9 +24,6 @@ function withoutHopByHop(headers: Headers): Headers {
   for (const name of hopByHopHeaders(headers.get('connection'))) copy.delete(name)
   return copy
 }
-
-const processEnv = (): Record<string, string | undefined> =>
-  (globalThis as { process?: { env?: Record<string, string> } }).process?.env ?? {}
 
 /**
  * Forwards the request, body streamed, to its variant's upstream (the variant's `value`: a URL,

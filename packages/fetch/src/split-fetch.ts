@@ -7,6 +7,7 @@ import { createRouter, type Route } from './route.js'
 import { createShadow } from './shadow.js'
 import { startTelemetry } from './telemetry.js'
 import type { RouteInfo, SplitCall, SplitFetch, SplitFetchOptions } from './types.js'
+import { processEnv } from './env.js'
 
 /** The default header naming the variant on the outgoing call: `experiment=variant`. */
 export const VARIANT_HEADER = 'splitlane-variant'
@@ -37,9 +38,6 @@ export function routeOf(response: Response): RouteInfo | undefined {
     explain: () => splitter.explain(assignment) + (fallback === undefined ? '' : ` ${explainFallback(fallback)}`),
   }
 }
-
-const processEnv = (): Record<string, string | undefined> =>
-  (globalThis as { process?: { env?: Record<string, string> } }).process?.env ?? {}
 
 export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
   if (typeof options?.splitter?.assign !== 'function' || typeof options.experiment !== 'string')
