@@ -23,7 +23,8 @@ function userIdOf(user: unknown): unknown {
   return user
 }
 
-export function readRequest<Req>(request: Req, view: RequestView, options: HttpSplitOptions<Req>): ReadRequest {
+/** `used`: the attributes the config can read (rules and `bucketBy`); the request's ip, path and chosen headers are read only then. */
+export function readRequest<Req>(request: Req, view: RequestView, options: HttpSplitOptions<Req>, used: ReadonlySet<string>): ReadRequest {
   const errors: SplitlaneError[] = []
   const fail = (code: ErrorCode, message: string, cause?: unknown) => errors.push(new SplitlaneError(code, message, { cause }))
   const attempt = <T>(what: string, code: ErrorCode, read: () => T): T | undefined => {
@@ -34,13 +35,19 @@ export function readRequest<Req>(request: Req, view: RequestView, options: HttpS
       return undefined
     }
   }
+  // Only what the config can use is read: the client IP behind a proxy, say, costs Express a parse per request.
   const attributes: Record<string, unknown> = {}
-  const ip = attempt('reading the client IP', ErrorCode.RequestInvalid, () => view.ip())
-  if (typeof ip === 'string' && ip !== '') attributes['ip'] = ip
-  const path = attempt('reading the path', ErrorCode.RequestInvalid, () => view.path())
-  if (typeof path === 'string') attributes['path'] = path
+  if (used.has('ip')) {
+    const ip = attempt('reading the client IP', ErrorCode.RequestInvalid, () => view.ip())
+    if (typeof ip === 'string' && ip !== '') attributes['ip'] = ip
+  }
+  if (used.has('path')) {
+    const path = attempt('reading the path', ErrorCode.RequestInvalid, () => view.path())
+    if (typeof path === 'string') attributes['path'] = path
+  }
   for (const name of options.headers ?? []) {
     const lower = name.toLowerCase()
+    if (!used.has(lower)) continue
     const value = attempt(`reading header ${lower}`, ErrorCode.RequestInvalid, () => view.header(lower))
     if (typeof value === 'string') attributes[lower] = value
     else if (Array.isArray(value)) attributes[lower] = value.join(', ')

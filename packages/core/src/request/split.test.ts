@@ -54,7 +54,7 @@ describe('createHttpSplit', () => {
     expect(cookie).toBe('splitlane_id=minted-1; Max-Age=34560000; Path=/; HttpOnly; SameSite=Lax')
     const second = split.begin({}, view({ cookie: 'other=1; splitlane_id=minted-1' }))
     expect(second.context.key).toBe('minted-1')
-    expect(second.context.attributes).toMatchObject({ sessionId: 'minted-1', ip: '203.0.113.7', path: '/cart' })
+    expect(second.context.attributes).toEqual({ sessionId: 'minted-1' })
     expect(second.responseHeaders.some(([name]) => name === 'set-cookie')).toBe(false)
     expect(second.assignments['checkout']!.variant).toBe(first.assignments['checkout']!.variant)
     expect(errors).toEqual([])
@@ -96,10 +96,34 @@ describe('createHttpSplit', () => {
     expect(split.begin({}, view({ cookie: 'splitlane_id=session-1' })).context.key).toBe('session-1')
   })
 
-  it('copies chosen headers and getAttributes into the attributes', () => {
-    const { split } = setup({ headers: ['Accept-Language'], getAttributes: () => ({ country: 'DE' }) })
-    const { context } = split.begin({}, view({ 'accept-language': 'de', cookie: 'splitlane_id=s' }))
+  it('copies chosen headers and getAttributes into the attributes, reading ip, path and headers only when the config uses them', () => {
+    const targeted: SplitlaneConfig = {
+      version: 1,
+      segments: { local: { attribute: 'ip', op: 'cidr', values: ['10.0.0.0/8'] } },
+      experiments: {
+        checkout: {
+          variants: [{ name: 'control' }, { name: 'canary' }],
+          rules: [
+            {
+              id: 'beta',
+              when: { any: [{ segment: 'local' }, { attribute: 'path', op: 'startsWith', values: ['/beta'] }] },
+              variant: 'canary',
+            },
+          ],
+        },
+        search: { variants: [{ name: 'v1' }, { name: 'v2' }], bucketBy: ['accept-language'] },
+      },
+    }
+    const options = { headers: ['Accept-Language', 'X-Unused'], getAttributes: () => ({ country: 'DE' }) }
+    const headers = { 'accept-language': 'de', 'x-unused': 'u', cookie: 'splitlane_id=s' }
+    const { context } = setup({ ...options, splitter: createSplitter({ config: targeted }) }).split.begin({}, view(headers))
     expect(context.attributes).toEqual({ ip: '203.0.113.7', path: '/cart', 'accept-language': 'de', sessionId: 's', country: 'DE' })
+
+    // a config whose rules and bucketBy name none of them: the (here throwing) getters are never called
+    const { split, errors } = setup(options)
+    const plain = split.begin({}, view(headers, { ip: fail, path: fail }))
+    expect(plain.context.attributes).toEqual({ sessionId: 's', country: 'DE' })
+    expect(errors).toEqual([])
   })
 
   it('assigns every experiment, or the named ones, and writes the variant header', () => {

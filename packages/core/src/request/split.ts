@@ -1,6 +1,7 @@
 // The one function every adapter calls per request: read the request, assign the route's
 // experiments, build the response headers, and record the outcome when the request ends.
 import { ErrorCode, SplitlaneError } from '../errors.js'
+import { attributesUsedBy } from '../targeting/conditions.js'
 import type { Assignment, Context, VerifiedOverrides } from '../types.js'
 import { stickyCookieWriter } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
@@ -109,6 +110,13 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
   }
 
+  let usedBy: { config: object; used: ReadonlySet<string> } = { config: {}, used: new Set() }
+  const attributesUsed = (): ReadonlySet<string> => {
+    const config = splitter.config
+    if (usedBy.config !== config) usedBy = { config, used: attributesUsedBy(config) }
+    return usedBy.used
+  }
+
   // The splitter's record has a null prototype (dictionary mode), where Object.values is slow: read it by
   // the config's experiment names (its order), cached per config.
   let namesOf: { config: object; names: readonly string[] } = { config: {}, names: [] }
@@ -156,7 +164,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     let read: ReadRequest
     let assigned: Assigned
     try {
-      read = readRequest(request, view, options)
+      read = readRequest(request, view, options, attributesUsed())
       for (const error of read.errors) report(error)
       if (tokenSources !== undefined && read.errors.length === 0) addOverrides(read.context, view)
       assigned = assignAll(read, experiments)

@@ -79,7 +79,7 @@ export interface HttpSplitOptions<Req> {
   userIdHeader?: string | false
   /** The sticky session cookie, or `false` to neither read nor set one. */
   cookie?: StickyCookieOptions | false
-  /** Request headers copied into the attributes under their lower-case names. */
+  /** Request headers copied into the attributes under their lower-case names (when the config's rules or `bucketBy` name them). */
   headers?: readonly string[]
   /** The response header naming each experiment's variant; default `splitlane-variant`; `false` for none. */
   responseHeader?: string | false
@@ -111,7 +111,7 @@ export interface HttpSplitOptions<Req> {
 export interface RequestSplit {
   /** Assignments by experiment, in config order. */
   readonly assignments: Readonly<Record<string, Assignment>>
-  /** The key and attributes the assignments were made with. */
+  /** The key and attributes the assignments were made with (`ip`, `path` and headers only when the config's rules or `bucketBy` use them). */
   readonly context: Context
   /** Headers for the response: the variant header and, when an id was minted, `set-cookie`. */
   readonly responseHeaders: readonly (readonly [name: string, value: string])[]

@@ -1,6 +1,6 @@
 // Conditions compiled once with the config into a small tree, evaluated per request, and put in words by explain.
 import { describeValue } from '../describe.js'
-import type { Attributes, Condition } from '../types.js'
+import type { Attributes, Condition, ParsedConfig } from '../types.js'
 import { compileTest, type ConditionValue, type Operator, type ValueTest } from './operators.js'
 
 export type ConditionNode =
@@ -136,4 +136,26 @@ export function whyNot(node: ConditionNode, attributes: Attributes | undefined):
     case 'segment':
       return `segment "${node.name}" did not match: ${whyNot(node.child, attributes)}`
   }
+}
+
+/** Every attribute a config can read: those its rules test (through segments too) and those `bucketBy` names. */
+export function attributesUsedBy(config: ParsedConfig): ReadonlySet<string> {
+  const used = new Set<string>()
+  const seen = new Set<string>()
+  const visit = (condition: Condition): void => {
+    if ('all' in condition) condition.all.forEach(visit)
+    else if ('any' in condition) condition.any.forEach(visit)
+    else if ('not' in condition) visit(condition.not)
+    else if ('segment' in condition) {
+      if (seen.has(condition.segment)) return
+      seen.add(condition.segment)
+      const segment = config.segments[condition.segment]
+      if (segment !== undefined) visit(segment)
+    } else used.add(condition.attribute)
+  }
+  for (const experiment of Object.values(config.experiments)) {
+    for (const name of experiment.bucketBy) used.add(name)
+    for (const rule of experiment.rules) visit(rule.when)
+  }
+  return used
 }
