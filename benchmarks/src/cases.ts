@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import { GrowthBookClient } from '@growthbook/growthbook'
 import { FlagdCore } from '@openfeature/flagd-core'
-import { createSplitter, murmur3, type SplitlaneConfig } from '@splitlane/core'
+import { createSplitter, murmur3, type Assignment, type SplitlaneConfig } from '@splitlane/core'
 import { InMemStorageProvider, Unleash, UnleashEvents } from 'unleash-client'
 import type { Case } from './harness.js'
 import { KEY_MASK, asciiKeys, mixedKeys, nonAsciiKeys } from './keys.js'
@@ -140,6 +140,43 @@ function splitlaneCases(): Case[] {
     variantOf: (key) => wide.assignAll({ key })[lastExperiment]!.variant,
   }
 
+  // What assignAll must return, built from precomputed values with no hashing or choosing: the floor its
+  // API sets (one 12-field assignment object per experiment, two of them numbers, in one record).
+  const wideNames = Object.keys(experiments)
+  let resultAt = 0
+  const assignAllResult: Case = {
+    id: 'assignAll-result',
+    name: `\`assignAll\`'s result alone: ${ASSIGN_ALL_EXPERIMENTS.toLocaleString('en-US')} assignment objects in a record, nothing hashed`,
+    kind: 'splitlane',
+    run(ops) {
+      let sink = 0
+      for (let op = 0; op < ops; op++) {
+        const key = mixedKeys[resultAt]!
+        const result = Object.create(null) as Record<string, Assignment>
+        for (let index = 0; index < wideNames.length; index++) {
+          const hash = (key.length * 2654435761 + index * 40503) >>> 0
+          result[wideNames[index]!] = {
+            experiment: wideNames[index]!,
+            variant: 'v1',
+            value: null,
+            reason: 'split',
+            ruleId: undefined,
+            inExperiment: true,
+            key,
+            keyFrom: 'key',
+            hash,
+            bucket: hash / 2 ** 32,
+            revision: null,
+            errorCode: undefined,
+          }
+        }
+        sink = (sink + result[lastExperiment]!.variant!.charCodeAt(1)) | 0
+        resultAt = (resultAt + 1) & KEY_MASK
+      }
+      return sink
+    },
+  }
+
   return [
     variantOfCase('variantOf', '`variantOf`', mixedKeys),
     variantOfCase('variantOf-ascii', '`variantOf`, ASCII keys only', asciiKeys),
@@ -148,6 +185,7 @@ function splitlaneCases(): Case[] {
     assign,
     assignFrozen,
     assignAll,
+    assignAllResult,
   ]
 }
 
