@@ -50,6 +50,9 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
     try {
       begun = split.begin(request, viewOf(request, options))
       splits.set(request, begun)
+      // A client that went away counts as an error of its variant (servers abort the request's signal then)
+      const own = begun
+      request.signal.addEventListener('abort', () => own.finish({ error: true }), { once: true })
     } catch (cause) {
       report(new SplitlaneError(ErrorCode.Internal, 'withSplitlane failed; the request goes on unsplit', { cause }))
       return handler(request, ...rest)

@@ -8,7 +8,12 @@ export interface FetchServer {
   close(): Promise<void>
 }
 
-function toRequest(req: IncomingMessage): Request {
+/** As servers that speak Fetch do (Hono's node-server, Bun, Deno), the request's signal aborts when the client goes away. */
+function toRequest(req: IncomingMessage, res: ServerResponse): Request {
+  const gone = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort()
+  })
   const headers = new Headers()
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
@@ -18,6 +23,7 @@ function toRequest(req: IncomingMessage): Request {
     headers,
     body,
     duplex: 'half',
+    signal: gone.signal,
   } as RequestInit)
 }
 
@@ -40,7 +46,7 @@ export async function serveFetch(
   const server = createServer((req, res) =>
     wrap(req, res, () => {
       Promise.resolve()
-        .then(() => handler(toRequest(req)))
+        .then(() => handler(toRequest(req, res)))
         .then((response) => send(response, res))
         .catch(() => {
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })

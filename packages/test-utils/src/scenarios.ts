@@ -1,5 +1,7 @@
 // The one scenario suite every adapter passes: real servers on 127.0.0.1 port 0, real HTTP.
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import { once } from 'node:events'
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createHmac, randomBytes } from 'node:crypto'
 import {
   createMetricsRecorder,
@@ -14,7 +16,7 @@ import {
 } from '@splitlane/core'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { STREAM_CHUNKS, deadUrl, startEcho, startHelloworld, streamChunk, type Echoed, type Upstream } from './helloworld.js'
+import { STREAM_CHUNKS, closeServer, deadUrl, startEcho, startHelloworld, streamChunk, type Echoed, type Upstream } from './helloworld.js'
 import { installOtel, withServerSpan, type OtelHarness } from './otel.js'
 
 /** What a test server must serve; see the README of this package. */
@@ -224,6 +226,31 @@ export function runAdapterScenarios(adapter: string, start: AdapterFactory): voi
       // every visitor was counted once, in the variant they were served
       const stats = app.metrics.snapshot().experiments['helloworld']!
       for (const name of Object.keys(SPLIT)) expect(stats[name]?.requests ?? 0).toBe(counts[name])
+    })
+
+    it('counts a request whose client went away before the answer as an error of its variant', async () => {
+      const arrived: IncomingMessage[] = []
+      const hanging = createServer((req) => void arrived.push(req)) // answers nothing
+      hanging.listen(0, '127.0.0.1')
+      await once(hanging, 'listening')
+      const app = await startApp()
+      try {
+        const to = encodeURIComponent(`http://127.0.0.1:${(hanging.address() as AddressInfo).port}/`)
+        const controller = new AbortController()
+        const pending = fetch(`${app.server.url}/outgoing?to=${to}`, { headers: { 'x-user-id': 'quitter' }, signal: controller.signal })
+        while (arrived.length === 0) await new Promise((resolve) => setTimeout(resolve, 5)) // the handler is waiting now
+        controller.abort()
+        await expect(pending).rejects.toThrow()
+        const variant = app.splitter.variantOf('helloworld', 'quitter')!
+        let stats = app.metrics.snapshot().experiments['helloworld']?.[variant]
+        for (let tries = 0; stats === undefined && tries < 100; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+          stats = app.metrics.snapshot().experiments['helloworld']?.[variant]
+        }
+        expect({ requests: stats?.requests, errors: stats?.errors }).toEqual({ requests: 1, errors: 1 })
+      } finally {
+        await closeServer(hanging)
+      }
     })
 
     it('routes by variant, falling through to the route handler for a variant without one', async () => {
