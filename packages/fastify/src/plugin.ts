@@ -54,6 +54,10 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
       request.splitlane = state.assignments
       ;(request as WithState)[STATE] = state
       for (const [name, value] of state.responseHeaders) void reply.header(name, value)
+      // One listener instead of onResponse and onRequestAbort hooks: 'close' follows 'finish' when the
+      // response was sent, and comes alone when the client went away (finish ignores repeats).
+      const raw = reply.raw
+      raw.on('close', () => state.finish(raw.writableFinished ? { status: raw.statusCode } : { error: true }))
     } catch (cause) {
       report(new SplitlaneError(ErrorCode.Internal, 'the Fastify adapter failed; the request goes on unsplit', { cause }))
     }
@@ -66,14 +70,6 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
       if (state === undefined) next()
       else state.run(next)
     })
-  fastify.addHook('onResponse', (request, reply, next) => {
-    splitStateOf(request)?.finish({ status: reply.statusCode })
-    next()
-  })
-  fastify.addHook('onRequestAbort', (request, next) => {
-    splitStateOf(request)?.finish({ error: true })
-    next()
-  })
   done()
 }
 
