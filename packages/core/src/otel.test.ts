@@ -1,33 +1,12 @@
 import { context, propagation, trace } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { installOtelSdk } from '../test/otel-sdk.js'
 import { createOtelInstrumentation, variantsFromBaggage, withVariantBaggage } from './otel.js'
 import { createHttpSplit } from './request/split.js'
 import type { RequestView } from './request/types.js'
 import { createSplitter } from './splitter.js'
 
-const spans = new InMemorySpanExporter()
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] })
-const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
-const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 })
-const meterProvider = new MeterProvider({ readers: [reader] })
-const contextManager = new AsyncLocalStorageContextManager()
-
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable())
-  trace.setGlobalTracerProvider(tracerProvider)
-  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }))
-})
-afterAll(async () => {
-  await meterProvider.shutdown()
-  await tracerProvider.shutdown()
-  trace.disable()
-  propagation.disable()
-  context.disable()
-})
+const { spans, metricExporter, reader, meterProvider } = installOtelSdk()
 
 const splitter = createSplitter({
   config: {

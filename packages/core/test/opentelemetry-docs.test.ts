@@ -2,17 +2,9 @@
 // real OpenTelemetry SDK receives from splitlane, must appear on it.
 import { readFileSync } from 'node:fs'
 import { context, propagation, trace } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type Histogram,
-} from '@opentelemetry/sdk-metrics'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Histogram } from '@opentelemetry/sdk-metrics'
+import { describe, expect, it } from 'vitest'
+import { installOtelSdk } from './otel-sdk.js'
 import { createHttpSplit, createSplitter, type RequestView } from '../src/index.js'
 import { createCallInstrumentation, createOtelInstrumentation, recordEvaluations } from '../src/otel.js'
 import * as semconv from '../src/semconv.js'
@@ -20,24 +12,7 @@ import * as semconv from '../src/semconv.js'
 const page = readFileSync(new URL('../../../docs/reference/opentelemetry.md', import.meta.url), 'utf8')
 const code = (name: string) => `\`${name}\``
 
-const spans = new InMemorySpanExporter()
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] })
-const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
-const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 })
-const meterProvider = new MeterProvider({ readers: [reader] })
-
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-  trace.setGlobalTracerProvider(tracerProvider)
-  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }))
-})
-afterAll(async () => {
-  await meterProvider.shutdown()
-  await tracerProvider.shutdown()
-  trace.disable()
-  propagation.disable()
-  context.disable()
-})
+const { spans, tracerProvider, metricExporter, reader, meterProvider } = installOtelSdk()
 
 const splitter = createSplitter({
   config: { version: 1, revision: 'r1', experiments: { checkout: { variants: [{ name: 'stable' }, { name: 'canary' }] } } },
