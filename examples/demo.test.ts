@@ -9,7 +9,10 @@ describe('demo', () => {
       cwd: new URL('./', import.meta.url),
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
-    }) // rejects on a non-zero exit (a failed check)
+    }).catch((error: Error & { stdout?: string }) => {
+      // a failed check exits 1: show which one
+      throw new Error(`the demo failed:\n${error.stdout ?? ''}`, { cause: error })
+    })
     const output = stdout
     const part = (number: number) => output.split(/^\d\. /m)[number]!
     expect(output).toMatch(/^All \d+ checks passed in [\d.]+ s\.$/m)

@@ -47,9 +47,9 @@ export async function runShadow(primary: Version, mirror: Version, hangingUrl: s
     if (response.status === 200 && body === `Hello version: ${primary.version}`) answered++
   }
   for (const setup of setups) for (let user = 0; user < 10; user++) await call(setup, user, false) // warm up
-  // Rounds alternate between the three setups, so the machine's noise falls on each alike.
+  // Calls alternate between the three setups one by one, so the machine's noise falls on each alike.
   for (let round = 0; round < ROUNDS; round++)
-    for (const setup of setups) for (let user = 0; user < CALLS_PER_ROUND; user++) await call(setup, user, true)
+    for (let user = 0; user < CALLS_PER_ROUND; user++) for (const setup of setups) await call(setup, user, true)
 
   // Let every copy finish or time out: each one's outcome is then recorded (as shadow) by the recorder.
   const stable = () => metrics.snapshot().experiments['backend']!['stable']!
