@@ -66,8 +66,9 @@ function contextError(problem: keyof typeof CONTEXT_PROBLEMS, value: unknown, ex
 
 export function readContext(context: unknown, experiment: string | undefined): ReadContext | SplitlaneError {
   if (context === undefined) return { attributes: undefined, key: null }
-  if (typeof context !== 'object' || context === null || Array.isArray(context)) return contextError('shape', context, experiment)
+  if (typeof context !== 'object' || context === null) return contextError('shape', context, experiment)
   try {
+    if (Array.isArray(context)) return contextError('shape', context, experiment) // throws for a revoked proxy
     const { key: raw, attributes, overrides } = context as { key?: unknown; attributes?: unknown; overrides?: unknown }
     if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null))
       return contextError('attributes', attributes, experiment)
@@ -88,7 +89,7 @@ export function keyFromAttributes(
 ): { key: string; from: string } | null | SplitlaneError {
   try {
     for (const name of names) {
-      const raw = attributes?.[name]
+      const raw = attributes !== undefined && Object.hasOwn(attributes, name) ? attributes[name] : undefined
       const key = normalizeKey(raw)
       if (key === INVALID_KEY) return keyError(`attribute ${name} (bucketBy)`, raw, experiment)
       if (key !== null) return { key, from: name }

@@ -3,6 +3,7 @@ import { ErrorCode } from './errors.js'
 import { hashText, mixInt } from './murmur3.js'
 import { describeCondition, whyNot } from './targeting/conditions.js'
 import type { Assignment, Context } from './types.js'
+import { own } from './own.js'
 
 const ERROR_CAUSES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.ContextInvalid]: 'the context was not an object like { key, attributes }, or reading it threw',
@@ -102,7 +103,7 @@ export function explainAssignment(assignment: Assignment, config: CompiledConfig
   if (experiment === undefined)
     return `${head} (${reason}): experiment ${JSON.stringify(name)} is no longer in the config (revision ${String(config.revision)}), so the evidence cannot be replayed.${stale}`
   if (reason === 'error')
-    return `${head}: control, because ${(assignment.errorCode && ERROR_CAUSES[assignment.errorCode]) ?? 'the request could not be evaluated'} (${assignment.errorCode}); the details went to onError and the request went on.${counted}${stale}`
+    return `${head}: control, because ${(assignment.errorCode && own(ERROR_CAUSES, assignment.errorCode)) ?? 'the request could not be evaluated'} (${assignment.errorCode}); the details went to onError and the request went on.${counted}${stale}`
   if (reason === 'disabled')
     return `${head}: the experiment is switched off (enabled: false), so every unit gets control "${variant}".${counted}${stale}`
   if (reason === 'no_key') {

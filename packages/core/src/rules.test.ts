@@ -109,7 +109,10 @@ describe('targeting rules', () => {
       },
     })
     expect(splitter.assign('checkout', { key: 'u', attributes })).toMatchObject({ variant: 'stable', reason: 'error' })
-    expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_INTERNAL'])
+    // The caller's context is at fault, not splitlane: CONTEXT_INVALID, naming the attribute (it used to say INTERNAL, "a bug").
+    expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_CONTEXT_INVALID'])
+    expect(errors[0]!.message).toContain('reading attribute "groups" threw')
+    expect((errors[0]!.cause as Error).message).toBe('boom')
   })
 })
 

@@ -187,15 +187,12 @@ describe('never throws on the request path', () => {
       throw new Error('getter exploded')
     },
   }
+  const explode = () => {
+    throw new Error('proxy exploded')
+  }
+  // Lookups are own-property only, so the proxy must throw on those traps too, not just on get.
   const throwingAttributes = {
-    attributes: new Proxy(
-      {},
-      {
-        get: () => {
-          throw new Error('proxy exploded')
-        },
-      },
-    ),
+    attributes: new Proxy({}, { get: explode, getOwnPropertyDescriptor: explode, has: explode, ownKeys: explode }),
   }
   const cases: [string, unknown, string, string | undefined][] = [
     ['undefined context', undefined, 'no_key', undefined],

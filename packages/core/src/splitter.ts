@@ -17,7 +17,7 @@ import { ErrorCode, SplitlaneError } from './errors.js'
 import { explainAssignment } from './explain.js'
 import { hashText } from './murmur3.js'
 import { verifyOverrideTokens, type VerifyResult } from './override-tokens.js'
-import { matches } from './targeting/conditions.js'
+import { AttributeReadError, matches } from './targeting/conditions.js'
 import type {
   Assignment,
   ErrorHandler,
@@ -28,6 +28,7 @@ import type {
   UpdateResult,
   VerifiedOverrides,
 } from './types.js'
+import { own } from './own.js'
 
 function validateOptions(options: unknown): asserts options is SplitterOptions {
   const fail = (message: string) => {
@@ -88,6 +89,16 @@ function assignmentOf(
 
 function internalError(cause: unknown, experiment: string): SplitlaneError {
   return new SplitlaneError(ErrorCode.Internal, 'unexpected failure inside splitlane (please report it)', { cause, experiment })
+}
+
+/** What a failure on the request path was: the caller's context (an attribute that threw when read), or a bug. */
+function failureOf(cause: unknown, experiment: string): SplitlaneError {
+  if (cause instanceof AttributeReadError)
+    return new SplitlaneError(ErrorCode.ContextInvalid, `${cause.message}: attributes must be plain values`, {
+      cause: cause.cause,
+      experiment,
+    })
+  return internalError(cause, experiment)
 }
 
 /** Control, outside analysis: errors, no key, the kill switch, outside exposure. */
@@ -223,7 +234,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
       if (read.unreported === true) report(read.overrides)
       read.unreported = false
     } else if (read.overrides !== undefined) {
-      const tokenVariant = read.overrides.variants[experiment.name]
+      const tokenVariant = own(read.overrides.variants, experiment.name)
       const index = tokenVariant === undefined ? -1 : experiment.names.indexOf(tokenVariant)
       if (index >= 0) return assignmentOf(experiment, index, 'override', false, key, keyFrom, null, revision)
     }
@@ -275,8 +286,9 @@ export function createSplitter(options: SplitterOptions): Splitter {
     try {
       return evaluate(config, experiment, read, memo)
     } catch (cause) {
-      report(internalError(cause, experiment.name))
-      return fallback(experiment, config.revision, 'error', null, null, ErrorCode.Internal)
+      const error = failureOf(cause, experiment.name)
+      report(error)
+      return fallback(experiment, config.revision, 'error', null, null, error.code)
     }
   }
 
@@ -296,29 +308,46 @@ export function createSplitter(options: SplitterOptions): Splitter {
   }
 
   const unknownExperiment = (name: unknown, config: CompiledConfig): Assignment => {
-    const text = typeof name === 'string' ? name : String(describeValue(name))
+    const text = typeof name === 'string' ? name : describeValue(name)
     report(
       new SplitlaneError(
         ErrorCode.ExperimentUnknown,
-        `no experiment named ${JSON.stringify(text)} in config revision ${String(config.revision)}`,
+        `no experiment named ${describeValue(text)} in config revision ${String(config.revision)}`,
         {
           experiment: text,
         },
       ),
     )
+    return noVariant(text, 'unknown_experiment', config.revision, ErrorCode.ExperimentUnknown)
+  }
+
+  /**
+   * The whole-call guard of assign: nothing known can fail outside `safely`, but the promise is
+   * that the request path never throws, so an unknown failure still answers (control when the
+   * experiment is known) and is reported.
+   */
+  const failedAssign = (config: CompiledConfig, name: unknown, cause: unknown): Assignment => {
+    const experiment = typeof name === 'string' ? config.byName.get(name) : undefined
+    const error = failureOf(cause, experiment?.name ?? '')
+    report(error)
+    if (experiment !== undefined) return fallback(experiment, config.revision, 'error', null, null, error.code)
+    return noVariant(typeof name === 'string' ? name : describeValue(name), 'error', config.revision, error.code)
+  }
+
+  const noVariant = (experiment: string, reason: Reason, revision: string | number | null, errorCode: ErrorCode): Assignment => {
     return {
-      experiment: text,
+      experiment,
       variant: null,
       value: null,
-      reason: 'unknown_experiment',
+      reason,
       ruleId: undefined,
       inExperiment: false,
       key: null,
       keyFrom: null,
       hash: null,
       bucket: null,
-      revision: config.revision,
-      errorCode: ErrorCode.ExperimentUnknown,
+      revision,
+      errorCode,
     }
   }
 
@@ -348,28 +377,57 @@ export function createSplitter(options: SplitterOptions): Splitter {
       }
       return experiment.names[variantIndexOf(experiment, hash)]!
     } catch (cause) {
-      report(internalError(cause, experiment.name))
+      report(failureOf(cause, experiment.name))
       return control
     }
+  }
+
+  const assignEvery = (config: CompiledConfig, context: unknown): Record<string, Assignment> => {
+    const read = readContext(context, undefined)
+    reportContext(read, config.usesContextKey)
+    // A null-prototype record: V8 fills one with 1,000 keys several times faster than `{}`.
+    const result = Object.create(null) as Record<string, Assignment>
+    memoKey = null
+    // With a valid context.key and no override tokens, a plain experiment keyed by it (the common case) only
+    // mixes the key's hash with its seed, as evaluate would, and nothing on that way can fail.
+    const key = read instanceof SplitlaneError || read.overrides !== undefined || typeof read.key !== 'string' ? null : read.key
+    for (const experiment of config.list) {
+      const assignment =
+        key !== null && experiment.plain && experiment.bucketBy.length === 0
+          ? split(experiment, unitHashOf(keyHashOf(key, true), experiment), key, 'key', config.revision)
+          : safely(config, experiment, read, true)
+      notify(assignment)
+      result[experiment.name] = assignment
+    }
+    memoKey = null
+    return result
   }
 
   return {
     assign(name, context) {
       const config = state
-      const experiment = typeof name === 'string' ? config.byName.get(name) : undefined
-      if (experiment === undefined) return unknownExperiment(name, config)
-      const read = readContext(context, experiment.name)
-      reportContext(read, experiment.bucketBy.length === 0)
-      const assignment = safely(config, experiment, read, false)
-      notify(assignment)
-      return assignment
+      try {
+        const experiment = typeof name === 'string' ? config.byName.get(name) : undefined
+        if (experiment === undefined) return unknownExperiment(name, config)
+        const read = readContext(context, experiment.name)
+        reportContext(read, experiment.bucketBy.length === 0)
+        const assignment = safely(config, experiment, read, false)
+        notify(assignment)
+        return assignment
+      } catch (cause) {
+        return failedAssign(config, name, cause)
+      }
     },
 
     variantOf(name, rawKey) {
       const config = state
       const experiment = config.byName.get(name)
       if (experiment === undefined) {
-        unknownExperiment(name, config)
+        try {
+          unknownExperiment(name, config)
+        } catch (cause) {
+          report(failureOf(cause, '')) // whole-call guard, as in assign
+        }
         return null
       }
       // The common case, a sticky experiment without overrides and a string key, cannot fail.
@@ -381,24 +439,17 @@ export function createSplitter(options: SplitterOptions): Splitter {
 
     assignAll(context) {
       const config = state
-      const read = readContext(context, undefined)
-      reportContext(read, config.usesContextKey)
-      // A null-prototype record: V8 fills one with 1,000 keys several times faster than `{}`.
-      const result = Object.create(null) as Record<string, Assignment>
-      memoKey = null
-      // With a valid context.key and no override tokens, a plain experiment keyed by it (the common case) only
-      // mixes the key's hash with its seed, as evaluate would, and nothing on that way can fail.
-      const key = read instanceof SplitlaneError || read.overrides !== undefined || typeof read.key !== 'string' ? null : read.key
-      for (const experiment of config.list) {
-        const assignment =
-          key !== null && experiment.plain && experiment.bucketBy.length === 0
-            ? split(experiment, unitHashOf(keyHashOf(key, true), experiment), key, 'key', config.revision)
-            : safely(config, experiment, read, true)
-        notify(assignment)
-        result[experiment.name] = assignment
+      try {
+        return assignEvery(config, context)
+      } catch (cause) {
+        // Whole-call guard, as in assign: every experiment answers control.
+        const error = failureOf(cause, '')
+        report(error)
+        const result = Object.create(null) as Record<string, Assignment>
+        for (const experiment of config.list)
+          result[experiment.name] = fallback(experiment, config.revision, 'error', null, null, error.code)
+        return result
       }
-      memoKey = null
-      return result
     },
 
     explain(assignment, context) {

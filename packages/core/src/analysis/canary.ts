@@ -5,6 +5,7 @@ import { createVariantStats } from '../metrics/recorder.js'
 import type { MetricsWindow, VariantStats } from '../metrics/types.js'
 import { judgeCanary } from './judge.js'
 import type { ContinuousMetricSpec, JudgeOptions, JudgeResult, MetricSpec, ProportionMetricSpec } from './types.js'
+import { own } from '../own.js'
 
 type Overrides<T> = Partial<Omit<T, 'kind' | 'canary' | 'baseline'>>
 
@@ -25,7 +26,7 @@ export interface CanaryMetricsOptions {
 export type CanaryAnalysisOptions = CanaryMetricsOptions & JudgeOptions
 
 const statsOf = (window: MetricsWindow, experiment: string, variant: string): VariantStats =>
-  window.experiments[experiment]?.[variant] ?? createVariantStats()
+  own(own(window.experiments, experiment), variant) ?? createVariantStats()
 
 /** The judge's metric list for a canary and its baseline in one window. */
 export function canaryMetrics(window: MetricsWindow, options: CanaryMetricsOptions): MetricSpec[] {
@@ -60,8 +61,8 @@ export function canaryMetrics(window: MetricsWindow, options: CanaryMetricsOptio
       groups: ['events'],
       ...overrides,
       kind: 'proportion',
-      canary: { events: canary.events[name]?.count ?? 0, total: canary.requests },
-      baseline: { events: baseline.events[name]?.count ?? 0, total: baseline.requests },
+      canary: { events: own(canary.events, name)?.count ?? 0, total: canary.requests },
+      baseline: { events: own(baseline.events, name)?.count ?? 0, total: baseline.requests },
     })
   return [...metrics, ...(options.extra ?? [])]
 }

@@ -17,6 +17,7 @@ import type {
   ProportionMetricSpec,
   Verdict,
 } from './types.js'
+import { own } from '../own.js'
 
 export const JUDGE_DEFAULTS = {
   confidenceLevel: 0.98,
@@ -240,7 +241,7 @@ export function scoreGroups(
   const byGroup = new Map<string, MetricResult[]>()
   for (const metric of metrics) for (const group of metric.groups) byGroup.set(group, [...(byGroup.get(group) ?? []), metric])
   const named = Object.keys(groupWeights).filter((name) => byGroup.has(name))
-  const unweighted = [...byGroup.keys()].filter((name) => groupWeights[name] === undefined)
+  const unweighted = [...byGroup.keys()].filter((name) => own(groupWeights, name) === undefined)
   const given = named.reduce((sum, name) => sum + groupWeights[name]!, 0)
   const share = unweighted.length > 0 ? Math.max(0, 100 - given) / unweighted.length : 0
   const groups: GroupScore[] = [...byGroup].map(([name, list]) => {
@@ -248,7 +249,7 @@ export function scoreGroups(
     for (const metric of list) counts[metric.class]++
     const requiredMissing = list.filter((metric) => metric.class === 'Nodata' && required.has(metric.name)).length
     const scored = counts.High + counts.Low + counts.Pass + requiredMissing
-    return { name, weight: groupWeights[name] ?? share, score: scored === 0 ? null : (counts.Pass / scored) * 100, counts }
+    return { name, weight: own(groupWeights, name) ?? share, score: scored === 0 ? null : (counts.Pass / scored) * 100, counts }
   })
   const withData = groups.filter((group) => group.score !== null)
   const totalWeight = withData.reduce((sum, group) => sum + group.weight, 0)

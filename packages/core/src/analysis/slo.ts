@@ -5,6 +5,7 @@ import { mergeMetrics } from '../metrics/recorder.js'
 import { sketchBuckets } from '../metrics/sketch.js'
 import type { MetricsWindow, VariantStats } from '../metrics/types.js'
 import { formatNumber } from './judge.js'
+import { own } from '../own.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -84,7 +85,7 @@ export function sliPoints(windows: readonly MetricsWindow[], options: Pick<SloOp
   const points: SliPoint[] = []
   for (const window of windows) {
     if (window.end === undefined) continue
-    const stats: VariantStats | undefined = window.experiments[options.experiment]?.[options.variant]
+    const stats: VariantStats | undefined = own(own(window.experiments, options.experiment), options.variant)
     let good = 0
     if (stats !== undefined && options.latency !== undefined)
       for (const bucket of sketchBuckets(stats.latencyMs)) if (bucket.value <= options.latency.thresholdMs) good += bucket.count

@@ -5,6 +5,7 @@ import { formatNumber } from '../analysis/judge.js'
 import { ErrorCode, SplitlaneError } from '../errors.js'
 import type { MetricsWindow } from '../metrics/types.js'
 import type { Assignment, ParsedConfig } from '../types.js'
+import { own } from '../own.js'
 
 export interface BanditOptions {
   experiment: string
@@ -69,7 +70,7 @@ export interface Bandit {
 /** P(variant) of an assignment made by `split` under a config's weights; `undefined` when it was not randomized. */
 export function assignmentProbability(config: ParsedConfig, assignment: Assignment): number | undefined {
   if (assignment.reason !== 'split' || assignment.variant === null) return undefined
-  const variants = config.experiments[assignment.experiment]?.variants
+  const variants = own(config.experiments, assignment.experiment)?.variants
   if (variants === undefined) return undefined
   const total = variants.reduce((sum, variant) => sum + variant.weight, 0)
   const weight = variants.find((variant) => variant.name === assignment.variant)?.weight ?? 0
@@ -150,11 +151,11 @@ export function createBandit(options: BanditOptions): Bandit {
 
   return {
     observe(window) {
-      const variants = window.experiments[options.experiment] ?? {}
+      const variants = own(window.experiments, options.experiment)
       for (const arm of arms) {
-        const stats = variants[arm]
+        const stats = own(variants, arm)
         if (stats === undefined) continue
-        const event = stats.events[options.event]
+        const event = own(stats.events, options.event)
         const totals = state.arms[arm]!
         totals.requests += stats.requests
         const reward = continuous ? (event?.sum ?? 0) : (event?.count ?? 0)
@@ -194,7 +195,8 @@ export function createBandit(options: BanditOptions): Bandit {
     },
     probabilities: () => ({ ...state.probabilities }),
     attach(assignment) {
-      const probability = assignment.reason === 'split' && assignment.variant !== null ? state.probabilities[assignment.variant] : undefined
+      const probability =
+        assignment.reason === 'split' && assignment.variant !== null ? own(state.probabilities, assignment.variant) : undefined
       return { ...assignment, probability }
     },
     get state() {

@@ -10,12 +10,34 @@ import type {
   RuleConfig,
   SplitlaneConfig,
 } from '../types.js'
+import { checkLimits } from './limits.js'
 import { configSchema } from './schema.js'
 
 export type SafeParseResult = { success: true; data: ParsedConfig } | { success: false; error: SplitlaneConfigError }
 
 /** Validates a config and fills in defaults. Never throws; collects every problem with its path. */
 export function safeParseConfig(input: unknown): SafeParseResult {
+  try {
+    const limits = checkLimits(input)
+    if (limits.length > 0)
+      return { success: false, error: new SplitlaneConfigError(limits.map(({ path, message }) => ({ path: formatPath(path), message }))) }
+    return parseChecked(input)
+  } catch (cause) {
+    // A getter or proxy in a config built in code; a plain JSON document cannot get here.
+    const error = new SplitlaneConfigError([{ path: '', message: `reading the config threw: ${describeError(cause)}` }])
+    return { success: false, error }
+  }
+}
+
+function describeError(cause: unknown): string {
+  try {
+    return cause instanceof Error ? cause.message : String(cause)
+  } catch {
+    return 'an unprintable value'
+  }
+}
+
+function parseChecked(input: unknown): SafeParseResult {
   const result = configSchema.safeParse(input)
   if (!result.success) return { success: false, error: new SplitlaneConfigError(toIssues(result.error.issues)) }
   const experiments: Record<string, ParsedExperiment> = {}

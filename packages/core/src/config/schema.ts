@@ -197,6 +197,12 @@ const slicesOf = (layer: unknown): [number, number][] => {
   return list.filter((s): s is [number, number] => Array.isArray(s) && typeof s[0] === 'number' && typeof s[1] === 'number' && s[0] < s[1])
 }
 
+/** bucketBy as comparable text; anything but a name or a list of strings (reported elsewhere) as one marker. */
+const bucketByText = (bucketBy: unknown): string => {
+  const list = [bucketBy ?? []].flat()
+  return list.every((name) => typeof name === 'string') ? JSON.stringify(list) : '(invalid)'
+}
+
 /** Checks that span experiments: segment references, layers and their slices. */
 function crossCheckConfig(input: unknown, ctx: Refinement): void {
   const config = asRecord(input)
@@ -220,19 +226,33 @@ function crossCheckConfig(input: unknown, ctx: Refinement): void {
         path: ref.path,
         message: `no segment named "${ref.name}" (segments are ${known.map((n) => `"${n}"`).join(', ') || 'none'})`,
       })
-  const state = new Map<string, 'visiting' | 'done'>()
-  const visit = (name: string, trail: string[]): void => {
-    if (state.get(name) === 'done' || !segmentEdges.has(name)) return
-    if (state.get(name) === 'visiting') {
-      const cycle = [...trail.slice(trail.indexOf(name)), name]
-      ctx.addIssue({ code: 'custom', path: ['segments', name], message: `segments refer to each other in a cycle: ${cycle.join(' -> ')}` })
-      return
+  // Depth-first with an explicit stack (a long chain of segments must not overflow the call stack).
+  const done = new Set<string>()
+  for (const start of segmentEdges.keys()) {
+    if (done.has(start)) continue
+    const trail: { name: string; next: number }[] = [{ name: start, next: 0 }]
+    while (trail.length > 0) {
+      const top = trail[trail.length - 1]!
+      const edges = segmentEdges.get(top.name)!
+      if (top.next === edges.length) {
+        done.add(top.name)
+        trail.pop()
+        continue
+      }
+      const next = edges[top.next++]!.name
+      if (done.has(next) || !segmentEdges.has(next)) continue
+      const at = trail.findIndex((entry) => entry.name === next)
+      if (at < 0) trail.push({ name: next, next: 0 })
+      else {
+        const cycle = [...trail.slice(at).map((entry) => entry.name), next]
+        ctx.addIssue({
+          code: 'custom',
+          path: ['segments', next],
+          message: `segments refer to each other in a cycle: ${cycle.join(' -> ')}`,
+        })
+      }
     }
-    state.set(name, 'visiting')
-    for (const ref of segmentEdges.get(name)!) visit(ref.name, [...trail, name])
-    state.set(name, 'done')
   }
-  for (const name of segmentEdges.keys()) visit(name, [])
 
   // layers exist; experiments in one layer share their key and do not overlap
   const byLayer = new Map<string, { experiment: string; slices: [number, number][]; bucketBy: string }[]>()
@@ -242,7 +262,7 @@ function crossCheckConfig(input: unknown, ctx: Refinement): void {
     const layerName = typeof layer === 'string' ? layer : asRecord(layer).name
     if (typeof layerName !== 'string') continue
     const path = ['experiments', name, 'layer']
-    if (!(layerName in layers)) {
+    if (!Object.hasOwn(layers, layerName)) {
       const names =
         Object.keys(layers)
           .map((n) => `"${n}"`)
@@ -258,7 +278,7 @@ function crossCheckConfig(input: unknown, ctx: Refinement): void {
       })
     const members = byLayer.get(layerName) ?? []
     byLayer.set(layerName, members)
-    const mine = { experiment: name, slices: slicesOf(layer), bucketBy: JSON.stringify([experiment.bucketBy ?? []].flat()) }
+    const mine = { experiment: name, slices: slicesOf(layer), bucketBy: bucketByText(experiment.bucketBy) }
     for (const other of members) {
       if (other.bucketBy !== mine.bucketBy)
         ctx.addIssue({

@@ -1,6 +1,8 @@
 import { addToSketch, copySketch, createQuantileSketch, mergeSketches } from './sketch.js'
 import type { EventStats, MetricsRecorder, MetricsRecorderOptions, MetricsWindow, Outcome, VariantStats } from './types.js'
 
+const ownRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>
+
 /** Distinct event names kept per variant; more are dropped (a guard against unbounded names). */
 export const MAX_EVENT_NAMES = 256
 
@@ -17,7 +19,7 @@ export function createVariantStats(): VariantStats {
     cost: 0,
     fallbacks: 0,
     shadow: { requests: 0, errors: 0, latencyMs: createQuantileSketch(), promptTokens: 0, completionTokens: 0, cost: 0, mismatches: 0 },
-    events: {},
+    events: ownRecord<EventStats>(), // keyed by caller-supplied event names: no prototype to reach
   }
 }
 
@@ -25,7 +27,6 @@ const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const
 
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
 const nonNegative = (value: unknown): number => (isFiniteNumber(value) && value >= 0 ? value : 0)
-const ownRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>
 
 function addOutcome(stats: VariantStats, outcome: Outcome): void {
   const status = isFiniteNumber(outcome.status) ? Math.trunc(outcome.status) : undefined
@@ -52,7 +53,7 @@ function addOutcome(stats: VariantStats, outcome: Outcome): void {
   const events = outcome.events
   if (events !== undefined && events !== null && typeof events === 'object') {
     for (const name of Object.keys(events)) {
-      const value = events[name]
+      const value = events[name] // Object.keys: own names only, `__proto__` included as a plain name
       if (!isFiniteNumber(value)) continue
       let event = stats.events[name]
       if (event === undefined) {

@@ -6,6 +6,7 @@ import { toConfigInput } from '../config/parse.js'
 import type { SplitlaneConfig, Splitter, UpdateResult } from '../types.js'
 import { abortRollout, promoteRollout, resumeRollout, startRollout, tickRollout } from './plan.js'
 import type { RolloutPlan, RolloutState, RolloutTick } from './types.js'
+import { own } from '../own.js'
 
 export interface RolloutDriverOptions {
   splitter: Splitter
@@ -35,9 +36,9 @@ export interface RolloutDriver {
 /** The splitter's config with the experiment's weights replaced (variants not named keep theirs). */
 export function configWithWeights(splitter: Splitter, experiment: string, weights: Readonly<Record<string, number>>): SplitlaneConfig {
   const config = splitter.config
-  const target = config.experiments[experiment]
+  const target = own(config.experiments, experiment)
   if (target === undefined) return toConfigInput(config)
-  const variants = target.variants.map((variant) => ({ ...variant, weight: weights[variant.name] ?? variant.weight }))
+  const variants = target.variants.map((variant) => ({ ...variant, weight: own(weights, variant.name) ?? variant.weight }))
   return toConfigInput({ ...config, experiments: { ...config.experiments, [experiment]: { ...target, variants } } })
 }
 
@@ -50,9 +51,9 @@ export function createRolloutDriver(options: RolloutDriverOptions): RolloutDrive
 
   const apply = (result: RolloutTick): RolloutTick => {
     state = result.state
-    const current = splitter.config.experiments[plan.experiment]
+    const current = own(splitter.config.experiments, plan.experiment)
     const stale = current?.variants.some(
-      (variant) => result.weights[variant.name] !== undefined && result.weights[variant.name] !== variant.weight,
+      (variant) => own(result.weights, variant.name) !== undefined && own(result.weights, variant.name) !== variant.weight,
     )
     const update = stale ? splitter.update(configWithWeights(splitter, plan.experiment, result.weights)) : undefined
     if (update !== undefined && !update.ok) result.decision.explanation.push(`weights not applied: ${update.error.message}`)

@@ -8,6 +8,7 @@ import { mergeMetrics } from '../metrics/recorder.js'
 import type { MetricsWindow } from '../metrics/types.js'
 import { sampleRatioMismatch, SRM_MIN_EXPECTED } from '../stats/srm.js'
 import { MAX_HISTORY, type RolloutAction, type RolloutDecision, type RolloutPlan, type RolloutState, type RolloutTick } from './types.js'
+import { own } from '../own.js'
 
 const TOTAL_WEIGHT = 1_000_000
 const ANALYSIS_DEFAULTS = { intervalMs: 60_000, count: 1, minRequests: 100, failureLimit: 0, inconclusiveLimit: 1 }
@@ -39,9 +40,12 @@ export function startRollout(plan: RolloutPlan, now: number): RolloutState {
 
 /** Only this rollout's two variants, so persisted state stays small. */
 function onlyRollout(plan: RolloutPlan, window: MetricsWindow, now: number): MetricsWindow {
-  const variants = window.experiments[plan.experiment] ?? {}
+  const variants = own(window.experiments, plan.experiment)
   const kept: MetricsWindow['experiments'][string] = {}
-  for (const name of [plan.canary, plan.baseline]) if (variants[name] !== undefined) kept[name] = variants[name]
+  for (const name of [plan.canary, plan.baseline]) {
+    const stats = own(variants, name)
+    if (stats !== undefined) kept[name] = stats
+  }
   return {
     ...(window.start === undefined ? {} : { start: window.start }),
     end: window.end ?? now,
@@ -201,9 +205,9 @@ function run(context: Context): void {
       return
     }
     const window = state.pending ?? { experiments: {} }
-    const variants = window.experiments[plan.experiment] ?? {}
-    const canaryRequests = variants[plan.canary]?.requests ?? 0
-    const baselineRequests = variants[plan.baseline]?.requests ?? 0
+    const variants = own(window.experiments, plan.experiment)
+    const canaryRequests = own(variants, plan.canary)?.requests ?? 0
+    const baselineRequests = own(variants, plan.baseline)?.requests ?? 0
     if (canaryRequests < options.minRequests) {
       context.explanation.push(`${label}: waiting for data: ${canaryRequests}/${options.minRequests} canary requests`)
       if (context.action === 'none') context.action = 'wait'

@@ -1,7 +1,7 @@
 // Conditions compiled once with the config into a small tree, evaluated per request, and put in words by explain.
 import { describeValue } from '../describe.js'
 import type { Attributes, Condition, ParsedConfig } from '../types.js'
-import { compileTest, type ConditionValue, type Operator, type ValueTest } from './operators.js'
+import { compileTest, MAX_ATTRIBUTE_LENGTH, type ConditionValue, type Operator, type ValueTest } from './operators.js'
 
 export type ConditionNode =
   | {
@@ -49,36 +49,62 @@ export function createConditionCompiler(segments: Readonly<Record<string, Condit
   return compile
 }
 
+/** Thrown out of `matches` when reading or testing an attribute throws (a getter, a revoked proxy): the caller's context is at fault. */
+export class AttributeReadError extends Error {
+  constructor(
+    readonly attribute: string,
+    cause: unknown,
+  ) {
+    super(`reading attribute ${JSON.stringify(attribute)} threw`, { cause })
+    this.name = 'AttributeReadError'
+  }
+}
+
 function attributeOf(attributes: Attributes | undefined, name: string): unknown {
   return attributes !== undefined && Object.hasOwn(attributes, name) ? attributes[name] : undefined
 }
+
+/** Strings up to MAX_ATTRIBUTE_LENGTH may be read; longer ones are never parsed. */
+const withinCap = (value: unknown): boolean => typeof value !== 'string' || value.length <= MAX_ATTRIBUTE_LENGTH
 
 /**
  * A missing attribute (absent, undefined or null) or one the operator cannot read makes a leaf
  * false whatever `negate` says; only `exists` with `negate` matches a missing attribute. An array
  * attribute matches when any readable element does (then `negate` applies to that answer).
+ * Strings longer than MAX_ATTRIBUTE_LENGTH, and lists with more elements, are unreadable.
  */
 function leafResult(node: Extract<ConditionNode, { kind: 'leaf' }>, raw: unknown): boolean | undefined {
   if (raw === undefined || raw === null) return node.op === 'exists' ? node.negate : undefined
   if (node.op === 'exists') return !node.negate
   let result: boolean | undefined
   if (Array.isArray(raw)) {
+    if ((raw as unknown[]).length > MAX_ATTRIBUTE_LENGTH) return undefined
     for (const element of raw as unknown[]) {
-      const one = element === undefined || element === null ? undefined : node.test(element)
+      const one = element === undefined || element === null || !withinCap(element) ? undefined : node.test(element)
       if (one === true) {
         result = true
         break
       }
       if (one === false) result = false
     }
-  } else result = node.test(raw)
+  } else if (withinCap(raw)) result = node.test(raw)
   return result === undefined ? undefined : result !== node.negate
 }
 
+/** The leaf's result for these attributes; throws AttributeReadError when reading them throws. */
+function leafOf(node: Extract<ConditionNode, { kind: 'leaf' }>, attributes: Attributes | undefined): boolean | undefined {
+  try {
+    return leafResult(node, attributeOf(attributes, node.attribute))
+  } catch (cause) {
+    throw new AttributeReadError(node.attribute, cause)
+  }
+}
+
+/** Does the condition hold? Throws AttributeReadError (only) when reading an attribute throws. */
 export function matches(node: ConditionNode, attributes: Attributes | undefined): boolean {
   switch (node.kind) {
     case 'leaf':
-      return leafResult(node, attributeOf(attributes, node.attribute)) === true
+      return leafOf(node, attributes) === true
     case 'all':
       for (const child of node.children) if (!matches(child, attributes)) return false
       return true
@@ -149,8 +175,7 @@ export function attributesUsedBy(config: ParsedConfig): ReadonlySet<string> {
     else if ('segment' in condition) {
       if (seen.has(condition.segment)) return
       seen.add(condition.segment)
-      const segment = config.segments[condition.segment]
-      if (segment !== undefined) visit(segment)
+      if (Object.hasOwn(config.segments, condition.segment)) visit(config.segments[condition.segment]!)
     } else used.add(condition.attribute)
   }
   for (const experiment of Object.values(config.experiments)) {

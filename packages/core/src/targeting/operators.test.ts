@@ -137,9 +137,9 @@ describe('combinators and segments', () => {
 describe('regex is linear-time (RE2)', () => {
   it('a pattern that makes a backtracking engine hang answers at once', () => {
     const condition: Condition = { attribute: 'x', op: 'regex', values: ['^(a+)+$'] }
-    // With JavaScript's RegExp this input takes longer than the age of the universe.
-    expect(test(condition, { x: `${'a'.repeat(50_000)}!` })).toBe(false)
-    expect(test(condition, { x: 'a'.repeat(50_000) })).toBe(true)
+    // With JavaScript's RegExp this input takes longer than the age of the universe (values stay under MAX_ATTRIBUTE_LENGTH).
+    expect(test(condition, { x: `${'a'.repeat(1000)}!` })).toBe(false)
+    expect(test(condition, { x: 'a'.repeat(1000) })).toBe(true)
   })
 })
 

@@ -24,14 +24,47 @@ export function textOf(value: unknown): string | undefined {
   return undefined
 }
 
+/**
+ * Attribute strings longer than this (and lists with more elements) are never parsed or matched:
+ * a leaf on such a value is false, whatever `negate` says (`exists` still sees it). Headers are
+ * attributes, so this bounds what a visitor can make a rule do.
+ */
+export const MAX_ATTRIBUTE_LENGTH = 1024
+
 // ---- numbers ----
 
-const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i
+const isDigit = (code: number) => code >= 48 && code <= 57
+
+/**
+ * Is the text a decimal number (`42`, ` -1.5e3 `, `.5`, `7.`) and nothing else? A scan, not a
+ * regex: the regex it replaces backtracked quadratically on a long run of digits in a header.
+ */
+export function isNumberText(value: string): boolean {
+  const text = value.trim()
+  let i = text.charCodeAt(0) === 43 || text.charCodeAt(0) === 45 ? 1 : 0 // + -
+  const start = i
+  while (isDigit(text.charCodeAt(i))) i++
+  let digits = i - start
+  if (text.charCodeAt(i) === 46) {
+    const point = ++i
+    while (isDigit(text.charCodeAt(i))) i++
+    digits += i - point
+  }
+  if (digits === 0) return false
+  if ((text.charCodeAt(i) | 32) === 101) {
+    // e E
+    i++
+    if (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45) i++
+    if (!isDigit(text.charCodeAt(i))) return false
+    while (isDigit(text.charCodeAt(i))) i++
+  }
+  return i === text.length
+}
 
 /** Finite numbers, and decimal text such as a header value ("42", "-1.5e3"). */
 export function numberOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
-  if (typeof value === 'string' && NUMBER_TEXT.test(value)) return Number(value)
+  if (typeof value === 'string' && isNumberText(value)) return Number(value)
   if (typeof value === 'bigint') return Number(value)
   return undefined
 }
