@@ -7,6 +7,7 @@ type Schema = {
   const?: unknown
   enum?: unknown[]
   anyOf?: Schema[]
+  oneOf?: Schema[]
   $ref?: string
   items?: Schema
   prefixItems?: Schema[]
@@ -28,6 +29,7 @@ function typeOf(schema: Schema): string {
   if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``
   if (schema.enum) return schema.enum.map((value) => `\`${JSON.stringify(value)}\``).join(' \\| ')
   if (schema.anyOf) return schema.anyOf.map(typeOf).join(' \\| ')
+  if (schema.oneOf?.every((option) => option.properties?.compat?.const !== undefined)) return 'compat layout (below)'
   if (schema.$ref) return schema.$ref === '#/$defs/condition' ? 'condition' : 'any JSON'
   if (schema.prefixItems) return `[${schema.prefixItems.map(typeOf).join(', ')}]`
   if (schema.type === 'array') return `${typeOf(schema.items ?? {})}[]`
@@ -73,6 +75,7 @@ export function renderConfigDocs(): string {
   const experimentLayer = experiment.properties!.layer!.anyOf![1]!
   const layer = root.properties!.layers!.additionalProperties as Schema
   const holdout = root.properties!.holdout!.anyOf![1]!
+  const compatLayouts = experiment.properties!.layout!.anyOf![1]!.oneOf!
   return `<!-- Generated from the zod schema by \`pnpm docs:config\`; do not edit by hand. -->
 
 # Config reference
@@ -111,6 +114,18 @@ Checks that span fields:
 - \`layer\` names a declared layer, and experiments of one layer have non-overlapping slices, the
   same \`bucketBy\`, and \`mode: "sticky"\`;
 - \`mode: "random"\` needs a random source: \`createSplitter({ config, random: Math.random })\`.
+
+## Compat layout (\`experiments.<name>.layout\`)
+
+\`layout: { "compat": ... }\` reproduces another system's bucketing exactly, so that units keep the
+variant they had there; weights are in that system's units. [Migrating](../migrating.md#keep-every-user-in-their-variant-compat-layouts)
+says how to copy each system's values.
+
+${compatLayouts.map((option) => `### \`${JSON.stringify(option.properties!.compat!.const)}\`\n\n${table(option)}`).join('\n\n')}
+
+Checks: a compat layout needs \`mode: "sticky"\`; \`flagd\` and \`optimizely\` have no exposure
+(\`exposure\` stays 100, no exposure rules); \`optimizely\` weights sum to at most 10,000;
+\`growthbook\` weights (two or more variants) sum to 990,000..1,010,000.
 
 ## Variant (\`experiments.<name>.variants[i]\`)
 

@@ -10,6 +10,7 @@
 //   layers:  position = mix32(keyHash, murmur3(utf8(layerSalt), 0)); in the experiment's slice
 //            iff floor(2^32 * start / 100) <= position < floor(2^32 * end / 100) for one of its slices
 // where mix32(word, seed) is MurmurHash3's finalizer fmix32(word XOR seed), read unsigned.
+import { compileCompat, type CompatLayout } from './compat/index.js'
 import { mixInt, murmur3 } from './murmur3.js'
 import { createConditionCompiler, type ConditionNode } from './targeting/conditions.js'
 import type { Condition, JsonValue, ParsedConfig, ParsedExperiment } from './types.js'
@@ -24,6 +25,8 @@ export interface CompiledExperiment {
   readonly enabled: boolean
   readonly random: boolean
   readonly ranges: boolean
+  /** Another system's bucketing (layout { compat }), or null. Such experiments take the targeted path. */
+  readonly compat: CompatLayout | null
   readonly seed: number
   /** Exposed iff exposureDraw < exposureThreshold; 2^32 means everyone. */
   readonly exposureThreshold: number
@@ -118,11 +121,13 @@ export function compileExperiment(name: string, experiment: ParsedExperiment, pa
           bounds: experiment.layer.slices.flatMap(([start, end]) => [percentToHash(start), percentToHash(end)]),
         }
   const variantSeeds = names.map((variantName) => murmur3(variantName, seed))
+  const compat = typeof experiment.layout === 'object' ? compileCompat(experiment.layout, experiment) : null
   return {
     name,
     enabled: experiment.enabled,
     random: experiment.mode === 'random',
     ranges: experiment.layout === 'ranges',
+    compat,
     seed,
     exposureThreshold: percentToHash(experiment.exposure),
     names,
@@ -144,10 +149,11 @@ export function compileExperiment(name: string, experiment: ParsedExperiment, pa
       overrides.length === 0 &&
       rules === null &&
       layer === null &&
-      holdoutThreshold === 0,
+      holdoutThreshold === 0 &&
+      compat === null,
     source: experiment,
     rules,
-    targeted: rules !== null || layer !== null || holdoutThreshold !== 0,
+    targeted: rules !== null || layer !== null || holdoutThreshold !== 0 || compat !== null,
     holdoutSeed: parts?.holdoutSeed ?? 0,
     holdoutThreshold,
     layer,

@@ -137,8 +137,14 @@ export function explainAssignment(assignment: Assignment, config: CompiledConfig
   const target = rule?.target ?? experiment
   const hash = assignment.hash ?? 0
   const exposed = reason !== 'not_exposed'
-  const parts = [hashPhrase(assignment, experiment, hash), exposurePhrase(target, hash, exposed)]
-  if (exposed) parts.push(splitPhrase(target, hash, variant ?? ''))
+  const parts =
+    target.compat !== null
+      ? [
+          `${whose(assignment)} is bucketed as ${target.compat.explain(assignment.key ?? '', hash)}`,
+          exposed ? `which gives "${variant}"` : `which leaves it out of the experiment, so it gets control`,
+        ]
+      : [hashPhrase(assignment, experiment, hash), exposurePhrase(target, hash, exposed)]
+  if (exposed && target.compat === null) parts.push(splitPhrase(target, hash, variant ?? ''))
   const lead =
     rule !== undefined
       ? `${matched}, so its ${rule.kind === 'weights' ? 'weights apply' : 'exposure applies'}; `

@@ -57,6 +57,7 @@ export type {
   ErrorHandler,
   ExperimentConfig,
   JsonValue,
+  CompatLayoutConfig,
   Layout,
   Mode,
   ParsedConfig,

@@ -257,6 +257,25 @@ export function createSplitter(options: SplitterOptions): Splitter {
         break
       }
     }
+    if (target.compat !== null) {
+      // Another system's bucketing (layout { compat }): it decides who is in and which variant, from the key.
+      if (key === null) return fallback(experiment, revision, 'no_key', null, null)
+      const compatHash = target.compat.hash(key)
+      const chosen = target.compat.choose(key, compatHash)
+      const compatReason = chosen < 0 ? 'not_exposed' : ruleId !== undefined ? 'rule' : 'split'
+      return assignmentOf(
+        experiment,
+        chosen < 0 ? target.controlIndex : chosen,
+        compatReason,
+        chosen >= 0,
+        key,
+        keyFrom,
+        compatHash,
+        revision,
+        undefined,
+        ruleId,
+      )
+    }
     let hash: number
     if (experiment.random) {
       const draw = drawHash(experiment)

@@ -14,7 +14,21 @@ export interface VariantConfig {
 }
 
 export type Mode = 'sticky' | 'random'
-export type Layout = 'stable' | 'ranges'
+export type Layout = 'stable' | 'ranges' | CompatLayoutConfig
+
+/**
+ * Another system's bucketing, reproduced exactly so that users keep their variants when an
+ * experiment moves to splitlane (docs/migrating.md). Weights are in that system's units.
+ */
+export type CompatLayoutConfig =
+  /** flagd `fractional`: murmur3 of `seed + key`; `seed` defaults to the salt (the flag key). */
+  | { compat: 'flagd'; seed?: string }
+  /** Unleash variants and gradual rollout (`exposure`); `groupId` defaults to the salt (the flag name). */
+  | { compat: 'unleash'; groupId?: string }
+  /** Optimizely's bucketer: murmur3 of `key + experimentId` with seed 1; weights in 1/10,000. */
+  | { compat: 'optimizely'; experimentId: string }
+  /** GrowthBook hash v1 or v2 (default 1, as in its SDK); `seed` defaults to the salt (the experiment key); weights in millionths. */
+  | { compat: 'growthbook'; seed?: string; hashVersion?: 1 | 2 }
 
 export interface ExperimentConfig {
   /** Ordered arms; at least one. */

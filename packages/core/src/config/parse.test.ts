@@ -113,7 +113,11 @@ describe('parseConfig', () => {
     [withVariants([{ name: 'has space' }]), 'experiments.checkout.variants[0].name', 'expected a variant name'],
     [withVariants([{ name: 'a' }], { exposure: 0.00001 }), 'experiments.checkout.exposure', 'at most 4 decimals'],
     [withVariants([{ name: 'a' }], { bucketBy: [] }), 'experiments.checkout.bucketBy', 'attribute name'],
-    [withVariants([{ name: 'a' }], { layout: 'hash' }), 'experiments.checkout.layout', 'expected "stable" or "ranges", received "hash"'],
+    [
+      withVariants([{ name: 'a' }], { layout: 'hash' }),
+      'experiments.checkout.layout',
+      'expected "stable", "ranges" or { "compat": ... }, received "hash"',
+    ],
     [{ version: 1, experiments: { 'bad name': { variants: [{ name: 'a' }] } } }, 'experiments["bad name"]', 'invalid name'],
     [null, '', 'expected a config object'],
     ['{"version":1}', '', 'expected a config object'],

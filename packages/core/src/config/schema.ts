@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { describeValue } from '../describe.js'
+import { compatLayoutSchema, compatProblem, crossCheckCompat } from './compat-schema.js'
 import { conditionSchema, experimentLayerSchema, holdoutSchema, layerSchema, ruleSchema } from './targeting-schema.js'
 
 /** Experiment, variant and attribute names travel in headers and metric labels. */
@@ -58,9 +59,13 @@ export const experimentSchema = z
       .default('sticky')
       .describe('sticky hashes the unit key; random draws per request.'),
     layout: z
-      .enum(['stable', 'ranges'], expected('"stable" or "ranges"'))
+      .union([z.enum(['stable', 'ranges']), compatLayoutSchema], {
+        error: (issue) => compatProblem(issue) ?? expected('"stable", "ranges" or { "compat": ... }').error(issue),
+      })
       .default('stable')
-      .describe('stable: weighted rendezvous hashing; ranges: contiguous cumulative ranges.'),
+      .describe(
+        'stable: weighted rendezvous hashing; ranges: contiguous cumulative ranges; { compat: ... }: flagd, Unleash, Optimizely or GrowthBook bucketing, exactly.',
+      ),
     salt: z
       .string(expected('a string'))
       .min(1, { error: 'expected a non-empty salt' })
@@ -90,6 +95,7 @@ export const experimentSchema = z
     description: z.string(expected('a string')).optional().describe('Free text for people.'),
   })
   .superRefine(crossCheckExperiment, { when: () => true })
+  .superRefine(crossCheckCompat, { when: () => true })
 
 type Refinement = { addIssue(issue: { code: 'custom'; path: PropertyKey[]; message: string }): void }
 

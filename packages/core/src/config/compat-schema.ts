@@ -1,0 +1,94 @@
+// Schema of the compatibility layouts (`layout: { compat: ... }`, src/compat/) and the checks that
+// keep a config within what the named system can express, so the layout reproduces it exactly.
+import { z } from 'zod'
+import { describeValue } from '../describe.js'
+
+const expected = (what: string) => ({
+  error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
+})
+const text = (what: string) => z.string(expected(what))
+const nonEmpty = (what: string) => text(what).min(1, { error: `expected ${what}` })
+
+export const COMPAT_SYSTEMS = ['flagd', 'unleash', 'optimizely', 'growthbook'] as const
+
+export const compatLayoutSchema = z.discriminatedUnion(
+  'compat',
+  [
+    z.strictObject({
+      compat: z.literal('flagd'),
+      seed: text('a string').optional().describe('flagd: the text hashed before the key; default: the salt (the flag key).'),
+    }),
+    z.strictObject({
+      compat: z.literal('unleash'),
+      groupId: nonEmpty('a non-empty groupId').optional().describe('Unleash: the groupId; default: the salt (the flag name).'),
+    }),
+    z.strictObject({
+      compat: z.literal('optimizely'),
+      experimentId: nonEmpty('the Optimizely experiment id (a non-empty string)').describe('Optimizely: the experiment (or rule) id.'),
+    }),
+    z.strictObject({
+      compat: z.literal('growthbook'),
+      seed: nonEmpty('a non-empty seed').optional().describe('GrowthBook: the seed; default: the salt (the experiment key).'),
+      hashVersion: z
+        .union([z.literal(1), z.literal(2)], expected('1 or 2'))
+        .optional()
+        .describe('GrowthBook: hash version 1 (the SDK default) or 2.'),
+    }),
+  ],
+  {
+    error: (issue) =>
+      `expected one of ${COMPAT_SYSTEMS.map((system) => `"${system}"`).join(', ')}, received ${describeValue((issue.input as { compat?: unknown } | undefined)?.compat)}`,
+  },
+)
+
+/** For an object layout that matched no option: the compat layout's own first problem, with its field. */
+export function compatProblem(issue: { input?: unknown }): string | undefined {
+  if (typeof issue.input !== 'object' || issue.input === null) return undefined
+  const inner = (issue as { errors?: { path: PropertyKey[]; message: string }[][] }).errors?.[1]?.[0]
+  if (inner === undefined) return undefined
+  return inner.path.length === 0 ? inner.message : `${inner.path.map(String).join('.')}: ${inner.message}`
+}
+
+type Refinement = { addIssue(issue: { code: 'custom'; path: PropertyKey[]; message: string }): void }
+
+const weightSum = (weights: unknown[]) => weights.reduce<number>((sum, weight) => sum + (typeof weight === 'number' ? weight : 1), 0)
+
+/** Checks an experiment with a compat layout against what that system can express. */
+export function crossCheckCompat(input: unknown, ctx: Refinement): void {
+  const experiment = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>
+  const layout = experiment.layout as { compat?: unknown } | undefined
+  if (typeof layout !== 'object' || layout === null || typeof layout.compat !== 'string') return
+  const system = layout.compat
+  if (experiment.mode === 'random')
+    ctx.addIssue({ code: 'custom', path: ['mode'], message: `layout compat "${system}" buckets by key: mode must be "sticky"` })
+  const weights = (Array.isArray(experiment.variants) ? experiment.variants : []).map(
+    (variant) => (variant as { weight?: unknown } | null)?.weight,
+  )
+  const rules = (Array.isArray(experiment.rules) ? experiment.rules : []) as { exposure?: unknown }[]
+  if (system === 'flagd' || system === 'optimizely') {
+    const why = `${system} has no exposure: ${system === 'flagd' ? 'give the units left out to a variant' : 'leave part of the 10,000 unallocated instead'}`
+    if (experiment.exposure !== undefined && experiment.exposure !== 100)
+      ctx.addIssue({ code: 'custom', path: ['exposure'], message: `exposure must be 100 with layout compat "${system}" (${why})` })
+    rules.forEach((rule, index) => {
+      if (typeof rule === 'object' && rule !== null && rule.exposure !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'exposure'],
+          message: `exposure rules do not apply to layout compat "${system}" (${why})`,
+        })
+    })
+  }
+  if (system === 'optimizely' && weightSum(weights) > 10_000)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['variants'],
+      message: `with layout compat "optimizely" weights are traffic allocation in 1/10,000 and must sum to at most 10,000 (they sum to ${weightSum(weights)})`,
+    })
+  const sum = weightSum(weights)
+  if (system === 'growthbook' && weights.length >= 2 && (sum < 990_000 || sum > 1_010_000))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['variants'],
+      message: `with layout compat "growthbook" weights are GrowthBook's weights x 1,000,000 and must sum to 990,000..1,010,000 (they sum to ${sum}; GrowthBook would split equally)`,
+    })
+}
