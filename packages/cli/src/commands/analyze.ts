@@ -48,7 +48,7 @@ const OUTCOME_TEXT = {
 } as const
 
 function runText(run: AnalysisRunVerdict): string {
-  const srm = run.srm === null ? '' : `sample ratio: ${run.srm.reason}\n`
+  const srm = run.srm === null || run.reason.includes(run.srm.reason) ? '' : `sample ratio: ${run.srm.reason}\n`
   return `analysis run ${OUTCOME_TEXT[run.outcome]}: ${run.reason}\n${srm}a rollout would: ${run.next} (${run.nextReason})\n`
 }
 

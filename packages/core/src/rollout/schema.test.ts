@@ -115,3 +115,21 @@ describe('parseRolloutPlan', () => {
     expect(issuesOf('plan.yaml')).toEqual([{ path: '', message: 'expected a rollout plan object, received "plan.yaml"' }])
   })
 })
+
+describe('judge group weights', () => {
+  it('rejects weights summing above 100: they are percent and the judge does not renormalize them (as Kayenta)', () => {
+    const plan = (groupWeights: Record<string, number>) => ({
+      experiment: 'e',
+      canary: 'c',
+      baseline: 'b',
+      steps: [{ analysis: { judge: { groupWeights } } }],
+    })
+    expect(safeParseRolloutPlan(plan({ errors: 60, latency: 40 })).success).toBe(true)
+    const result = safeParseRolloutPlan(plan({ errors: 60, latency: 60 }))
+    expect(result.success).toBe(false)
+    if (!result.success)
+      expect(result.error.issues.map((issue) => [issue.path, issue.message])).toEqual([
+        ['steps[0].analysis.judge.groupWeights', 'group weights sum to 120; they are percent and may not exceed 100'],
+      ])
+  })
+})
