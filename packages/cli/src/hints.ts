@@ -1,6 +1,9 @@
 import type { ConfigIssue } from '@splitlane/core'
 
-/** One kind of config problem, recognised by its path and message, and what to do about it. */
+/**
+ * One kind of config problem and what to do about it. Recognised by the issue's code and params
+ * (zod's, kept by core) where core gives them; by message only for core's own (custom) checks.
+ */
 interface Hint {
   readonly test: (issue: ConfigIssue) => RegExpMatchArray | boolean | null
   readonly fix: (match: RegExpMatchArray, issue: ConfigIssue) => string
@@ -14,16 +17,24 @@ const NO_MATCH = [] as unknown as RegExpMatchArray
 // First match wins; the order goes from specific to general.
 const HINTS: readonly Hint[] = [
   {
-    test: message(/^unknown key "(.*)" \(did you mean "(.*)"\?\)$/),
-    fix: (match) => `rename "${match[1]}" to "${match[2]}"`,
+    test: (issue) => issue.code === 'unrecognized_keys' && typeof issue.params?.suggestion === 'string',
+    fix: (_, issue) => `rename "${String(issue.params!.key)}" to "${String(issue.params!.suggestion)}"`,
   },
   {
-    test: message(/^unknown key "(.*)"$/),
-    fix: (match) => `remove "${match[1]}"; see docs/reference/config.md for the keys allowed here`,
+    test: (issue) => issue.code === 'unrecognized_keys',
+    fix: (_, issue) => `remove "${String(issue.params?.key)}"; see docs/reference/config.md for the keys allowed here`,
   },
   {
-    test: (issue) => field(issue) === 'weight' && issue.message.startsWith('expected integer'),
+    // Any bad value of a weight (wrong type, fraction, out of range) has the same fix.
+    test: (issue) => field(issue) === 'weight' && issue.code !== 'unrecognized_keys',
     fix: () => 'use integer weights 0..1000000; they are relative, e.g. 95 and 5 (0 means none)',
+  },
+  {
+    test: (issue) => issue.code === 'invalid_value' && Array.isArray(issue.params?.values) && issue.params.values.length === 2,
+    fix: (_, issue) => {
+      const [first, second] = issue.params!.values as unknown[]
+      return typeof first === 'boolean' ? 'use true or false without quotes' : `use "${String(first)}" or "${String(second)}"`
+    },
   },
   {
     test: message(/^duplicate variant name "(.*)"/),

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises'
-import type { JudgeResult } from '@splitlane/core'
+import { createMetricsRecorder, startRollout, tickRollout, type JudgeResult, type RolloutPlan } from '@splitlane/core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { splitlane } from './cli.js'
 import { ANSI, example, tempFiles } from './files.js'
 
-type Report = JudgeResult & { experiment: string; canary: string; baseline: string }
+type Report = JudgeResult & { experiment: string; canary: string; baseline: string; outcome: string; outcomeReason: string; next: string }
 
 let write: (name: string, text: string) => Promise<string>
 beforeAll(async () => {
@@ -142,5 +142,64 @@ describe('splitlane analyze', () => {
     expect((await splitlane(['analyze', badColumn])).stderr).toContain('unknown column "latency"')
     const notWindow = await write('window.json', '{"checkout": {}}')
     expect((await splitlane(['analyze', notWindow])).stderr).toContain('is not a metrics window')
+  })
+})
+
+describe('splitlane analyze gives the verdict a rollout gives for the same window', () => {
+  const MINUTE = 60_000
+  const plan: RolloutPlan = {
+    experiment: 'release',
+    canary: 'canary',
+    baseline: 'stable',
+    steps: [{ setWeight: 50 }, { analysis: { intervalMs: MINUTE, minRequests: 10 } }],
+  }
+  /** `stable` and `canary` requests, every `errorEvery`-th canary request a 503. */
+  function window(stable: number, canary: number, errorEvery = 0) {
+    const recorder = createMetricsRecorder({ start: 0 })
+    for (let i = 0; i < stable; i++) recorder.record({ experiment: 'release', variant: 'stable' }, { status: 200, latencyMs: 10 + (i % 7) })
+    for (let i = 0; i < canary; i++)
+      recorder.record(
+        { experiment: 'release', variant: 'canary' },
+        { status: errorEvery > 0 && i % errorEvery === 0 ? 503 : 200, latencyMs: 10 + (i % 7) },
+      )
+    return recorder.take(MINUTE)
+  }
+  function throughRollout(metrics: ReturnType<typeof window>) {
+    const started = tickRollout(plan, startRollout(plan, 0), 0, [])
+    const tick = tickRollout(plan, started.state, MINUTE, metrics)
+    return tick.state.history.find((event) => event.action === 'analysis')!.message
+  }
+
+  it.each([
+    ['a sample ratio mismatch the CLI used to call Pass', 1000, 1200, 0, 'inconclusive', 1],
+    ['a healthy canary on a matching split', 1000, 1010, 0, 'passed', 0],
+    ['a failing canary', 1000, 1000, 5, 'failed', 1],
+  ])('%s', async (_, stable, canary, errorEvery, outcome, exit) => {
+    const metrics = window(stable, canary, errorEvery)
+    const file = await write(`window-${stable}-${canary}-${errorEvery}.json`, JSON.stringify(metrics))
+    const planFile = await write('parity-plan.json', JSON.stringify(plan))
+    const { code, report } = await analyze(file, '--plan', planFile)
+    expect(throughRollout(metrics)).toBe(`step 2/2: analysis run 1 ${report.outcome}: ${report.outcomeReason}`)
+    expect(report.outcome).toBe(outcome)
+    expect(code).toBe(exit)
+    // --canary-weight gives the same weight by hand; without any weight the ratio is not checked.
+    expect((await analyze(file, '-e', 'release', '-c', 'canary', '-b', 'stable', '--canary-weight', '50')).report.outcomeReason).toBe(
+      report.outcomeReason,
+    )
+  })
+
+  it('the SRM case: the judge alone says Pass, the verdict is inconclusive and names the mismatch', async () => {
+    const file = await write('srm.json', JSON.stringify(window(1000, 1200)))
+    const { report } = await analyze(file, '--plan', await write('srm-plan.json', JSON.stringify(plan)))
+    expect(report.verdict).toBe('Pass')
+    expect(report.outcomeReason).toMatch(/^sample ratio mismatch: 1000\/1200 requests against 50\/50 weights, p = 2.01e-5 < 0.001/)
+    const text = await splitlane(['analyze', file, '--plan', await write('srm-plan.json', JSON.stringify(plan))])
+    expect(text.code).toBe(1)
+    expect(text.stdout).toContain('analysis run inconclusive: sample ratio mismatch')
+    const unweighted = await analyze(file, '-e', 'release', '-c', 'canary', '-b', 'stable')
+    expect(unweighted.report.outcome).toBe('passed')
+    expect(JSON.parse((await splitlane(['analyze', file, '-c', 'canary', '-b', 'stable', '--json'])).stdout).srm.reason).toBe(
+      'not checked: the canary weight in force is not known',
+    )
   })
 })

@@ -79,9 +79,10 @@ describe('splitlane validate', () => {
     expect(result.code).toBe(1)
     const report = JSON.parse(result.stdout) as Report
     expect(report.valid).toBe(false)
-    expect(report.files[0]!.issues).toEqual([
+    expect(report.files[0]!.issues).toMatchObject([
       {
         path: 'experiments.checkout.variants[1].weight',
+        code: 'too_small',
         message: 'expected integer 0..1000000, received -5',
         fix: 'use integer weights 0..1000000; they are relative, e.g. 95 and 5 (0 means none)',
       },
@@ -108,7 +109,7 @@ describe('splitlane validate', () => {
     expect(result.code).toBe(1)
     const report = JSON.parse(result.stdout) as Report
     expect(report.files[0]!.kind).toBe('plan')
-    expect(report.files[0]!.issues).toEqual([
+    expect(report.files[0]!.issues).toMatchObject([
       {
         path: 'steps[0].setWeight',
         message: 'expected a canary weight in percent 0..100 with at most 4 decimals, received 150',
@@ -117,6 +118,8 @@ describe('splitlane validate', () => {
       {
         path: 'steps[1].pause.duration',
         message: 'unknown key "duration" (did you mean "durationMs"?)',
+        code: 'unrecognized_keys',
+        params: { key: 'duration', suggestion: 'durationMs' },
         fix: 'rename "duration" to "durationMs"',
       },
     ])

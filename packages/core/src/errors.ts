@@ -61,6 +61,13 @@ export class SplitlaneError extends Error {
 export interface ConfigIssue {
   readonly path: string
   readonly message: string
+  /**
+   * What went wrong, for programs: zod's issue code (`invalid_type`, `too_small`, `invalid_value`,
+   * `unrecognized_keys`, `custom`, ...). Select on it and `params`, never on `message`'s English.
+   */
+  readonly code?: string
+  /** zod's parameters of the issue (`expected`, `minimum`, `maximum`, `values`, ...); for `unrecognized_keys`, `key` and `suggestion`; for `custom`, what the check passed. */
+  readonly params?: Readonly<Record<string, unknown>>
 }
 
 /**

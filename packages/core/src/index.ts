@@ -111,7 +111,7 @@ export { IDEMPOTENT_METHODS, SAFE_METHODS, shouldRetry, explainFallback, type Fa
 export { normalCdf, normalQuantile, normalTwoSidedP, normalUpperP } from './stats/normal.js'
 export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
 export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'
-export { judgeCanary, classifyMetric, scoreGroups, formatNumber, JUDGE_DEFAULTS } from './analysis/judge.js'
+export { judgeCanary, classifyMetric, scoreGroups, formatNumber, JUDGE_DEFAULTS, NODATA_THRESHOLD } from './analysis/judge.js'
 export { canaryMetrics, analyzeCanary, type CanaryMetricsOptions, type CanaryAnalysisOptions } from './analysis/canary.js'
 export type {
   Samples,
@@ -146,6 +146,16 @@ export { startRollout, tickRollout, resumeRollout, promoteRollout, abortRollout,
 export { parseRolloutPlan, safeParseRolloutPlan, rolloutPlanSchema, type SafeParseRolloutPlanResult } from './rollout/schema.js'
 export { createRolloutDriver, configWithWeights, type RolloutDriver, type RolloutDriverOptions } from './rollout/driver.js'
 export { MAX_HISTORY } from './rollout/types.js'
+export {
+  judgeAnalysisRun,
+  ANALYSIS_DEFAULTS,
+  type AnalysisRunInput,
+  type AnalysisRunVerdict,
+  type AnalysisCounts,
+  type AnalysisOutcome,
+  type AnalysisNext,
+  type SampleRatioCheck,
+} from './rollout/verdict.js'
 export type {
   AnalysisStepOptions,
   RolloutStep,

@@ -1,4 +1,11 @@
-import { analyzeCanary, formatNumber, type AnalysisStepOptions, type JudgeResult, type RolloutPlan } from '@splitlane/core'
+import {
+  formatNumber,
+  judgeAnalysisRun,
+  type AnalysisRunVerdict,
+  type AnalysisStepOptions,
+  type JudgeResult,
+  type RolloutPlan,
+} from '@splitlane/core'
 import type { Command } from 'commander'
 import { CliError, EXIT, type CliIo } from '../io.js'
 import { loadPlan } from '../load.js'
@@ -12,6 +19,7 @@ interface AnalyzeOptions {
   baseline?: string
   passThreshold?: number
   marginalThreshold?: number
+  canaryWeight?: number
   json?: boolean
 }
 
@@ -22,10 +30,26 @@ const score = (name: string) => (text: string) => {
   return value
 }
 
-/** The judge settings of the plan's first analysis step (an empty object when it has none). */
-function judgeOf(plan: RolloutPlan | undefined): NonNullable<AnalysisStepOptions['judge']> {
-  const step = plan?.steps.find((candidate) => 'analysis' in candidate)
-  return step !== undefined && 'analysis' in step ? (step.analysis.judge ?? {}) : {}
+/** The plan's first analysis step and the canary weight set before it (undefined when no step sets one). */
+function firstAnalysis(plan: RolloutPlan | undefined): { analysis: AnalysisStepOptions; canaryWeight?: number } {
+  let canaryWeight: number | undefined
+  for (const step of plan?.steps ?? []) {
+    if ('setWeight' in step) canaryWeight = step.setWeight
+    if ('analysis' in step) return { analysis: step.analysis, ...(canaryWeight === undefined ? {} : { canaryWeight }) }
+  }
+  return { analysis: {} }
+}
+
+const OUTCOME_TEXT = {
+  passed: 'passed',
+  failed: 'failed',
+  inconclusive: 'inconclusive',
+  waiting: 'not judged',
+} as const
+
+function runText(run: AnalysisRunVerdict): string {
+  const srm = run.srm === null || run.reason.includes(run.srm.reason) ? '' : `sample ratio: ${run.srm.reason}\n`
+  return `analysis run ${OUTCOME_TEXT[run.outcome]}: ${run.reason}\n${srm}a rollout would: ${run.next} (${run.nextReason})\n`
 }
 
 function verdictText(result: JudgeResult, io: CliIo): string {
@@ -60,7 +84,8 @@ export function registerAnalyze(program: Command, io: CliIo, setExit: (code: num
       "Judge a canary against its baseline (error rate and latency, plus events and thresholds from a plan's analysis step)\n" +
         'from a metrics window (JSON/YAML, as recorder.snapshot() writes it) or a CSV of per-request rows\n' +
         '(header: experiment,variant,status,latency_ms,error[,event:<name>...]).\n' +
-        'Exit 0: Pass; 1: Marginal, Fail or Nodata (the canary is not shown to be good); 2: could not run.',
+        "The verdict is the one a rollout reaches: judge, then the sample ratio against --canary-weight (or the plan's weight), then the limits.\n" +
+        'Exit 0: the run passed; 1: failed, inconclusive (Marginal, Nodata, sample ratio mismatch) or too few canary requests; 2: could not run.',
     )
     .argument('<metrics>', 'metrics window (.json, .yaml) or per-request samples (.csv)')
     .option('--plan <file>', "rollout plan (JSON or YAML): experiment, canary, baseline and the first analysis step's judge settings")
@@ -69,7 +94,15 @@ export function registerAnalyze(program: Command, io: CliIo, setExit: (code: num
     .option('-b, --baseline <variant>', "the variant it replaces (default: the plan's)")
     .option('--pass-threshold <score>', 'score at or above which the verdict is Pass (default 95)', score('--pass-threshold'))
     .option('--marginal-threshold <score>', 'score at or above which the verdict is Marginal (default 75)', score('--marginal-threshold'))
-    .option('--json', 'machine-readable output: { experiment, canary, baseline, verdict, score, reason, groups, metrics, explanation }')
+    .option(
+      '--canary-weight <percent>',
+      "the canary's share in percent while the metrics were recorded, for the sample ratio check (default: the plan's weight at its first analysis step)",
+      score('--canary-weight'),
+    )
+    .option(
+      '--json',
+      'machine-readable output: { experiment, canary, baseline, outcome, outcomeReason, next, srm, verdict, score, reason, groups, metrics, explanation }',
+    )
     .addHelpText(
       'after',
       examples([
@@ -95,18 +128,29 @@ export function registerAnalyze(program: Command, io: CliIo, setExit: (code: num
         throw new CliError(`which variants? pass --canary and --baseline (or --plan); ${experiment} has: ${names.join(', ')}`)
       for (const variant of [canary, baseline])
         if (!names.includes(variant)) throw new CliError(`no variant "${variant}" of ${experiment} in ${path}; it has: ${names.join(', ')}`)
+      const { analysis, canaryWeight: planWeight } = firstAnalysis(plan)
       const judge = {
-        ...judgeOf(plan),
+        ...analysis.judge,
         ...(options.passThreshold === undefined ? {} : { passThreshold: options.passThreshold }),
         ...(options.marginalThreshold === undefined ? {} : { marginalThreshold: options.marginalThreshold }),
       }
-      const result = analyzeCanary(window, { ...judge, experiment, canary, baseline })
-      if (options.json) io.out(json({ experiment, canary, baseline, ...result }))
+      const canaryWeight = options.canaryWeight ?? planWeight
+      const run = judgeAnalysisRun({
+        experiment,
+        canary,
+        baseline,
+        window,
+        analysis: { ...analysis, judge },
+        ...(canaryWeight === undefined ? {} : { canaryWeight }),
+      })
+      const summary = { outcome: run.outcome, outcomeReason: run.reason, next: run.next, nextReason: run.nextReason, srm: run.srm }
+      if (options.json) io.out(json({ experiment, canary, baseline, ...summary, ...run.judge }))
       else {
         const count = (variant: string) => variants[variant]!.requests
         io.out(`${experiment}: canary ${canary} (${count(canary)} requests) vs baseline ${baseline} (${count(baseline)} requests)\n`)
-        io.out(verdictText(result, io))
+        if (run.judge !== null) io.out(verdictText(run.judge, io) + '\n')
+        io.out(runText(run))
       }
-      setExit(result.verdict === 'Pass' ? EXIT.ok : EXIT.failed)
+      setExit(run.outcome === 'passed' ? EXIT.ok : EXIT.failed)
     })
 }

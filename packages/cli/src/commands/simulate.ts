@@ -124,9 +124,9 @@ function shares(config: ParsedConfig, tallies: Map<string, Tally>, units: number
     const totalWeight = experiment.variants.reduce((sum, variant) => sum + variant.weight, 0)
     const weights = experiment.variants.map((variant) => variant.weight)
     const observed = experiment.variants.map((variant) => counts.get(variant.name)!)
-    // The chi-square approximation needs SRM_MIN_EXPECTED units in every arm that has weight; below that, no test.
-    const fewest = Math.min(...weights.filter((weight) => weight > 0).map((weight) => (split * weight) / totalWeight))
-    const test = split > 0 && totalWeight > 0 && fewest >= SRM_MIN_EXPECTED ? sampleRatioMismatch(observed, weights) : null
+    // Core decides whether there are enough units for the test (SRM_MIN_EXPECTED per weighted arm).
+    const result = totalWeight > 0 ? sampleRatioMismatch(observed, weights) : null
+    const test = result?.enoughData === true ? result : null
     out[name] = {
       units,
       split,

@@ -154,6 +154,10 @@ describe('classifyMetric (two proportions)', () => {
   })
 })
 
+const highMetric = classifyMetric(metric('a', higher))
+const lowMetric = classifyMetric(metric('b', lower))
+const passMetric = classifyMetric(metric('c', similar))
+
 describe('scoring (Kayenta WeightedSumScorer)', () => {
   const high = classifyMetric(metric('a', higher, { groups: ['g1'] }))
   const low = classifyMetric(metric('b', lower, { groups: ['g1'] }))
@@ -207,5 +211,69 @@ describe('scoring (Kayenta WeightedSumScorer)', () => {
     )
     expect(result.explanation[1]).toMatch(/^errors: Pass: no significant change/)
     expect(result.explanation[2]).toBe('verdict Fail: score 50 < marginal 75; groups: default 50 (weight 100)')
+  })
+})
+
+// Kayenta's behaviour, from spinnaker/kayenta kayenta-judge: scorers/WeightedSumScorer.scala,
+// classifiers/metric/MannWhitneyClassifier.scala and the ScorerSuite tests named below.
+describe('matches Kayenta where the judge used to differ', () => {
+  it('a critical metric without data forces the score to 0 (MannWhitneyClassifier: critical Nodata is critical)', () => {
+    // ScorerSuite "Two Metrics, one good (normal), one nodata (critical)" -> 0; here with two more
+    // passing metrics, so the 50% Nodata rule is not what decides.
+    const result = judgeCanary([metric('a', similar), metric('b', similar), metric('c', [], { critical: true })])
+    expect(result).toMatchObject({ score: 0, verdict: 'Fail', reason: 'critical failure: c Nodata forces the score to 0' })
+    // An empty canary on the default (critical) error rate.
+    const empty = judgeCanary([
+      { name: 'error-rate', kind: 'proportion', critical: true, canary: { events: 0, total: 0 }, baseline: { events: 3, total: 900 } },
+      metric('latency', similar),
+      metric('cpu', similar),
+    ])
+    expect(empty).toMatchObject({ score: 0, verdict: 'Fail' })
+  })
+
+  it('50% or more of the metrics without data score 0 (WeightedSumScorer.tooManyNodata, NODATA_THRESHOLD = 50)', () => {
+    const half = judgeCanary([metric('a', similar, { groups: ['g1'] }), metric('b', [], { groups: ['g2'] })])
+    expect(half.score).toBe(0)
+    // Kayenta classifies that score as Fail; splitlane says Nodata, which a rollout counts as inconclusive.
+    expect(half.verdict).toBe('Nodata')
+    expect(half.reason).toBe('50% or more of the metrics had no data (1 of 2: b), so the score is 0')
+    // ScorerSuite "Two Groups, one Pass, one Nodata": one Nodata metric in three, and its group counts as 100.
+    const third = judgeCanary([
+      metric('a', similar, { groups: ['p'] }),
+      metric('b', similar, { groups: ['p'] }),
+      metric('c', [], { groups: ['n'] }),
+    ])
+    expect(third).toMatchObject({ score: 100, verdict: 'Pass' })
+  })
+
+  it('does not renormalize group weights that do not sum to 100 (WeightedSumScorer.calculateSummaryScore)', () => {
+    const specs = [metric('a', similar, { groups: ['g1'] }), metric('b', similar, { groups: ['g2'] })]
+    const result = judgeCanary(specs, { groupWeights: { g1: 30, g2: 30 } })
+    expect(result).toMatchObject({ score: 60, verdict: 'Fail' })
+    expect(result.reason).toBe('score 60 < marginal 75 (group weights sum to 60, not 100; not renormalized)')
+    // ScorerSuite "Two Groups, Three Metrics (Equal Weight), one NoData": g1 = Pass, Nodata; g2 = High -> 50.
+    const kayenta = scoreGroups(
+      [
+        classifyMetric(metric('p', similar, { groups: ['group-1'] })),
+        classifyMetric(metric('n', [], { groups: ['group-1'] })),
+        classifyMetric(metric('h', higher, { groups: ['group-2'] })),
+      ],
+      { 'group-1': 50, 'group-2': 50 },
+    )
+    expect(kayenta.score).toBe(50)
+    // A weight naming a group without metrics still takes its share (Kayenta sums every configured weight).
+    expect(judgeCanary(specs, { groupWeights: { g1: 50, absent: 30 } }).score).toBe(70)
+  })
+
+  it('a judgement with only Nodata scores 0, not null (WeightedSumScorer: 100% Nodata >= 50%)', () => {
+    const result = judgeCanary([metric('a', []), metric('b', [])])
+    expect(result.score).toBe(0)
+    expect(result.verdict).toBe('Nodata')
+    expect(scoreGroups(result.metrics).score).toBeNull() // the group sum alone has nothing to add up
+  })
+
+  it('rounds the summary score to 2 decimals, as Kayenta (ScorerSuite "One Group, Three Metrics" -> 33.33)', () => {
+    const { score } = scoreGroups([highMetric, lowMetric, passMetric])
+    expect(score).toBe(33.33)
   })
 })

@@ -17,7 +17,6 @@ import type {
   ProportionMetricSpec,
   Verdict,
 } from './types.js'
-import { own } from '../own.js'
 
 export const JUDGE_DEFAULTS = {
   confidenceLevel: 0.98,
@@ -144,7 +143,8 @@ function decide(
 }
 
 function noData(spec: MetricSpec, result: Omit<MetricResult, 'class' | 'criticalFailure' | 'reason'>, what: string): MetricResult {
-  const criticalFailure = spec.required === true && spec.critical === true
+  // As in Kayenta's MannWhitneyClassifier: a critical metric without data forces the score to 0.
+  const criticalFailure = spec.critical === true
   return { ...result, class: 'Nodata', criticalFailure, reason: `no data: ${what}${spec.required ? ' (required metric)' : ''}` }
 }
 
@@ -232,31 +232,38 @@ export function classifyMetric(spec: MetricSpec, confidenceLevel: number = JUDGE
   return spec.kind === 'proportion' ? classifyProportion(spec, confidenceLevel) : classifyContinuous(spec, confidenceLevel)
 }
 
-/** Kayenta's weighted sum: per group, the percent of metrics that passed; groups weighted. */
+/** Kayenta's `NODATA_THRESHOLD`: when this percent or more of the metrics have no data, the score is 0. */
+export const NODATA_THRESHOLD = 50
+
+/**
+ * Kayenta's WeightedSumScorer: per group, the percent of its metrics that passed (Nodata left out
+ * unless required); the summary is the sum of group score × weight / 100, rounded to 2 decimals.
+ * Weights are not renormalized: groups without a weight share what the given weights leave of 100,
+ * and weights that do not reach 100 cap the score. A group without any data counts as 100.
+ */
 export function scoreGroups(
   metrics: readonly MetricResult[],
   groupWeights: Readonly<Record<string, number>> = {},
   required: ReadonlySet<string> = new Set(),
-): { groups: GroupScore[]; score: number | null } {
+): { groups: GroupScore[]; score: number | null; totalWeight: number } {
   const byGroup = new Map<string, MetricResult[]>()
   for (const metric of metrics) for (const group of metric.groups) byGroup.set(group, [...(byGroup.get(group) ?? []), metric])
-  const named = Object.keys(groupWeights).filter((name) => byGroup.has(name))
-  const unweighted = [...byGroup.keys()].filter((name) => own(groupWeights, name) === undefined)
-  const given = named.reduce((sum, name) => sum + groupWeights[name]!, 0)
+  const weightOf = new Map(Object.entries(groupWeights))
+  // As in Kayenta, every configured weight counts, also one naming a group without metrics.
+  const given = [...weightOf.values()].reduce((sum, weight) => sum + weight, 0)
+  const unweighted = [...byGroup.keys()].filter((name) => !weightOf.has(name))
   const share = unweighted.length > 0 ? Math.max(0, 100 - given) / unweighted.length : 0
   const groups: GroupScore[] = [...byGroup].map(([name, list]) => {
     const counts: Record<MetricClass, number> = { High: 0, Low: 0, Pass: 0, Nodata: 0 }
     for (const metric of list) counts[metric.class]++
     const requiredMissing = list.filter((metric) => metric.class === 'Nodata' && required.has(metric.name)).length
     const scored = counts.High + counts.Low + counts.Pass + requiredMissing
-    return { name, weight: own(groupWeights, name) ?? share, score: scored === 0 ? null : (counts.Pass / scored) * 100, counts }
+    return { name, weight: weightOf.get(name) ?? share, score: scored === 0 ? null : (counts.Pass / scored) * 100, counts }
   })
-  const withData = groups.filter((group) => group.score !== null)
-  const totalWeight = withData.reduce((sum, group) => sum + group.weight, 0)
-  if (withData.length === 0 || totalWeight <= 0) return { groups, score: null }
-  // Groups without data neither help nor hurt: weights are renormalized over groups with data.
-  const score = withData.reduce((sum, group) => sum + group.score! * group.weight, 0) / totalWeight
-  return { groups, score }
+  const totalWeight = groups.reduce((sum, group) => sum + group.weight, 0)
+  if (groups.every((group) => group.score === null)) return { groups, score: null, totalWeight }
+  const sum = groups.reduce((total, group) => total + (group.score ?? 100) * (group.weight / 100), 0)
+  return { groups, score: Math.round(sum * 100) / 100, totalWeight }
 }
 
 function describeMetric(metric: MetricResult): string {
@@ -284,23 +291,32 @@ export function judgeCanary(metrics: readonly MetricSpec[], options: JudgeOption
   const marginal = options.marginalThreshold ?? JUDGE_DEFAULTS.marginalThreshold
   const results = metrics.map((spec) => classifyMetric(spec, confidenceLevel))
   const required = new Set(metrics.filter((spec) => spec.required).map((spec) => spec.name))
-  const { groups, score } = scoreGroups(results, options.groupWeights, required)
+  const { groups, score, totalWeight } = scoreGroups(results, options.groupWeights, required)
   const critical = results.filter((metric) => metric.criticalFailure)
+  // Kayenta counts plain Nodata only; a required metric without data already fails its group.
+  const missing = results.filter((metric) => metric.class === 'Nodata' && !required.has(metric.name))
   let verdict: Verdict
   let reason: string
-  let finalScore = score ?? 0
+  let finalScore = 0
   if (critical.length > 0) {
-    finalScore = 0
     verdict = 'Fail'
     reason = `critical failure: ${critical.map((metric) => `${metric.name} ${metric.class}`).join(', ')} forces the score to 0`
-  } else if (score === null) {
+  } else if (results.length === 0 || (missing.length / results.length) * 100 >= NODATA_THRESHOLD) {
+    // Kayenta scores this 0 and so classifies it Fail. splitlane says Nodata (a rollout counts it
+    // inconclusive): missing data is a gap in what is measured, not evidence against the canary.
     verdict = 'Nodata'
-    reason = 'no metric had data for both canary and baseline'
+    reason =
+      results.length === 0
+        ? 'no metrics to judge'
+        : `${NODATA_THRESHOLD}% or more of the metrics had no data (${missing.length} of ${results.length}: ${missing.map((metric) => metric.name).join(', ')}), so the score is 0`
   } else {
-    verdict = score >= pass ? 'Pass' : score >= marginal ? 'Marginal' : 'Fail'
+    finalScore = score ?? 0
+    verdict = finalScore >= pass ? 'Pass' : finalScore >= marginal ? 'Marginal' : 'Fail'
     const comparison =
       verdict === 'Pass' ? `>= pass ${pass}` : verdict === 'Marginal' ? `>= marginal ${marginal}, < pass ${pass}` : `< marginal ${marginal}`
-    reason = `score ${formatNumber(score)} ${comparison}`
+    const capped =
+      Math.abs(totalWeight - 100) > 1e-9 ? ` (group weights sum to ${formatNumber(totalWeight)}, not 100; not renormalized)` : ''
+    reason = `score ${formatNumber(finalScore)} ${comparison}${capped}`
   }
   const groupLine = groups.map((group) => `${group.name} ${formatNumber(group.score)} (weight ${formatNumber(group.weight)})`).join(', ')
   return {

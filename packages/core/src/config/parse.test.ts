@@ -55,7 +55,7 @@ describe('parseConfig', () => {
   })
 
   it('reports a fractional weight together with the experiment-wide problems, in one pass', () => {
-    expect(issuesOf(withVariants([{ name: 'a', weight: 0.5 }, { name: 'a' }], { control: 'main' }))).toEqual([
+    expect(issuesOf(withVariants([{ name: 'a', weight: 0.5 }, { name: 'a' }], { control: 'main' }))).toMatchObject([
       { path: 'experiments.checkout.variants[0].weight', message: 'expected integer 0..1000000, received 0.5' },
       { path: 'experiments.checkout.variants[1].name', message: 'duplicate variant name "a" (already used by variants[0])' },
       { path: 'experiments.checkout.control', message: 'control "main" names no variant (variants are "a")' },
@@ -63,8 +63,13 @@ describe('parseConfig', () => {
   })
 
   it('reports a bad weight with its full path and what was received', () => {
-    expect(issuesOf(withVariants([{ name: 'a' }, { name: 'b', weight: -5 }]))).toEqual([
-      { path: 'experiments.checkout.variants[1].weight', message: 'expected integer 0..1000000, received -5' },
+    expect(issuesOf(withVariants([{ name: 'a' }, { name: 'b', weight: -5 }]))).toMatchObject([
+      {
+        path: 'experiments.checkout.variants[1].weight',
+        message: 'expected integer 0..1000000, received -5',
+        code: 'too_small', // zod's code and params travel with the issue, for programs
+        params: { minimum: 0 },
+      },
     ])
   })
 

@@ -173,13 +173,37 @@ function editDistance(a: string, b: string): number {
 }
 
 function suggest(key: string, known: readonly string[]): string {
+  const best = closest(key, known)
+  return best === undefined ? '' : ` (did you mean "${best}"?)`
+}
+
+function closest(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = Infinity
   for (const candidate of known) {
     const distance = editDistance(key.toLowerCase(), candidate.toLowerCase())
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance]
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : ''
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined
+}
+
+/** zod's parameters of an issue: everything but what `ConfigIssue` holds already and the raw input. */
+function paramsOf(issue: z.core.$ZodIssue): Record<string, unknown> {
+  const {
+    code: _code,
+    path: _path,
+    message: _message,
+    input: _input,
+    inst: _inst,
+    ...rest
+  } = issue as z.core.$ZodIssue & {
+    input?: unknown
+    inst?: unknown
+  }
+  const params = (rest as { params?: Record<string, unknown> }).params
+  delete (rest as { params?: unknown }).params
+  delete (rest as { issues?: unknown }).issues
+  return { ...rest, ...params }
 }
 
 /**
@@ -195,19 +219,26 @@ export function toIssues(
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(issue.path)
-      for (const key of issue.keys)
-        out.push({ path: formatPath([...issue.path, key]), message: `unknown key "${key}"${suggest(key, known)}` })
+      for (const key of issue.keys) {
+        const suggestion = closest(key, known)
+        out.push({
+          path: formatPath([...issue.path, key]),
+          message: `unknown key "${key}"${suggest(key, known)}`,
+          code: issue.code,
+          params: suggestion === undefined ? { key } : { key, suggestion },
+        })
+      }
       continue
     }
     if (issue.code === 'invalid_key') {
       const inner = issue.issues[0]?.message ?? issue.message
-      out.push({ path: formatPath(issue.path), message: `invalid name: ${inner}` })
+      out.push({ path: formatPath(issue.path), message: `invalid name: ${inner}`, code: issue.code, params: paramsOf(issue) })
       continue
     }
     const path = formatPath(issue.path)
     if (seenPaths.has(path) && issue.code !== 'custom') continue // one message per value
     seenPaths.add(path)
-    out.push({ path, message: issue.message })
+    out.push({ path, message: issue.message, code: issue.code, params: paramsOf(issue) })
   }
   return out
 }

@@ -1,17 +1,15 @@
 // Rollout plans in the manner of Argo Rollouts: setWeight, pause and analysis steps, failure and
 // inconclusive limits, a bound on how fast the canary's weight rises, SLO guardrails on every tick.
 // Pure: `now` and the metrics come in, the next state, the weights and the decision go out.
-import { analyzeCanary } from '../analysis/canary.js'
 import { formatNumber } from '../analysis/judge.js'
 import { duration, evaluateSliPoints, sliPoints, DEFAULT_BURN_RATE_ALERTS } from '../analysis/slo.js'
 import { mergeMetrics } from '../metrics/recorder.js'
 import type { MetricsWindow } from '../metrics/types.js'
-import { sampleRatioMismatch, SRM_MIN_EXPECTED } from '../stats/srm.js'
+import { ANALYSIS_DEFAULTS, judgeAnalysisRun } from './verdict.js'
 import { MAX_HISTORY, type RolloutAction, type RolloutDecision, type RolloutPlan, type RolloutState, type RolloutTick } from './types.js'
 import { own } from '../own.js'
 
 const TOTAL_WEIGHT = 1_000_000
-const ANALYSIS_DEFAULTS = { intervalMs: 60_000, count: 1, minRequests: 100, failureLimit: 0, inconclusiveLimit: 1 }
 
 const roundWeight = (percent: number) => Math.round(Math.min(100, Math.max(0, percent)) * 10_000) / 10_000
 
@@ -196,72 +194,39 @@ function run(context: Context): void {
       advance(context)
       continue
     }
-    const options = { ...ANALYSIS_DEFAULTS, ...step.analysis }
-    if (now - state.analysis.lastRunAt < options.intervalMs) {
-      context.explanation.push(
-        `${label}: next analysis in ${formatNumber((options.intervalMs - (now - state.analysis.lastRunAt)) / 1000)} s`,
-      )
+    const intervalMs = step.analysis.intervalMs ?? ANALYSIS_DEFAULTS.intervalMs
+    if (now - state.analysis.lastRunAt < intervalMs) {
+      context.explanation.push(`${label}: next analysis in ${formatNumber((intervalMs - (now - state.analysis.lastRunAt)) / 1000)} s`)
       if (context.action === 'none') context.action = 'wait'
       return
     }
-    const window = state.pending ?? { experiments: {} }
-    const variants = own(window.experiments, plan.experiment)
-    const canaryRequests = own(variants, plan.canary)?.requests ?? 0
-    const baselineRequests = own(variants, plan.baseline)?.requests ?? 0
-    if (canaryRequests < options.minRequests) {
-      context.explanation.push(`${label}: waiting for data: ${canaryRequests}/${options.minRequests} canary requests`)
+    const verdict = judgeAnalysisRun({
+      experiment: plan.experiment,
+      canary: plan.canary,
+      baseline: plan.baseline,
+      window: state.pending ?? { experiments: {} },
+      canaryWeight: state.canaryWeight,
+      analysis: step.analysis,
+      counts: state.analysis,
+    })
+    if (verdict.outcome === 'waiting') {
+      context.explanation.push(`${label}: ${verdict.reason}`)
       if (context.action === 'none') context.action = 'wait'
       return
     }
-    const judge = analyzeCanary(window, { ...options.judge, experiment: plan.experiment, canary: plan.canary, baseline: plan.baseline })
-    context.decision.judge = judge
-    const checked = options.srm !== false && state.canaryWeight > 0 && state.canaryWeight < 100
-    const srmResult = checked
-      ? sampleRatioMismatch([baselineRequests, canaryRequests], [100 - state.canaryWeight, state.canaryWeight])
-      : undefined
-    // The chi-square approximation needs SRM_MIN_EXPECTED units per arm; below that the check is skipped.
-    const srm = srmResult !== undefined && Math.min(...srmResult.expected) >= SRM_MIN_EXPECTED ? srmResult : undefined
-    state.analysis.runs++
-    state.analysis.lastRunAt = now
+    context.decision.judge = verdict.judge!
+    state.analysis = { ...verdict.counts, runs: state.analysis.runs + 1, lastRunAt: now }
     state.pending = null
-    let outcome: 'passed' | 'failed' | 'inconclusive'
-    let why: string
-    const mismatch =
-      srm?.mismatch === true
-        ? `sample ratio mismatch: ${baselineRequests}/${canaryRequests} requests against ${formatNumber(100 - state.canaryWeight)}/${formatNumber(state.canaryWeight)} weights, p = ${formatNumber(srm.pValue)} < 0.001: the split cannot be trusted`
-        : undefined
-    // A Fail rolls back even over a mismatched split (a crashing canary also skews the split);
-    // otherwise a mismatch makes the run inconclusive, whatever the judge says.
-    if (judge.verdict === 'Fail') {
-      outcome = 'failed'
-      why = `judge Fail (${judge.reason})${mismatch === undefined ? '' : `; also ${mismatch}`}`
-    } else if (mismatch !== undefined) {
-      outcome = 'inconclusive'
-      why = mismatch
-    } else if (judge.verdict === 'Pass') {
-      outcome = 'passed'
-      why = `judge Pass (${judge.reason})`
-    } else {
-      outcome = 'inconclusive'
-      why = `judge ${judge.verdict} (${judge.reason})`
-    }
-    if (outcome === 'failed') state.analysis.failures++
-    else if (outcome === 'inconclusive') state.analysis.inconclusive++
-    else state.analysis.passed++
-    log(context, 'analysis', `${label}: analysis run ${state.analysis.runs} ${outcome}: ${why}`)
-    context.explanation.push(...judge.explanation.map((line) => `  ${line}`))
-    if (state.analysis.failures > options.failureLimit)
-      return rollback(
-        context,
-        `${label}: ${state.analysis.failures} failed analysis run(s), more than the limit of ${options.failureLimit}: ${why}`,
-      )
-    if (state.analysis.inconclusive > options.inconclusiveLimit) {
+    log(context, 'analysis', `${label}: analysis run ${state.analysis.runs} ${verdict.outcome}: ${verdict.reason}`)
+    context.explanation.push(...verdict.judge!.explanation.map((line) => `  ${line}`))
+    if (verdict.next === 'rollback') return rollback(context, `${label}: ${verdict.nextReason}: ${verdict.reason}`)
+    if (verdict.next === 'pause') {
       state.status = 'paused'
-      state.reason = `${label}: ${state.analysis.inconclusive} inconclusive analysis run(s), more than the limit of ${options.inconclusiveLimit}: a human decides (resume(), promote() or abort())`
+      state.reason = `${label}: ${verdict.nextReason}: a human decides (resume(), promote() or abort())`
       log(context, 'pause', state.reason)
       return
     }
-    if (state.analysis.passed < options.count) return
+    if (verdict.next === 'continue') return
     advance(context)
   }
 }

@@ -73,7 +73,7 @@ describe('parseRolloutPlan', () => {
         ],
         guardrails: { availability: 99.9 },
       }),
-    ).toEqual([
+    ).toMatchObject([
       {
         path: 'experiment',
         message: `expected an experiment name: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, received "check out"`,
@@ -95,7 +95,7 @@ describe('parseRolloutPlan', () => {
         step: [],
         steps: [{ setweight: 5 }, { pause: { duration: 5 } }, { analysis: { minRequest: 5, judge: { latency: { tolerence: 0.1 } } } }],
       }),
-    ).toEqual([
+    ).toMatchObject([
       { path: 'steps[0].setweight', message: 'unknown key "setweight" (did you mean "setWeight"?)' },
       { path: 'steps[0]', message: 'expected one of setWeight, pause or analysis' },
       { path: 'steps[1].pause.duration', message: 'unknown key "duration" (did you mean "durationMs"?)' },
@@ -106,12 +106,30 @@ describe('parseRolloutPlan', () => {
   })
 
   it('rejects a step with two kinds and a plan missing its names', () => {
-    expect(issuesOf({ steps: [{ setWeight: 5, pause: {} }] })).toEqual([
+    expect(issuesOf({ steps: [{ setWeight: 5, pause: {} }] })).toMatchObject([
       { path: 'experiment', message: expect.stringContaining('received nothing') as string },
       { path: 'canary', message: expect.stringContaining('received nothing') as string },
       { path: 'baseline', message: expect.stringContaining('received nothing') as string },
       { path: 'steps[0]', message: 'expected exactly one of setWeight, pause or analysis, found setWeight and pause' },
     ])
-    expect(issuesOf('plan.yaml')).toEqual([{ path: '', message: 'expected a rollout plan object, received "plan.yaml"' }])
+    expect(issuesOf('plan.yaml')).toMatchObject([{ path: '', message: 'expected a rollout plan object, received "plan.yaml"' }])
+  })
+})
+
+describe('judge group weights', () => {
+  it('rejects weights summing above 100: they are percent and the judge does not renormalize them (as Kayenta)', () => {
+    const plan = (groupWeights: Record<string, number>) => ({
+      experiment: 'e',
+      canary: 'c',
+      baseline: 'b',
+      steps: [{ analysis: { judge: { groupWeights } } }],
+    })
+    expect(safeParseRolloutPlan(plan({ errors: 60, latency: 40 })).success).toBe(true)
+    const result = safeParseRolloutPlan(plan({ errors: 60, latency: 60 }))
+    expect(result.success).toBe(false)
+    if (!result.success)
+      expect(result.error.issues.map((issue) => [issue.path, issue.message])).toEqual([
+        ['steps[0].analysis.judge.groupWeights', 'group weights sum to 120; they are percent and may not exceed 100'],
+      ])
   })
 })

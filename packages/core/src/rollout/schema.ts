@@ -117,6 +117,14 @@ const analysisShape = {
           path: ['marginalThreshold'],
           message: `marginalThreshold ${judge.marginalThreshold} is above passThreshold ${judge.passThreshold}`,
         })
+      // Weights are percent and not renormalized (as in Kayenta): above 100 the score could exceed 100.
+      const weightSum = Object.values(judge.groupWeights ?? {}).reduce((sum, weight) => sum + weight, 0)
+      if (weightSum > 100)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groupWeights'],
+          message: `group weights sum to ${weightSum}; they are percent and may not exceed 100`,
+        })
     })
     .optional(),
 }

@@ -4,9 +4,8 @@ import { chiSquarePValue } from './chi-square.js'
 export const SRM_THRESHOLD = 0.001
 
 /**
- * Least expected count per arm for the chi-square approximation to hold (Cochran's rule of thumb).
- * With fewer, the p-value is unreliable: callers should wait for more units rather than flag a
- * mismatch (the rollout's analysis does). The test itself computes for any counts.
+ * Least expected count per weighted arm for the chi-square approximation to hold (Cochran's rule of
+ * thumb). With fewer, the p-value is unreliable: `enoughData` is false and no mismatch is flagged.
  */
 export const SRM_MIN_EXPECTED = 5
 
@@ -18,13 +17,16 @@ export interface SampleRatioResult {
   readonly expected: readonly number[]
   readonly observedShares: readonly number[]
   readonly expectedShares: readonly number[]
-  /** `pValue < threshold`. */
+  /** Every arm with weight expects at least `SRM_MIN_EXPECTED` units: the p-value can be trusted. */
+  readonly enoughData: boolean
+  /** `enoughData && pValue < threshold`. */
   readonly mismatch: boolean
 }
 
 /**
  * Sample ratio mismatch: a chi-square goodness-of-fit test of per-variant counts against the
- * configured weights. Arms with weight 0 must observe 0 (any count there is a mismatch).
+ * configured weights. Arms with weight 0 must observe 0 (any count there is a mismatch). With too few
+ * units to test (`enoughData` false) nothing is flagged: wait for more rather than guess.
  */
 export function sampleRatioMismatch(observed: readonly number[], weights: readonly number[], threshold = SRM_THRESHOLD): SampleRatioResult {
   if (observed.length !== weights.length)
@@ -44,6 +46,8 @@ export function sampleRatioMismatch(observed: readonly number[], weights: readon
   })
   const degreesOfFreedom = Math.max(arms - 1, 0)
   const pValue = chiSquare === Infinity ? 0 : chiSquarePValue(chiSquare, degreesOfFreedom)
+  // The one rule for "enough data": every caller (rollout, `splitlane analyze`, `simulate`) reads it here.
+  const enoughData = total > 0 && expected.every((expectation, index) => weights[index]! <= 0 || expectation >= SRM_MIN_EXPECTED)
   return {
     chiSquare,
     degreesOfFreedom,
@@ -51,6 +55,7 @@ export function sampleRatioMismatch(observed: readonly number[], weights: readon
     expected,
     observedShares: observed.map((count) => (total > 0 ? count / total : 0)),
     expectedShares,
-    mismatch: pValue < threshold,
+    enoughData,
+    mismatch: enoughData && pValue < threshold,
   }
 }
