@@ -46,6 +46,7 @@ export type {
   LayerConfig,
   Operator,
   OverrideTokenCounts,
+  OverrideSource,
   OverrideTokenOptions,
   ParsedExperimentLayer,
   ParsedRule,

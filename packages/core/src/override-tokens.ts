@@ -127,6 +127,23 @@ export function isVerifiedOverrides(value: unknown): value is VerifiedOverrides 
   return typeof value === 'object' && value !== null && verified.has(value)
 }
 
+/**
+ * The request's verified overrides plus the variants inherited through W3C baggage, so that the
+ * splitter's one pipeline honours both, each at its step. For the adapter kit only (not exported
+ * to users): whoever calls it vouches that `inherited` came from baggage the user chose to honour.
+ */
+export function withInherited(overrides: VerifiedOverrides | undefined, inherited: Readonly<Record<string, string>>): VerifiedOverrides {
+  const copy = Object.create(null) as Record<string, string>
+  for (const name of Object.keys(inherited)) {
+    const variant = inherited[name]
+    if (typeof variant === 'string') copy[name] = variant
+  }
+  const combined = Object.freeze({ variants: overrides?.variants ?? EMPTY, expiresAt: overrides?.expiresAt ?? EMPTY, inherited: copy })
+  verified.add(combined)
+  return combined
+}
+const EMPTY = Object.freeze(Object.create(null) as Record<string, never>)
+
 export interface TokenCheck {
   /** Does the config in use have this experiment and variant? */
   knows(experiment: string, variant: string): boolean
@@ -231,8 +248,8 @@ export function verifyOverrideTokens(
     }
   })
   const finish = (resolved: readonly unknown[]): VerifyResult => {
-    const variants: Record<string, string> = {}
-    const expiresAt: Record<string, number> = {}
+    const variants = Object.create(null) as Record<string, string>
+    const expiresAt = Object.create(null) as Record<string, number>
     candidates.forEach((parsed, index) => {
       const error = finishToken(parsed, resolved[index], now, check)
       if (error !== undefined) rejected.push(error)

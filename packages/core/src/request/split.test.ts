@@ -194,17 +194,26 @@ describe('createHttpSplit', () => {
   })
 
   it('honours inherited variants that exist, and ignores those that do not', () => {
-    const reasons = ['control', 'canary'].map((variant) => {
+    for (const variant of ['control', 'canary']) {
       const { split } = setup({ otel: { inherited: () => ({ checkout: variant, search: 'nope' }) } })
       const request = split.begin({}, view({ cookie: 'splitlane_id=s' }))
-      expect(request.assignments['checkout']!.variant).toBe(variant)
+      expect(request.assignments['checkout']).toMatchObject({ variant, reason: 'override', source: 'baggage', keyFrom: 'key' })
       expect(request.assignments['checkout']!.value).toBe(variant === 'canary' ? 'http://b' : 'http://a')
       expect(request.assignments['search']!.reason).toBe('split')
-      return [request.assignments['checkout']!.reason, request.assignments['checkout']!.keyFrom]
-    })
-    // one of the two differs from what the key would get: that one is marked as inherited
-    expect(reasons).toContainEqual(['override', 'baggage'])
-    expect(reasons).toContainEqual(['split', 'key'])
+    }
+  })
+
+  it('the kill switch beats inherited baggage: enabled false serves control to everyone', () => {
+    const off = { ...config, experiments: { ...config.experiments, checkout: { ...config.experiments['checkout']!, enabled: false } } }
+    const { split } = setup({ splitter: createSplitter({ config: off }), otel: { inherited: () => ({ checkout: 'canary' }) } })
+    const request = split.begin({}, view({ cookie: 'splitlane_id=s' }))
+    expect(request.assignments['checkout']).toMatchObject({ variant: 'control', reason: 'disabled' })
+  })
+
+  it('a config override beats inherited baggage', () => {
+    const { split } = setup({ otel: { inherited: () => ({ checkout: 'control' }) }, userIdHeader: 'x-user-id' })
+    const request = split.begin({}, view({ 'x-user-id': 'qa-user' }))
+    expect(request.assignments['checkout']).toMatchObject({ variant: 'canary', reason: 'override', source: 'config' })
   })
 
   it('run passes the caller’s own exceptions through', () => {

@@ -2,6 +2,7 @@
 // experiments, build the response headers, and record the outcome when the request ends.
 import { ErrorCode, SplitlaneError } from '../errors.js'
 import { attributesUsedBy } from '../targeting/conditions.js'
+import { withInherited } from '../override-tokens.js'
 import type { Assignment, Context, VerifiedOverrides } from '../types.js'
 import { stickyCookieWriter } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
@@ -25,23 +26,6 @@ export interface HttpSplit<Req> {
 /** Control for a request that could not be read: the splitter's control assignment, marked as an error. */
 function asError(assignment: Assignment, code: ErrorCode): Assignment {
   return { ...assignment, reason: 'error', inExperiment: false, errorCode: code }
-}
-
-/** An assignment with the variant decided upstream (W3C baggage), when the variant exists here. */
-function inherit(assignment: Assignment, variant: string, options: HttpSplitOptions<unknown>): Assignment {
-  const experiment = options.splitter.config.experiments[assignment.experiment]
-  const found = experiment?.variants.find((candidate) => candidate.name === variant)
-  if (found === undefined || assignment.variant === variant) return assignment
-  return {
-    ...assignment,
-    variant,
-    value: found.value,
-    reason: 'override',
-    inExperiment: false,
-    keyFrom: 'baggage',
-    hash: null,
-    bucket: null,
-  }
 }
 
 interface Assigned {
@@ -129,21 +113,19 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     return { list, record }
   }
 
+  /** Variants decided upstream (W3C baggage), handed to the splitter's pipeline as one of its steps. */
+  const addInherited = (context: Context) => {
+    let inherited: Readonly<Record<string, string>> | undefined
+    guard('otel.inherited', () => (inherited = otel!.inherited!()))
+    if (inherited !== undefined && Object.keys(inherited).length > 0) context.overrides = withInherited(context.overrides, inherited)
+  }
+
   /** The request's assignments; `record` when the splitter's own record holds exactly them (the common case). */
   const assignAll = (read: ReadRequest, names: readonly string[] | undefined): Assigned => {
     const context = read.errors.length === 0 ? read.context : {}
     const assigned = names === undefined ? everyExperiment(context) : { list: names.map((name) => splitter.assign(name, context)) }
     if (read.errors.length > 0) return { list: assigned.list.map((assignment) => asError(assignment, read.errors[0]!.code)) }
-    if (otel?.inherited === undefined) return assigned
-    let inherited: Readonly<Record<string, string>> | undefined
-    guard('otel.inherited', () => (inherited = otel.inherited!()))
-    if (inherited === undefined) return assigned
-    return {
-      list: assigned.list.map((assignment) => {
-        const variant = inherited![assignment.experiment]
-        return variant === undefined ? assignment : inherit(assignment, variant, options as HttpSplitOptions<unknown>)
-      }),
-    }
+    return assigned
   }
 
   const record = (list: readonly Assignment[], outcome: HttpOutcome) => {
@@ -167,6 +149,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
       read = readRequest(request, view, options, attributesUsed())
       for (const error of read.errors) report(error)
       if (tokenSources !== undefined && read.errors.length === 0) addOverrides(read.context, view)
+      if (otel?.inherited !== undefined && read.errors.length === 0) addInherited(read.context)
       assigned = assignAll(read, experiments)
     } catch (cause) {
       // only a broken splitter object gets here
