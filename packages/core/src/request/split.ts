@@ -4,11 +4,11 @@ import { ErrorCode, SplitlaneError } from '../errors.js'
 import { attributesUsedBy } from '../targeting/conditions.js'
 import { withInherited } from '../override-tokens.js'
 import type { Assignment, Context, VerifiedOverrides } from '../types.js'
-import { stickyCookieWriter } from './cookie.js'
+import { createStickyCookie } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
 import { readRequest, type ReadRequest } from './read-request.js'
 import { upstreamOf } from './upstream.js'
-import type { HttpOutcome, HttpSplitOptions, RequestSplit, RequestView } from './types.js'
+import type { HttpOutcome, HttpSplitOptions, PreparedCookie, RequestSplit, RequestView } from './types.js'
 import { DEFAULT_VARIANT_HEADER, formatVariantHeader } from './variant-header.js'
 
 export interface HttpSplit<Req> {
@@ -16,7 +16,12 @@ export interface HttpSplit<Req> {
    * Splits one request. Never throws: on any problem the request gets control and `onError` hears why.
    * `experiments` overrides the option of the same name for this request (a route's own list).
    */
-  begin(request: Req, view: RequestView, experiments?: readonly string[]): RequestSplit
+  begin(request: Req, view: RequestView, experiments?: readonly string[], prepared?: PreparedCookie): RequestSplit
+  /**
+   * For asynchronous cookie signatures (WebCrypto): verifies the request's sticky cookie, and signs a fresh
+   * id, ahead of `begin`, which takes the result. Undefined when the cookie is off. Never rejects.
+   */
+  prepare(view: RequestView): Promise<PreparedCookie> | undefined
   /** The variant header's name, or `false` when disabled. */
   readonly variantHeader: string | false
   /** Hands an adapter's own problem to `onError`, which may throw without failing the request. */
@@ -54,7 +59,16 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
   }
 
-  const cookieHeader = options.cookie === false ? undefined : stickyCookieWriter(options.cookie ?? {})
+  const sticky = options.cookie === false ? undefined : createStickyCookie(options.cookie ?? {}, options.cookieSignature)
+  const prepare = (view: RequestView): Promise<PreparedCookie> | undefined =>
+    sticky === undefined
+      ? undefined
+      : Promise.resolve()
+          .then(() => sticky.prepare(view.header('cookie'), options.randomId))
+          .catch((cause: unknown) => {
+            report(new SplitlaneError(ErrorCode.RequestInvalid, 'reading or signing the sticky cookie failed', { cause }))
+            return { id: null }
+          })
   const tokenSources = overrideTokenSources(options.overrideTokens)
   const clock = options.clock ?? (() => Number.NaN)
   /** Verified override tokens from the request go into its context; bad ones are reported by the splitter and ignored. */
@@ -141,12 +155,12 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     if (otel?.finished !== undefined) guard('otel.finished', () => otel.finished!(list, outcome))
   }
 
-  const begin = (request: Req, view: RequestView, experiments = options.experiments): RequestSplit => {
+  const begin = (request: Req, view: RequestView, experiments = options.experiments, prepared?: PreparedCookie): RequestSplit => {
     const started = now()
     let read: ReadRequest
     let assigned: Assigned
     try {
-      read = readRequest(request, view, options, attributesUsed())
+      read = readRequest(request, view, options, attributesUsed(), sticky, prepared)
       for (const error of read.errors) report(error)
       if (tokenSources !== undefined && read.errors.length === 0) addOverrides(read.context, view)
       if (otel?.inherited !== undefined && read.errors.length === 0) addInherited(read.context)
@@ -169,10 +183,10 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     const headerValue = variantHeader === false ? '' : formatVariantHeader(list)
     const upstreamHeader = variantHeader === false || headerValue === '' ? undefined : ([variantHeader, headerValue] as const)
     const responseHeaders: (readonly [string, string])[] = upstreamHeader === undefined ? [] : [upstreamHeader]
-    if (read.mintedId !== undefined && cookieHeader !== undefined) {
+    if (read.mintedValue !== undefined && sticky !== undefined) {
       let secure = false
       guard('reading the protocol', () => (secure = view.secure?.() === true))
-      responseHeaders.push(['set-cookie', cookieHeader(read.mintedId, secure)])
+      responseHeaders.push(['set-cookie', sticky.header(read.mintedValue, secure)])
     }
 
     let finished = false
@@ -195,5 +209,5 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
   }
 
-  return { begin, variantHeader, report }
+  return { begin, prepare, variantHeader, report }
 }
