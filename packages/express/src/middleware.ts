@@ -1,5 +1,6 @@
 // Express middleware: translate the request for core, hand off, store the assignments.
 import { randomUUID } from 'node:crypto'
+import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
 import { ErrorCode, SplitlaneError, createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core'
 import type { Request, RequestHandler, Response } from 'express'
@@ -28,7 +29,13 @@ function viewOf(req: Request): RequestView {
 
 /** `app.use(createExpressMiddleware({ splitter }))`: every request gets its assignments in `req.splitlane`. */
 export function createExpressMiddleware(options: ExpressSplitlaneOptions): RequestHandler {
-  const split = createHttpSplit<Request>({ randomId: randomUUID, now: () => performance.now(), clock: Date.now, ...options })
+  const split = createHttpSplit<Request>({
+    randomId: randomUUID,
+    now: () => performance.now(),
+    clock: Date.now,
+    cookieSignature,
+    ...options,
+  })
   const report = split.report
   return (req: Request, res: Response, next) => {
     let request: RequestSplit

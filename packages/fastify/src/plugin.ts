@@ -1,5 +1,6 @@
 // The Fastify plugin: translate the request for core, hand off, store the assignments.
 import { randomUUID } from 'node:crypto'
+import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
 import { ErrorCode, SplitlaneError, createHttpSplit, pickAssignment, type RequestSplit, type RequestView } from '@splitlane/core'
 import type { FastifyPluginCallback, FastifyRequest, RouteHandlerMethod } from 'fastify'
@@ -38,7 +39,13 @@ function byVariant(variants: Readonly<Record<string, RouteHandlerMethod>>, exper
 }
 
 const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options, done) => {
-  const split = createHttpSplit<FastifyRequest>({ randomId: randomUUID, now: () => performance.now(), clock: Date.now, ...options })
+  const split = createHttpSplit<FastifyRequest>({
+    randomId: randomUUID,
+    now: () => performance.now(),
+    clock: Date.now,
+    cookieSignature,
+    ...options,
+  })
   const report = split.report
   fastify.decorateRequest('splitlane', null)
   fastify.decorateRequest(STATE as unknown as string, null)
