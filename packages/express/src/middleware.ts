@@ -8,7 +8,8 @@ import type { ExpressSplitlaneOptions } from './types.js'
 
 const STATE = Symbol.for('splitlane.express.state')
 
-type WithState = Request & { [STATE]?: RequestSplit }
+const SPLIT_FOR = Symbol.for('splitlane.express.splitFor')
+type WithState = Request & { [STATE]?: RequestSplit; [SPLIT_FOR]?: Set<string> }
 
 /** The split of the request, for proxy mode. */
 export function splitStateOf(req: Request): RequestSplit | undefined {
@@ -37,7 +38,12 @@ export function createExpressMiddleware(options: ExpressSplitlaneOptions): Reque
     ...options,
   })
   const report = split.report
+  // Mounted twice (app and router) for the same experiments: the second pass would label and count the request again.
+  const scope = options.experiments === undefined ? '*' : options.experiments.join(',')
   return (req: Request, res: Response, next) => {
+    const splitFor = ((req as WithState)[SPLIT_FOR] ??= new Set())
+    if (splitFor.has(scope)) return next()
+    splitFor.add(scope)
     let request: RequestSplit
     try {
       request = split.begin(req, viewOf(req))

@@ -99,3 +99,27 @@ describe('byVariant', () => {
     expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_OPTIONS_INVALID'])
   })
 })
+
+describe('mounted twice', () => {
+  it('app level and router level: one variant header and one count, not "checkout=a, checkout=a" counted twice', async () => {
+    const counted: string[] = []
+    const middleware = createExpressMiddleware({
+      splitter,
+      experiments: ['checkout'],
+      cookie: false,
+      getKey: () => 'k',
+      metrics: { record: ({ variant }) => void counted.push(variant!) },
+    })
+    const app = express()
+    const router = express.Router()
+    app.use(middleware)
+    router.use(middleware)
+    router.get('/', (_req, res) => void res.send('ok'))
+    app.use(router)
+    const response = await fetch(`${await listen(app)}/`)
+    await response.text()
+    expect(response.headers.get('splitlane-variant')).toMatch(/^checkout=[ab]$/)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(counted).toHaveLength(1)
+  })
+})
