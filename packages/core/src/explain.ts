@@ -2,7 +2,7 @@ import { TWO_POW_32, exposureDraw, layerPosition, rendezvousScore, type Compiled
 import { ErrorCode } from './errors.js'
 import { hashText, mixInt } from './murmur3.js'
 import { describeCondition, whyNot } from './targeting/conditions.js'
-import type { Assignment, Context } from './types.js'
+import type { Assignment, Context, OverrideSource } from './types.js'
 import { own } from './own.js'
 
 const ERROR_CAUSES: Partial<Record<ErrorCode, string>> = {
@@ -10,6 +10,15 @@ const ERROR_CAUSES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.KeyInvalid]: 'the key was not a string, a finite number or a bigint',
   [ErrorCode.RandomInvalid]: 'the random source threw or returned a number outside [0, 1)',
   [ErrorCode.Internal]: 'an unexpected failure inside splitlane',
+}
+
+/** What each step that forces a variant says about it, by the source it recorded (never inferred). */
+const OVERRIDE_SOURCES: Record<OverrideSource | 'unknown', (assignment: Assignment) => string> = {
+  config: (a) => `${whose(a)} is listed in overrides, which pin it to "${a.variant}" before any hashing`,
+  token: (a) => `a signed override token presented with the request forces "${a.variant}" (checked by verifyOverrides before assignment)`,
+  baggage: (a) =>
+    `the calling service decided "${a.variant}" and sent it in W3C baggage, which this service honours (honourBaggage) before the holdout, layers, rules and split`,
+  unknown: (a) => `"${a.variant}" was forced before any hashing (the assignment does not record by which step)`,
 }
 
 const hex = (hash: number): string => `0x${hash.toString(16).padStart(8, '0')}`
@@ -114,10 +123,9 @@ export function explainAssignment(assignment: Assignment, config: CompiledConfig
     return `${head}: no bucketing key (${sources}), so the unit gets control.${counted}${stale}`
   }
   if (reason === 'override') {
-    const listed = assignment.key !== null && experiment.overrides?.get(assignment.key) === experiment.names.indexOf(variant ?? '')
-    return listed
-      ? `${head}: ${whose(assignment)} is listed in overrides, which pin it to "${variant}" before any hashing.${counted}${stale}`
-      : `${head}: a signed override token presented with the request forces "${variant}" (checked by verifyOverrides before assignment).${counted}${stale}`
+    const source =
+      typeof assignment.source === 'string' && Object.hasOwn(OVERRIDE_SOURCES, assignment.source) ? assignment.source : 'unknown'
+    return `${head}: ${OVERRIDE_SOURCES[source](assignment)}.${counted}${stale}`
   }
   if (reason === 'holdout') {
     const holdout = config.parsed.holdout

@@ -33,6 +33,8 @@ export {
   type RequestSplit,
   type RequestView,
   type StickyCookieOptions,
+  type CookieSignature,
+  type PreparedCookie,
   type UpstreamResult,
 } from './request/index.js'
 export type {
@@ -46,6 +48,7 @@ export type {
   LayerConfig,
   Operator,
   OverrideTokenCounts,
+  OverrideSource,
   OverrideTokenOptions,
   ParsedExperimentLayer,
   ParsedRule,

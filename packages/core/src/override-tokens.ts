@@ -6,8 +6,8 @@ import { ErrorCode, SplitlaneError } from './errors.js'
 import type { HmacSha256, VerifiedOverrides } from './types.js'
 
 export const TOKEN_PREFIX = 'spl1'
-/** Tokens read from one request at most; the rest are rejected as malformed. */
-export const MAX_TOKENS_PER_REQUEST = 16
+/** Tokens read from one request at most; the rest are ignored, with one report. */
+export const MAX_TOKENS_PER_REQUEST = 8
 const MAX_TOKEN_LENGTH = 400
 const SIGNATURE = /^[A-Za-z0-9_-]{43}$/
 const EXPIRY = /^[1-9]\d{0,11}$/
@@ -127,6 +127,23 @@ export function isVerifiedOverrides(value: unknown): value is VerifiedOverrides 
   return typeof value === 'object' && value !== null && verified.has(value)
 }
 
+/**
+ * The request's verified overrides plus the variants inherited through W3C baggage, so that the
+ * splitter's one pipeline honours both, each at its step. For the adapter kit only (not exported
+ * to users): whoever calls it vouches that `inherited` came from baggage the user chose to honour.
+ */
+export function withInherited(overrides: VerifiedOverrides | undefined, inherited: Readonly<Record<string, string>>): VerifiedOverrides {
+  const copy = Object.create(null) as Record<string, string>
+  for (const name of Object.keys(inherited)) {
+    const variant = inherited[name]
+    if (typeof variant === 'string') copy[name] = variant
+  }
+  const combined = Object.freeze({ variants: overrides?.variants ?? EMPTY, expiresAt: overrides?.expiresAt ?? EMPTY, inherited: copy })
+  verified.add(combined)
+  return combined
+}
+const EMPTY = Object.freeze(Object.create(null) as Record<string, never>)
+
 export interface TokenCheck {
   /** Does the config in use have this experiment and variant? */
   knows(experiment: string, variant: string): boolean
@@ -207,10 +224,24 @@ export function verifyOverrideTokens(
   check: TokenCheck,
 ): VerifyResult | Promise<VerifyResult> {
   const rejected: SplitlaneError[] = []
-  const tokens = typeof text === 'string' ? text.split(/[\s,]+/).filter((token) => token !== '') : []
+  const tokens: string[] = []
+  // Only the first MAX_TOKENS_PER_REQUEST are read: a header of 7,500 tokens costs no more than one of 9.
+  if (typeof text === 'string')
+    for (const match of text.matchAll(/[^\s,]+/g)) {
+      if (tokens.length === MAX_TOKENS_PER_REQUEST) {
+        rejected.push(
+          new SplitlaneError(
+            ErrorCode.OverrideTokenMalformed,
+            `more than ${MAX_TOKENS_PER_REQUEST} override tokens in one request: the first ${MAX_TOKENS_PER_REQUEST} are read, the rest ignored`,
+          ),
+        )
+        break
+      }
+      tokens.push(match[0])
+    }
   const candidates: Parsed[] = []
-  tokens.forEach((token, index) => {
-    const parsed = index < MAX_TOKENS_PER_REQUEST ? parseToken(token) : parseToken('')
+  tokens.forEach((token) => {
+    const parsed = parseToken(token)
     if (parsed instanceof SplitlaneError) rejected.push(parsed)
     else if (sign === undefined)
       rejected.push(
@@ -231,8 +262,8 @@ export function verifyOverrideTokens(
     }
   })
   const finish = (resolved: readonly unknown[]): VerifyResult => {
-    const variants: Record<string, string> = {}
-    const expiresAt: Record<string, number> = {}
+    const variants = Object.create(null) as Record<string, string>
+    const expiresAt = Object.create(null) as Record<string, number>
     candidates.forEach((parsed, index) => {
       const error = finishToken(parsed, resolved[index], now, check)
       if (error !== undefined) rejected.push(error)

@@ -21,6 +21,7 @@ import { AttributeReadError, matches } from './targeting/conditions.js'
 import type {
   Assignment,
   ErrorHandler,
+  OverrideSource,
   OverrideTokenCounts,
   Reason,
   Splitter,
@@ -70,6 +71,7 @@ function assignmentOf(
   revision: string | number | null,
   errorCode?: ErrorCode,
   ruleId?: string,
+  source?: OverrideSource,
 ): Assignment {
   return {
     experiment: experiment.name,
@@ -77,6 +79,7 @@ function assignmentOf(
     value: experiment.values[index]!,
     reason,
     ruleId,
+    source,
     inExperiment,
     key,
     keyFrom,
@@ -111,6 +114,24 @@ function fallback(
   errorCode?: ErrorCode,
 ): Assignment {
   return assignmentOf(experiment, experiment.controlIndex, reason, false, key, keyFrom, null, revision, errorCode)
+}
+
+/** A variant forced by a step of the pipeline before any hashing: outside analysis, with the step as its source. */
+function forcedBy(
+  source: OverrideSource,
+  experiment: CompiledExperiment,
+  index: number,
+  key: string | null,
+  keyFrom: string | null,
+  revision: string | number | null,
+): Assignment {
+  return assignmentOf(experiment, index, 'override', false, key, keyFrom, null, revision, undefined, undefined, source)
+}
+
+/** The index of `name` among the experiment's variants, own entries of `record` only; -1 when absent or unknown. */
+function forcedIndex(experiment: CompiledExperiment, record: Readonly<Record<string, string>> | undefined): number {
+  if (record === undefined || !Object.hasOwn(record, experiment.name)) return -1
+  return experiment.names.indexOf(record[experiment.name]!)
 }
 
 /**
@@ -200,7 +221,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
 
     if (!experiment.enabled) return fallback(experiment, revision, 'disabled', key, keyFrom)
     const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
-    if (forced !== undefined) return assignmentOf(experiment, forced, 'override', false, key, keyFrom, null, revision)
+    if (forced !== undefined) return forcedBy('config', experiment, forced, key, keyFrom, revision)
     if (experiment.targeted || read.overrides !== undefined) return evaluateTargeted(config, experiment, read, memo, key, keyFrom)
     let hash: number
     if (experiment.random) {
@@ -234,9 +255,11 @@ export function createSplitter(options: SplitterOptions): Splitter {
       if (read.unreported === true) report(read.overrides)
       read.unreported = false
     } else if (read.overrides !== undefined) {
-      const tokenVariant = own(read.overrides.variants, experiment.name)
-      const index = tokenVariant === undefined ? -1 : experiment.names.indexOf(tokenVariant)
-      if (index >= 0) return assignmentOf(experiment, index, 'override', false, key, keyFrom, null, revision)
+      // The pipeline's order: signed tokens, then variants inherited through baggage.
+      const token = forcedIndex(experiment, read.overrides.variants)
+      if (token >= 0) return forcedBy('token', experiment, token, key, keyFrom, revision)
+      const inherited = forcedIndex(experiment, read.overrides.inherited)
+      if (inherited >= 0) return forcedBy('baggage', experiment, inherited, key, keyFrom, revision)
     }
     // The holdout and layers come before rules: they decide who may take part in experiments at all.
     if (key !== null && (experiment.holdoutThreshold !== 0 || experiment.layer !== null)) {
@@ -360,6 +383,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
       value: null,
       reason,
       ruleId: undefined,
+      source: undefined,
       inExperiment: false,
       key: null,
       keyFrom: null,

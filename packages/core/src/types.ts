@@ -123,6 +123,9 @@ export type Reason =
   | 'error'
   | 'unknown_experiment'
 
+/** Which step forced an assignment with reason `override`. */
+export type OverrideSource = 'config' | 'token' | 'baggage'
+
 /**
  * A plain object, typed readonly. splitlane never mutates one after returning it. (It is not
  * `Object.freeze`d: on V8 that adds a quarter or more to the cost of `assign`; see docs/benchmarks.md.)
@@ -136,6 +139,12 @@ export interface Assignment {
   readonly reason: Reason
   /** The targeting rule that decided (reason `rule`, or `not_exposed` by a rule's exposure). */
   readonly ruleId?: string
+  /**
+   * With reason `override`: which step of the pipeline forced the variant: `config` (the experiment's
+   * `overrides`), `token` (a signed override token) or `baggage` (inherited from the caller through W3C
+   * baggage). Recorded by the step itself; `explain` renders it. Undefined for every other reason.
+   */
+  readonly source?: OverrideSource
   /** Does this unit count for analysis (it was split, not forced, excluded or failed). */
   readonly inExperiment: boolean
   /** The unit key that was hashed (or looked up in overrides), as text. */
@@ -256,6 +265,11 @@ export interface VerifiedOverrides {
   readonly variants: Readonly<Record<string, string>>
   /** Experiment -> expiry (epoch ms) of the token that forced it. */
   readonly expiresAt: Readonly<Record<string, number>>
+  /**
+   * Experiment -> variant decided upstream and carried in W3C baggage (adapters with `honourBaggage`
+   * only). The pipeline honours it after tokens and before the holdout; a variant the config lacks is ignored.
+   */
+  readonly inherited?: Readonly<Record<string, string>>
 }
 
 /** The HMAC-SHA256 of `message` under your secret: Node's createHmac (sync) or WebCrypto (async). */

@@ -1,5 +1,6 @@
 // Express middleware: translate the request for core, hand off, store the assignments.
 import { randomUUID } from 'node:crypto'
+import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
 import { ErrorCode, SplitlaneError, createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core'
 import type { Request, RequestHandler, Response } from 'express'
@@ -7,7 +8,8 @@ import type { ExpressSplitlaneOptions } from './types.js'
 
 const STATE = Symbol.for('splitlane.express.state')
 
-type WithState = Request & { [STATE]?: RequestSplit }
+const SPLIT_FOR = Symbol.for('splitlane.express.splitFor')
+type WithState = Request & { [STATE]?: RequestSplit; [SPLIT_FOR]?: Set<string> }
 
 /** The split of the request, for proxy mode. */
 export function splitStateOf(req: Request): RequestSplit | undefined {
@@ -28,9 +30,20 @@ function viewOf(req: Request): RequestView {
 
 /** `app.use(createExpressMiddleware({ splitter }))`: every request gets its assignments in `req.splitlane`. */
 export function createExpressMiddleware(options: ExpressSplitlaneOptions): RequestHandler {
-  const split = createHttpSplit<Request>({ randomId: randomUUID, now: () => performance.now(), clock: Date.now, ...options })
+  const split = createHttpSplit<Request>({
+    randomId: randomUUID,
+    now: () => performance.now(),
+    clock: Date.now,
+    cookieSignature,
+    ...options,
+  })
   const report = split.report
+  // Mounted twice (app and router) for the same experiments: the second pass would label and count the request again.
+  const scope = options.experiments === undefined ? '*' : options.experiments.join(',')
   return (req: Request, res: Response, next) => {
+    const splitFor = ((req as WithState)[SPLIT_FOR] ??= new Set())
+    if (splitFor.has(scope)) return next()
+    splitFor.add(scope)
     let request: RequestSplit
     try {
       request = split.begin(req, viewOf(req))

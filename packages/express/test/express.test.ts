@@ -4,7 +4,8 @@ import { createSplitter } from '@splitlane/core'
 import express from 'express'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createServer } from 'node:http'
-import { createExpressMiddleware, proxyByVariant } from '../src/index.js'
+import { byVariant, createExpressMiddleware, proxyByVariant } from '../src/index.js'
+import type { SplitlaneError } from '@splitlane/core'
 
 const splitter = createSplitter({
   config: {
@@ -78,5 +79,47 @@ describe('createExpressMiddleware', () => {
     expect(seen).toHaveLength(5)
     expect(new Set(seen.map((request) => request.port)).size).toBe(1)
     expect(seen.map((request) => request.connection)).not.toContain('close')
+  })
+})
+
+describe('byVariant', () => {
+  it('without experiment, with two experiments assigned: an OPTIONS_INVALID error (500 and onError), never the old handler under a canary label', async () => {
+    const errors: SplitlaneError[] = []
+    const app = express()
+    app.use(createExpressMiddleware({ splitter, cookie: false, getKey: () => 'k', onError: (error) => errors.push(error) }))
+    app.get(
+      '/',
+      byVariant({ b: (_req, res) => void res.send('b'), y: (_req, res) => void res.send('y') }),
+      (_req, res) => void res.send('old'),
+    )
+    app.use(((error, _req, res, _next) => void res.status(500).send((error as Error).message)) as express.ErrorRequestHandler)
+    const response = await fetch(`${await listen(app)}/`)
+    expect(response.status).toBe(500)
+    expect(await response.text()).toMatch(/several experiments \(checkout, search\)/)
+    expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_OPTIONS_INVALID'])
+  })
+})
+
+describe('mounted twice', () => {
+  it('app level and router level: one variant header and one count, not "checkout=a, checkout=a" counted twice', async () => {
+    const counted: string[] = []
+    const middleware = createExpressMiddleware({
+      splitter,
+      experiments: ['checkout'],
+      cookie: false,
+      getKey: () => 'k',
+      metrics: { record: ({ variant }) => void counted.push(variant!) },
+    })
+    const app = express()
+    const router = express.Router()
+    app.use(middleware)
+    router.use(middleware)
+    router.get('/', (_req, res) => void res.send('ok'))
+    app.use(router)
+    const response = await fetch(`${await listen(app)}/`)
+    await response.text()
+    expect(response.headers.get('splitlane-variant')).toMatch(/^checkout=[ab]$/)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(counted).toHaveLength(1)
   })
 })

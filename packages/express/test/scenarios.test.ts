@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { closeServer, outgoing, runAdapterScenarios, type AdapterFactory } from '@splitlane/test-utils'
+import { closeServer, outgoing, runAdapterScenarios, runAttackRequestScenarios, type AdapterFactory } from '@splitlane/test-utils'
 import express, { type ErrorRequestHandler } from 'express'
 import { byVariant, createExpressMiddleware, proxyByVariant, type SplitlaneAssignments } from '../src/index.js'
 
@@ -49,3 +49,4 @@ const startExpress: AdapterFactory = async (spec) => {
 }
 
 runAdapterScenarios('express', startExpress)
+runAttackRequestScenarios('express', startExpress)

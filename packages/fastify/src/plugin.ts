@@ -1,5 +1,6 @@
 // The Fastify plugin: translate the request for core, hand off, store the assignments.
 import { randomUUID } from 'node:crypto'
+import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
 import { ErrorCode, SplitlaneError, createHttpSplit, pickAssignment, type RequestSplit, type RequestView } from '@splitlane/core'
 import type { FastifyPluginCallback, FastifyRequest, RouteHandlerMethod } from 'fastify'
@@ -31,14 +32,29 @@ function viewOf(request: FastifyRequest): RequestView {
 /** The route's handler, chosen per request by the variant (`config.splitlane.variants`). */
 function byVariant(variants: Readonly<Record<string, RouteHandlerMethod>>, experiment: string | undefined, fallback: RouteHandlerMethod) {
   return function (this: ThisParameterType<RouteHandlerMethod>, ...args: Parameters<RouteHandlerMethod>) {
-    const variant = pickAssignment(args[0].splitlane ?? {}, experiment)?.variant
+    const assignments = args[0].splitlane ?? {}
+    if (experiment === undefined && Object.keys(assignments).length > 1) {
+      const error = new SplitlaneError(
+        ErrorCode.OptionsInvalid,
+        `route variants: several experiments (${Object.keys(assignments).join(', ')}); set config.splitlane.experiment`,
+      )
+      splitStateOf(args[0])?.report(error)
+      throw error // never serve one variant while the header names another
+    }
+    const variant = pickAssignment(assignments, experiment)?.variant
     const handler = variant !== null && variant !== undefined && Object.hasOwn(variants, variant) ? variants[variant]! : fallback
     return handler.apply(this, args)
   } as RouteHandlerMethod
 }
 
 const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options, done) => {
-  const split = createHttpSplit<FastifyRequest>({ randomId: randomUUID, now: () => performance.now(), clock: Date.now, ...options })
+  const split = createHttpSplit<FastifyRequest>({
+    randomId: randomUUID,
+    now: () => performance.now(),
+    clock: Date.now,
+    cookieSignature,
+    ...options,
+  })
   const report = split.report
   fastify.decorateRequest('splitlane', null)
   fastify.decorateRequest(STATE as unknown as string, null)

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { outgoing, runAdapterScenarios, type AdapterFactory } from '@splitlane/test-utils'
+import { outgoing, runAdapterScenarios, runAttackRequestScenarios, type AdapterFactory } from '@splitlane/test-utils'
 import Fastify from 'fastify'
 import { splitlane, splitlaneProxy, type SplitlaneAssignments } from '../src/index.js'
 
@@ -47,3 +47,4 @@ const startFastify: AdapterFactory = async (spec) => {
 }
 
 runAdapterScenarios('fastify', startFastify)
+runAttackRequestScenarios('fastify', startFastify)

@@ -112,6 +112,7 @@ describe('LLM model splits', () => {
     )
     const received = Buffer.from(await response.arrayBuffer())
     const served = routeOf(response)!.servedBy!
+    expect(routeOf(response)!.url).toBe(`${openai.url}/v1/chat/completions`) // was '' for LLM routes
     const model = served === 'mini' ? 'gpt-4o-mini' : 'gpt-4o'
     const direct = await fetch(`${openai.url}/v1/chat/completions`, {
       method: 'POST',

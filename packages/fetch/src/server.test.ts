@@ -69,3 +69,23 @@ describe('withSplitlane', () => {
     expect([stats.requests, stats.errors]).toEqual([2, 1])
   })
 })
+
+describe('withSplitlane wrapped twice', () => {
+  it('splits, labels and counts a request once', async () => {
+    const splitter = createSplitter({ config: config() })
+    const metrics = createMetricsRecorder()
+    const options = { splitter, metrics, cookie: false as const, getKey: () => 'k' }
+    const server = await serveFetch(
+      withSplitlane(
+        withSplitlane(() => new Response('ok'), options),
+        options,
+      ),
+    )
+    servers.push(server)
+    const response = await fetch(server.url)
+    await response.text()
+    expect(response.headers.get('splitlane-variant')).toMatch(/^api=v[12]$/)
+    const stats = metrics.snapshot().experiments['api']!
+    expect(Object.values(stats).reduce((sum, variant) => sum + variant.requests, 0)).toBe(1)
+  })
+})

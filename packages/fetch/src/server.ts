@@ -1,5 +1,6 @@
 // withSplitlane: any Fetch-API handler `(request) => Response` split, labelled and measured (Node, Bun, Deno, Workers, Hono).
 import { ErrorCode, SplitlaneError, createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core'
+import { webCryptoCookieSignature } from './cookie-signature.js'
 import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './types.js'
 
 const splits = new WeakMap<Request, RequestSplit>()
@@ -43,12 +44,21 @@ function withHeaders(response: Response, headers: readonly (readonly [string, st
  * `ctx`) are passed through.
  */
 export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest>, options: SplitlaneServerOptions): FetchHandler<Rest> {
-  const split = createHttpSplit<Request>({ randomId: () => crypto.randomUUID(), now: () => performance.now(), clock: Date.now, ...options })
+  const split = createHttpSplit<Request>({
+    randomId: () => crypto.randomUUID(),
+    now: () => performance.now(),
+    clock: Date.now,
+    cookieSignature: webCryptoCookieSignature,
+    ...options,
+  })
   const report = split.report
   return async (request: Request, ...rest: Rest): Promise<Response> => {
+    if (splits.has(request)) return handler(request, ...rest) // wrapped twice: the outer split labels and counts it
     let begun: RequestSplit
     try {
-      begun = split.begin(request, viewOf(request, options))
+      const view = viewOf(request, options)
+      const prepared = split.prepare(view) // WebCrypto signs asynchronously: the cookie is verified before begin
+      begun = split.begin(request, view, undefined, prepared && (await prepared))
       splits.set(request, begun)
       // A client that went away counts as an error of its variant (servers abort the request's signal then)
       const own = begun

@@ -21,6 +21,8 @@ interface Routed {
   readonly servedBy: string | null
   readonly shadowed: boolean
   readonly fallback: Fallback | undefined
+  /** The upstream's response URL, kept here: an LLM response is re-wrapped to observe it, and a new Response has url ''. */
+  readonly url: string
 }
 type Tagged = Response & { [ROUTE]?: Routed }
 
@@ -32,7 +34,7 @@ export function routeOf(response: Response): RouteInfo | undefined {
   return {
     assignment,
     servedBy: routed.servedBy,
-    url: response.url,
+    url: routed.url,
     shadowed: routed.shadowed,
     ...(fallback === undefined ? {} : { fallback }),
     explain: () => splitter.explain(assignment) + (fallback === undefined ? '' : ` ${explainFallback(fallback)}`),
@@ -123,6 +125,7 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
       }
       const upstream = sent.route.upstream
       let response = sent.response
+      const url = response.url
       if (isLlm(upstream)) response = observeLlm(response, upstream, started, timer, finish)
       else finish({ status: response.status, latencyMs: timer() - started })
       if (shadow !== null && mirror) {
@@ -133,7 +136,7 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
         shadow.fire({ assignment, body: mirrorBody, build: buildShadow, primary, record: (outcome) => traced.finish(outcome) })
       }
       if (Object.isExtensible(response))
-        (response as Tagged)[ROUTE] = { splitter, assignment, servedBy: sent.route.variant, shadowed: mirror, fallback }
+        (response as Tagged)[ROUTE] = { splitter, assignment, servedBy: sent.route.variant, shadowed: mirror, fallback, url }
       return response
     })
   }

@@ -1,4 +1,4 @@
-import { outgoing, runAdapterScenarios, type AdapterFactory } from '@splitlane/test-utils'
+import { outgoing, runAdapterScenarios, runAttackRequestScenarios, type AdapterFactory } from '@splitlane/test-utils'
 import { assignmentsOf, byVariant, proxyByVariant, withSplitlane, type SplitlaneAssignments } from '../src/index.js'
 import { serveFetch } from './node-server.js'
 
@@ -40,3 +40,4 @@ const startFetch: AdapterFactory = async (spec) => {
 }
 
 runAdapterScenarios('fetch', startFetch)
+runAttackRequestScenarios('fetch', startFetch)

@@ -1,6 +1,7 @@
 // The sticky session cookie: reading it from a Cookie header and writing the Set-Cookie value.
 import { serialize } from 'cookie'
-import type { StickyCookieOptions } from './types.js'
+import { ErrorCode, SplitlaneError } from '../errors.js'
+import type { CookieSignature, PreparedCookie, StickyCookieOptions } from './types.js'
 
 export const DEFAULT_COOKIE_NAME = 'splitlane_id'
 /** 400 days: the longest a browser keeps a cookie (RFC 6265bis). */
@@ -8,14 +9,121 @@ export const DEFAULT_COOKIE_MAX_AGE_SECONDS = 400 * 24 * 60 * 60
 /** What a session id may look like (a UUID does): anything else in the cookie is treated as broken. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9._~:-]{1,128}$/
 
-/** The cookie's value: a string, undefined when absent, or `null` when present but not a usable id. */
-export function readStickyCookie(cookieHeader: string | readonly string[] | undefined, name: string): string | null | undefined {
+/** Longest signed cookie value read: an id of 128 characters, a dot and 43 of signature fit with room to spare. */
+export const MAX_COOKIE_VALUE_LENGTH = 256
+
+/** The cookie's raw (decoded) value, undefined when absent. */
+function rawStickyCookie(cookieHeader: string | readonly string[] | undefined, name: string): string | undefined {
   if (cookieHeader === undefined) return undefined
   const text = typeof cookieHeader === 'string' ? cookieHeader : cookieHeader.join('; ')
   if (!text.includes(name)) return undefined // names are not decoded: without the name in the text there is no such cookie
-  const value = cookieValue(text, name)
+  return cookieValue(text, name)
+}
+
+/** The unsigned cookie's value: a string, undefined when absent, or `null` when present but not a usable id. */
+export function readStickyCookie(cookieHeader: string | readonly string[] | undefined, name: string): string | null | undefined {
+  const value = rawStickyCookie(cookieHeader, name)
   if (value === undefined) return undefined
   return SESSION_ID_PATTERN.test(value) ? value : null
+}
+
+/** The sticky cookie of one adapter: read, verified and written with its options and signature. */
+export interface StickyCookie {
+  readonly name: string
+  /** The id the cookie carries: undefined when absent, null when present but not signed by us. Synchronous signatures. */
+  read(cookieHeader: string | readonly string[] | undefined): string | null | undefined
+  /** `read`, for any signature, plus a fresh signed id when there is no valid one and `randomId` is given. May reject. */
+  prepare(cookieHeader: string | readonly string[] | undefined, randomId: (() => string) | undefined): Promise<PreparedCookie>
+  /** The cookie value carrying `id` (signed unless `signed: false`); undefined when the signature is asynchronous. May throw. */
+  value(id: string): string | undefined
+  /** The Set-Cookie header for a cookie value. */
+  header(value: string, secureRequest: boolean): string
+}
+
+const NEEDS_SECRET =
+  'cookie: a signed sticky cookie needs a secret: pass cookie: { secret: process.env.SPLITLANE_COOKIE_SECRET } ' +
+  '(a long random string, or a list that rotates secrets: the first signs, all verify)'
+
+/** The secrets in signing order, or null for an unsigned cookie. Throws `OPTIONS_INVALID` for anything else. */
+function secretsOf(options: StickyCookieOptions, signature: CookieSignature | undefined): readonly string[] | null {
+  const { secret } = options
+  // Unsigned unless a secret is given (or signed: true asks for one); see docs/reference/security.md.
+  if (options.signed === false || (secret === undefined && options.signed !== true)) return null
+  const list = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? (secret as readonly unknown[]) : []
+  if (list.length === 0 || !list.every((item) => typeof item === 'string' && item !== ''))
+    throw new SplitlaneError(ErrorCode.OptionsInvalid, NEEDS_SECRET)
+  if (typeof signature?.sign !== 'function' || typeof signature.unsign !== 'function')
+    throw new SplitlaneError(
+      ErrorCode.OptionsInvalid,
+      'cookie: cookieSignature must be { sign, unsign } (the cookie-signature module has this shape)',
+    )
+  return list as string[]
+}
+
+/** Does a raw value have the shape `<id>.<signature>`, with a valid id? Checked before any HMAC is computed. */
+function looksSigned(raw: string): boolean {
+  const dot = raw.lastIndexOf('.')
+  return raw.length <= MAX_COOKIE_VALUE_LENGTH && dot > 0 && SESSION_ID_PATTERN.test(raw.slice(0, dot))
+}
+
+/** An asynchronous result used where only synchronous ones count: never an unhandled rejection. */
+function quiet(result: unknown): undefined {
+  if (result instanceof Promise) result.catch(() => {})
+  return undefined
+}
+
+/** Verified values are remembered (successes only, at most this many): a returning visitor costs no HMAC. */
+const VERIFIED_CACHE_SIZE = 1024
+
+/** Throws `OPTIONS_INVALID` when signing is on without a secret or a signature. */
+export function createStickyCookie(options: StickyCookieOptions, signature: CookieSignature | undefined): StickyCookie {
+  const name = options.name ?? DEFAULT_COOKIE_NAME
+  const secrets = secretsOf(options, signature)
+  const write = stickyCookieWriter(options)
+  const verified = new Map<string, string>()
+  const remember = (raw: string, id: string) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear()
+    verified.set(raw, id)
+    return id
+  }
+  const unsigned = (raw: string) => (SESSION_ID_PATTERN.test(raw) ? raw : null)
+  return {
+    name,
+    read(cookieHeader) {
+      const raw = rawStickyCookie(cookieHeader, name)
+      if (raw === undefined || secrets === null) return raw === undefined ? undefined : unsigned(raw)
+      const known = verified.get(raw)
+      if (known !== undefined || !looksSigned(raw)) return known ?? null
+      for (const secret of secrets) {
+        const id = signature!.unsign(raw, secret)
+        if (typeof id === 'string') return remember(raw, id)
+        quiet(id)
+      }
+      return null
+    },
+    async prepare(cookieHeader, randomId) {
+      const raw = rawStickyCookie(cookieHeader, name)
+      let id = raw === undefined ? undefined : secrets === null ? unsigned(raw) : (verified.get(raw) ?? null)
+      if (id === null && secrets !== null && looksSigned(raw!))
+        for (const secret of secrets) {
+          const found = await signature!.unsign(raw!, secret)
+          if (typeof found === 'string') {
+            id = remember(raw!, found)
+            break
+          }
+        }
+      if (typeof id === 'string' || randomId === undefined) return { id }
+      const fresh = randomId()
+      if (typeof fresh !== 'string' || !SESSION_ID_PATTERN.test(fresh)) return { id }
+      return { id, fresh: { id: fresh, value: secrets === null ? fresh : await signature!.sign(fresh, secrets[0]!) } }
+    },
+    value(id) {
+      if (secrets === null) return id
+      const value = signature!.sign(id, secrets[0]!)
+      return typeof value === 'string' ? value : quiet(value)
+    },
+    header: write,
+  }
 }
 
 /**

@@ -12,5 +12,7 @@ export type {
   RequestSplit,
   RequestView,
   StickyCookieOptions,
+  CookieSignature,
+  PreparedCookie,
   UpstreamResult,
 } from './types.js'

@@ -3,8 +3,8 @@ import { INVALID_KEY, normalizeKey } from '../context.js'
 import { describeValue } from '../describe.js'
 import { ErrorCode, SplitlaneError } from '../errors.js'
 import type { Context } from '../types.js'
-import { DEFAULT_COOKIE_NAME, SESSION_ID_PATTERN, readStickyCookie } from './cookie.js'
-import type { HttpSplitOptions, RequestView } from './types.js'
+import { SESSION_ID_PATTERN, createStickyCookie, type StickyCookie } from './cookie.js'
+import type { HttpSplitOptions, PreparedCookie, RequestView } from './types.js'
 
 /** Longest user id a header may carry. */
 export const MAX_USER_ID_LENGTH = 256
@@ -13,9 +13,14 @@ export interface ReadRequest {
   readonly context: Context & { attributes: Record<string, unknown> }
   /** A new session id to send back in the sticky cookie. */
   readonly mintedId: string | undefined
+  /** The cookie value carrying `mintedId` (signed unless signing is off). */
+  readonly mintedValue?: string | undefined
   /** Every problem found; with any, the request gets control. */
   readonly errors: readonly SplitlaneError[]
 }
+
+/** One user id: no comma (a repeated header arrives joined by ", "), no control characters, not too long. */
+const ONE_USER_ID = new RegExp(`^[^,\\u0000-\\u001f\\u007f]{1,${MAX_USER_ID_LENGTH}}$`)
 
 /** The id of `req.user`: the user itself when it is a string or number, else its `id`. */
 function userIdOf(user: unknown): unknown {
@@ -23,8 +28,20 @@ function userIdOf(user: unknown): unknown {
   return user
 }
 
-/** `used`: the attributes the config can read (rules and `bucketBy`); the request's ip, path and chosen headers are read only then. */
-export function readRequest<Req>(request: Req, view: RequestView, options: HttpSplitOptions<Req>, used: ReadonlySet<string>): ReadRequest {
+/**
+ * `used`: the attributes the config can read (rules and `bucketBy`); the request's ip, path and chosen headers are read only then.
+ * `sticky`: the adapter's cookie (default: built from `options.cookie`); `prepared`: what `prepare` found for asynchronous signatures.
+ */
+export function readRequest<Req>(
+  request: Req,
+  view: RequestView,
+  options: HttpSplitOptions<Req>,
+  used: ReadonlySet<string>,
+  sticky: StickyCookie | undefined = options.cookie === false
+    ? undefined
+    : createStickyCookie(options.cookie ?? {}, options.cookieSignature),
+  prepared?: PreparedCookie,
+): ReadRequest {
   const errors: SplitlaneError[] = []
   const fail = (code: ErrorCode, message: string, cause?: unknown) => errors.push(new SplitlaneError(code, message, { cause }))
   const attempt = <T>(what: string, code: ErrorCode, read: () => T): T | undefined => {
@@ -70,26 +87,45 @@ export function readRequest<Req>(request: Req, view: RequestView, options: HttpS
     const name = options.userIdHeader.toLowerCase()
     const value = attempt(`reading header ${name}`, ErrorCode.RequestInvalid, () => view.header(name))
     const trimmed = typeof value === 'string' ? value.trim() : undefined
-    if (trimmed !== undefined && trimmed.length <= MAX_USER_ID_LENGTH) userId = trimmed === '' ? null : trimmed
+    if (trimmed === '') userId = null
+    else if (trimmed !== undefined && ONE_USER_ID.test(trimmed)) userId = trimmed
     else if (value !== undefined)
-      fail(ErrorCode.RequestInvalid, `header ${name} must be one user id of at most ${MAX_USER_ID_LENGTH} characters`)
+      fail(
+        ErrorCode.RequestInvalid,
+        `header ${name} must be one user id of at most ${MAX_USER_ID_LENGTH} characters, without commas or control characters (a repeated header arrives joined by commas)`,
+      )
   }
   if (userId !== null) attributes['userId'] = userId
 
   let sessionId: string | null = null
   let mintedId: string | undefined
-  if (options.cookie !== false) {
-    const name = options.cookie?.name ?? DEFAULT_COOKIE_NAME
-    const found = attempt('reading the cookie header', ErrorCode.RequestInvalid, () => readStickyCookie(view.header('cookie'), name))
+  let mintedValue: string | undefined
+  if (sticky !== undefined) {
+    const found =
+      prepared !== undefined
+        ? prepared.id
+        : attempt('reading the cookie header', ErrorCode.RequestInvalid, () => sticky.read(view.header('cookie')))
     if (found === null)
-      fail(ErrorCode.RequestInvalid, `cookie ${name} does not hold a session id (expected ${String(SESSION_ID_PATTERN)}); a new one is set`)
-    const earlier = found === undefined ? attempt('reading the minted id', ErrorCode.RequestInvalid, () => view.mintedId?.()) : undefined
+      fail(
+        ErrorCode.RequestInvalid,
+        `cookie ${sticky.name} does not hold a session id this app issued (forged, tampered, unsigned when signing is on, or signed with a secret no longer listed); a new one is set`,
+      )
+    const earlier =
+      found === undefined || found === null
+        ? attempt('reading the minted id', ErrorCode.RequestInvalid, () => view.mintedId?.())
+        : undefined
     if (typeof found === 'string') sessionId = found
     else if (typeof earlier === 'string' && SESSION_ID_PATTERN.test(earlier)) sessionId = earlier
-    else if (key === null && userId === null && options.randomId !== undefined) {
+    else if (key === null && userId === null && prepared?.fresh !== undefined) {
+      sessionId = mintedId = prepared.fresh.id
+      mintedValue = prepared.fresh.value
+    } else if (key === null && userId === null && options.randomId !== undefined && prepared === undefined) {
       const minted = attempt('randomId', ErrorCode.GetterFailed, () => options.randomId!())
-      if (typeof minted === 'string' && SESSION_ID_PATTERN.test(minted)) sessionId = mintedId = minted
-      else if (minted !== undefined)
+      if (typeof minted === 'string' && SESSION_ID_PATTERN.test(minted)) {
+        mintedValue = attempt('signing the cookie', ErrorCode.RequestInvalid, () => sticky.value(minted))
+        sessionId = minted
+        if (mintedValue !== undefined) mintedId = minted
+      } else if (minted !== undefined)
         fail(ErrorCode.GetterFailed, `randomId must return an id matching ${String(SESSION_ID_PATTERN)}, received ${describeValue(minted)}`)
     }
   }
@@ -102,5 +138,5 @@ export function readRequest<Req>(request: Req, view: RequestView, options: HttpS
       else if (extra !== undefined) fail(ErrorCode.GetterFailed, `getAttributes must return an object, received ${describeValue(extra)}`)
     })
   }
-  return { context: { key: key ?? userId ?? sessionId, attributes }, mintedId, errors }
+  return { context: { key: key ?? userId ?? sessionId, attributes }, mintedId, mintedValue, errors }
 }

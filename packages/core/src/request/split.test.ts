@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createHmac } from 'node:crypto'
 import { mintOverrideToken } from '../override-tokens.js'
 import { createSplitter } from '../splitter.js'
 import type { SplitlaneError } from '../errors.js'
@@ -194,17 +195,26 @@ describe('createHttpSplit', () => {
   })
 
   it('honours inherited variants that exist, and ignores those that do not', () => {
-    const reasons = ['control', 'canary'].map((variant) => {
+    for (const variant of ['control', 'canary']) {
       const { split } = setup({ otel: { inherited: () => ({ checkout: variant, search: 'nope' }) } })
       const request = split.begin({}, view({ cookie: 'splitlane_id=s' }))
-      expect(request.assignments['checkout']!.variant).toBe(variant)
+      expect(request.assignments['checkout']).toMatchObject({ variant, reason: 'override', source: 'baggage', keyFrom: 'key' })
       expect(request.assignments['checkout']!.value).toBe(variant === 'canary' ? 'http://b' : 'http://a')
       expect(request.assignments['search']!.reason).toBe('split')
-      return [request.assignments['checkout']!.reason, request.assignments['checkout']!.keyFrom]
-    })
-    // one of the two differs from what the key would get: that one is marked as inherited
-    expect(reasons).toContainEqual(['override', 'baggage'])
-    expect(reasons).toContainEqual(['split', 'key'])
+    }
+  })
+
+  it('the kill switch beats inherited baggage: enabled false serves control to everyone', () => {
+    const off = { ...config, experiments: { ...config.experiments, checkout: { ...config.experiments['checkout']!, enabled: false } } }
+    const { split } = setup({ splitter: createSplitter({ config: off }), otel: { inherited: () => ({ checkout: 'canary' }) } })
+    const request = split.begin({}, view({ cookie: 'splitlane_id=s' }))
+    expect(request.assignments['checkout']).toMatchObject({ variant: 'control', reason: 'disabled' })
+  })
+
+  it('a config override beats inherited baggage', () => {
+    const { split } = setup({ otel: { inherited: () => ({ checkout: 'control' }) }, userIdHeader: 'x-user-id' })
+    const request = split.begin({}, view({ 'x-user-id': 'qa-user' }))
+    expect(request.assignments['checkout']).toMatchObject({ variant: 'canary', reason: 'override', source: 'config' })
   })
 
   it('run passes the caller’s own exceptions through', () => {
@@ -244,5 +254,84 @@ describe('override tokens on the request path', () => {
     )
     expect(split.begin({}, broken).assignments['checkout']!.variant).not.toBeNull()
     expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_REQUEST_INVALID'])
+  })
+})
+
+describe('the signed sticky cookie', () => {
+  // cookie-signature's format (what Express and Fastify use), built on node:crypto for the test
+  const hmac = (value: string, secret: string) => createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '')
+  const cookieSignature = {
+    sign: (value: string, secret: string) => `${value}.${hmac(value, secret)}`,
+    unsign: (signed: string, secret: string) => {
+      const value = signed.slice(0, signed.lastIndexOf('.'))
+      return cookieSignature.sign(value, secret) === signed ? value : false
+    },
+  }
+  const signed = (secret: string | string[] = 'new-secret') => setup({ cookie: { secret }, cookieSignature })
+  const cookieOf = (headers: readonly (readonly [string, string])[]) => headers.find(([name]) => name === 'set-cookie')?.[1]
+
+  it('mints a signed id and honours it; an id sent in clear, tampered or forged is replaced and gets control', () => {
+    const { split, errors } = signed()
+    const first = split.begin({}, view())
+    const setCookie = cookieOf(first.responseHeaders)!
+    expect(setCookie).toMatch(/^splitlane_id=minted-1\.[A-Za-z0-9%]+;/)
+    const pair = setCookie.split(';', 1)[0]!
+    const again = split.begin({}, view({ cookie: pair }))
+    expect(again.assignments['checkout']).toMatchObject({ key: 'minted-1', reason: 'split' })
+    expect(cookieOf(again.responseHeaders)).toBeUndefined()
+    for (const forged of ['splitlane_id=minted-1', `${pair.slice(0, -3)}abc`, 'splitlane_id=other.c2lnbmF0dXJl']) {
+      const result = split.begin({}, view({ cookie: forged }))
+      expect(result.assignments['checkout']).toMatchObject({ variant: 'control', reason: 'error' })
+      expect(cookieOf(result.responseHeaders)).toMatch(/^splitlane_id=minted-\d+\./)
+    }
+    expect(errors.map((error) => error.code)).toEqual(Array(3).fill('SPLITLANE_ERR_REQUEST_INVALID'))
+  })
+
+  it('rotates secrets: the first signs, every one verifies', () => {
+    const old = cookieOf(signed('old-secret').split.begin({}, view()).responseHeaders)!.split(';', 1)[0]!
+    const { split } = signed(['new-secret', 'old-secret'])
+    expect(split.begin({}, view({ cookie: old })).assignments['checkout']).toMatchObject({ key: 'minted-1', reason: 'split' })
+    expect(cookieOf(split.begin({}, view()).responseHeaders)).toContain(encodeURIComponent(hmac('minted-1', 'new-secret')))
+    expect(signed('other').split.begin({}, view({ cookie: old })).assignments['checkout']!.reason).toBe('error')
+  })
+
+  it('signed: true without a secret, or an empty secret, is a construction error', () => {
+    expect(() => setup({ cookie: { signed: true }, cookieSignature })).toThrow(/needs a secret/)
+    expect(() => setup({ cookie: { secret: [] }, cookieSignature })).toThrow(/needs a secret/)
+    expect(() => setup({ cookie: { secret: 's' } })).toThrow(/cookieSignature/)
+  })
+
+  it('prepare verifies and signs ahead of begin for asynchronous signatures', async () => {
+    const asyncSignature = {
+      sign: (value: string, secret: string) => Promise.resolve(cookieSignature.sign(value, secret)),
+      unsign: (value: string, secret: string) => Promise.resolve(cookieSignature.unsign(value, secret)),
+    }
+    const { split } = setup({ cookie: { secret: 's' }, cookieSignature: asyncSignature })
+    const first = split.begin({}, view(), undefined, await split.prepare(view()))
+    const pair = cookieOf(first.responseHeaders)!.split(';', 1)[0]!
+    const again = split.begin({}, view({ cookie: pair }), undefined, await split.prepare(view({ cookie: pair })))
+    expect(again.assignments['checkout']!.key).toBe(first.assignments['checkout']!.key)
+    const forged = view({ cookie: 'splitlane_id=minted-1' })
+    expect(split.begin({}, forged, undefined, await split.prepare(forged)).assignments['checkout']!.reason).toBe('error')
+  })
+})
+
+describe('hostile request headers', () => {
+  it('a user-id header repeated (joined by a comma) or with control characters gives control and a report', () => {
+    for (const value of ['alice, bob', 'alice\u0001']) {
+      const { split, errors } = setup({ userIdHeader: 'x-user-id' })
+      expect(split.begin({}, view({ 'x-user-id': value })).assignments['checkout']).toMatchObject({ variant: 'control', reason: 'error' })
+      expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_REQUEST_INVALID'])
+    }
+  })
+
+  it('reads at most 8 override tokens per request and reports the rest once', () => {
+    const errors: SplitlaneError[] = []
+    const sign = (message: string) => createHmac('sha256', 'k').update(message).digest()
+    const splitter = createSplitter({ config, overrideTokens: { sign }, onError: (error) => errors.push(error) })
+    const { split } = setup({ splitter, overrideTokens: true, clock: () => 0 })
+    split.begin({}, view({ 'splitlane-override': Array(7500).fill('x').join(',') }))
+    expect(errors).toHaveLength(9)
+    expect(errors.filter((error) => /more than 8 override tokens/.test(error.message))).toHaveLength(1)
   })
 })

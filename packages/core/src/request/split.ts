@@ -2,12 +2,13 @@
 // experiments, build the response headers, and record the outcome when the request ends.
 import { ErrorCode, SplitlaneError } from '../errors.js'
 import { attributesUsedBy } from '../targeting/conditions.js'
+import { withInherited } from '../override-tokens.js'
 import type { Assignment, Context, VerifiedOverrides } from '../types.js'
-import { stickyCookieWriter } from './cookie.js'
+import { createStickyCookie } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
 import { readRequest, type ReadRequest } from './read-request.js'
 import { upstreamOf } from './upstream.js'
-import type { HttpOutcome, HttpSplitOptions, RequestSplit, RequestView } from './types.js'
+import type { HttpOutcome, HttpSplitOptions, PreparedCookie, RequestSplit, RequestView } from './types.js'
 import { DEFAULT_VARIANT_HEADER, formatVariantHeader } from './variant-header.js'
 
 export interface HttpSplit<Req> {
@@ -15,7 +16,12 @@ export interface HttpSplit<Req> {
    * Splits one request. Never throws: on any problem the request gets control and `onError` hears why.
    * `experiments` overrides the option of the same name for this request (a route's own list).
    */
-  begin(request: Req, view: RequestView, experiments?: readonly string[]): RequestSplit
+  begin(request: Req, view: RequestView, experiments?: readonly string[], prepared?: PreparedCookie): RequestSplit
+  /**
+   * For asynchronous cookie signatures (WebCrypto): verifies the request's sticky cookie, and signs a fresh
+   * id, ahead of `begin`, which takes the result. Undefined when the cookie is off. Never rejects.
+   */
+  prepare(view: RequestView): Promise<PreparedCookie> | undefined
   /** The variant header's name, or `false` when disabled. */
   readonly variantHeader: string | false
   /** Hands an adapter's own problem to `onError`, which may throw without failing the request. */
@@ -25,23 +31,6 @@ export interface HttpSplit<Req> {
 /** Control for a request that could not be read: the splitter's control assignment, marked as an error. */
 function asError(assignment: Assignment, code: ErrorCode): Assignment {
   return { ...assignment, reason: 'error', inExperiment: false, errorCode: code }
-}
-
-/** An assignment with the variant decided upstream (W3C baggage), when the variant exists here. */
-function inherit(assignment: Assignment, variant: string, options: HttpSplitOptions<unknown>): Assignment {
-  const experiment = options.splitter.config.experiments[assignment.experiment]
-  const found = experiment?.variants.find((candidate) => candidate.name === variant)
-  if (found === undefined || assignment.variant === variant) return assignment
-  return {
-    ...assignment,
-    variant,
-    value: found.value,
-    reason: 'override',
-    inExperiment: false,
-    keyFrom: 'baggage',
-    hash: null,
-    bucket: null,
-  }
 }
 
 interface Assigned {
@@ -70,7 +59,16 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
   }
 
-  const cookieHeader = options.cookie === false ? undefined : stickyCookieWriter(options.cookie ?? {})
+  const sticky = options.cookie === false ? undefined : createStickyCookie(options.cookie ?? {}, options.cookieSignature)
+  const prepare = (view: RequestView): Promise<PreparedCookie> | undefined =>
+    sticky === undefined
+      ? undefined
+      : Promise.resolve()
+          .then(() => sticky.prepare(view.header('cookie'), options.randomId))
+          .catch((cause: unknown) => {
+            report(new SplitlaneError(ErrorCode.RequestInvalid, 'reading or signing the sticky cookie failed', { cause }))
+            return { id: null }
+          })
   const tokenSources = overrideTokenSources(options.overrideTokens)
   const clock = options.clock ?? (() => Number.NaN)
   /** Verified override tokens from the request go into its context; bad ones are reported by the splitter and ignored. */
@@ -129,21 +127,19 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     return { list, record }
   }
 
+  /** Variants decided upstream (W3C baggage), handed to the splitter's pipeline as one of its steps. */
+  const addInherited = (context: Context) => {
+    let inherited: Readonly<Record<string, string>> | undefined
+    guard('otel.inherited', () => (inherited = otel!.inherited!()))
+    if (inherited !== undefined && Object.keys(inherited).length > 0) context.overrides = withInherited(context.overrides, inherited)
+  }
+
   /** The request's assignments; `record` when the splitter's own record holds exactly them (the common case). */
   const assignAll = (read: ReadRequest, names: readonly string[] | undefined): Assigned => {
     const context = read.errors.length === 0 ? read.context : {}
     const assigned = names === undefined ? everyExperiment(context) : { list: names.map((name) => splitter.assign(name, context)) }
     if (read.errors.length > 0) return { list: assigned.list.map((assignment) => asError(assignment, read.errors[0]!.code)) }
-    if (otel?.inherited === undefined) return assigned
-    let inherited: Readonly<Record<string, string>> | undefined
-    guard('otel.inherited', () => (inherited = otel.inherited!()))
-    if (inherited === undefined) return assigned
-    return {
-      list: assigned.list.map((assignment) => {
-        const variant = inherited![assignment.experiment]
-        return variant === undefined ? assignment : inherit(assignment, variant, options as HttpSplitOptions<unknown>)
-      }),
-    }
+    return assigned
   }
 
   const record = (list: readonly Assignment[], outcome: HttpOutcome) => {
@@ -159,14 +155,15 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     if (otel?.finished !== undefined) guard('otel.finished', () => otel.finished!(list, outcome))
   }
 
-  const begin = (request: Req, view: RequestView, experiments = options.experiments): RequestSplit => {
+  const begin = (request: Req, view: RequestView, experiments = options.experiments, prepared?: PreparedCookie): RequestSplit => {
     const started = now()
     let read: ReadRequest
     let assigned: Assigned
     try {
-      read = readRequest(request, view, options, attributesUsed())
+      read = readRequest(request, view, options, attributesUsed(), sticky, prepared)
       for (const error of read.errors) report(error)
       if (tokenSources !== undefined && read.errors.length === 0) addOverrides(read.context, view)
+      if (otel?.inherited !== undefined && read.errors.length === 0) addInherited(read.context)
       assigned = assignAll(read, experiments)
     } catch (cause) {
       // only a broken splitter object gets here
@@ -186,10 +183,10 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     const headerValue = variantHeader === false ? '' : formatVariantHeader(list)
     const upstreamHeader = variantHeader === false || headerValue === '' ? undefined : ([variantHeader, headerValue] as const)
     const responseHeaders: (readonly [string, string])[] = upstreamHeader === undefined ? [] : [upstreamHeader]
-    if (read.mintedId !== undefined && cookieHeader !== undefined) {
+    if (read.mintedValue !== undefined && sticky !== undefined) {
       let secure = false
       guard('reading the protocol', () => (secure = view.secure?.() === true))
-      responseHeaders.push(['set-cookie', cookieHeader(read.mintedId, secure)])
+      responseHeaders.push(['set-cookie', sticky.header(read.mintedValue, secure)])
     }
 
     let finished = false
@@ -212,5 +209,5 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
   }
 
-  return { begin, variantHeader, report }
+  return { begin, prepare, variantHeader, report }
 }

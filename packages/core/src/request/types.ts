@@ -47,6 +47,17 @@ export interface OutcomeRecorder {
 
 /** The sticky session cookie. */
 export interface StickyCookieOptions {
+  /**
+   * The secret the cookie is signed with (HMAC-SHA256, in the format of `cookie-signature`, which Express
+   * and Fastify use), or a list: the first signs, every one verifies (rotate by putting a new secret first,
+   * and drop the old one once its cookies may have expired). Without one the id is kept in clear.
+   */
+  secret?: string | readonly string[]
+  /**
+   * Default: signed when `secret` is given. Unsigned, the id is in clear: any visitor can then send an id of
+   * its choosing, and with it pick its variants (see docs/reference/security.md). `true` without a secret throws.
+   */
+  signed?: boolean
   /** Default `splitlane_id`. */
   name?: string
   /** `true`, `false`, or `'auto'` (default): Secure when the request came over HTTPS. */
@@ -56,6 +67,24 @@ export interface StickyCookieOptions {
   /** Default `/`. */
   path?: string
   domain?: string
+}
+
+/**
+ * HMAC signing of cookie values, in the shape of the `cookie-signature` package: `sign(value, secret)` gives
+ * `value.signature`, `unsign(signed, secret)` gives back the value or `false`. Adapters supply it (Express
+ * and Fastify: `cookie-signature` itself; Fetch: WebCrypto, asynchronous).
+ */
+export interface CookieSignature {
+  sign(value: string, secret: string): string | Promise<string>
+  unsign(signed: string, secret: string): string | false | Promise<string | false>
+}
+
+/** What `HttpSplit.prepare` found ahead of `begin`, for asynchronous cookie signatures. */
+export interface PreparedCookie {
+  /** The id the cookie carries; undefined when absent, null when present but not signed by us. */
+  readonly id: string | null | undefined
+  /** A fresh id and its signed cookie value, for a request without a valid cookie. */
+  readonly fresh?: { readonly id: string; readonly value: string }
 }
 
 /** Hooks `@splitlane/core/otel` provides (`createOtelInstrumentation`); any object of this shape works. */
@@ -77,8 +106,13 @@ export interface HttpSplitOptions<Req> {
   experiments?: readonly string[]
   /** A header that carries the user id (e.g. `x-user-id`, set by your gateway). Default: none. */
   userIdHeader?: string | false
-  /** The sticky session cookie, or `false` to neither read nor set one. */
+  /**
+   * The sticky session cookie (on by default; signed with `{ secret }`, which you should pass), or `false`
+   * to neither read nor set one.
+   */
   cookie?: StickyCookieOptions | false
+  /** How cookie values are signed; each adapter sets its own (you rarely need this). */
+  cookieSignature?: CookieSignature
   /** Request headers copied into the attributes under their lower-case names (when the config's rules or `bucketBy` name them). */
   headers?: readonly string[]
   /** The response header naming each experiment's variant; default `splitlane-variant`; `false` for none. */
