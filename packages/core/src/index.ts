@@ -81,6 +81,7 @@ export {
   sketchMean,
   sketchBuckets,
   SKETCH_RELATIVE_ACCURACY,
+  isFailure,
 } from './metrics/index.js'
 export type {
   Outcome,
