@@ -108,6 +108,15 @@ export { createRouter, type Route, type Router, type RouterOptions, type ProxyTa
 export { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type BreakerState } from './routing/breaker.js'
 export { usageOf, usageOfText, withModel, createSseUsageScanner, type TokenUsage, type SseUsageScanner } from './routing/llm.js'
 export { IDEMPOTENT_METHODS, SAFE_METHODS, shouldRetry, explainFallback, type Fallback, type FallbackReason } from './routing/fallback.js'
+export {
+  createFallbackPolicy,
+  type Attempt,
+  type AttemptOutcome,
+  type FallbackOptions,
+  type FallbackPolicy,
+  type FallbackRoutes,
+  type Settled,
+} from './routing/fallback-policy.js'
 export { normalCdf, normalQuantile, normalTwoSidedP, normalUpperP } from './stats/normal.js'
 export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
 export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'
