@@ -117,6 +117,20 @@ export {
   type FallbackRoutes,
   type Settled,
 } from './routing/fallback-policy.js'
+export {
+  createProxyRouting,
+  withoutPrefix,
+  hasRequestBody,
+  forwardHeaders,
+  backwardHeaders,
+  DEFAULT_UPSTREAM_TIMEOUT_MS,
+  type ProxyRouting,
+  type ProxyRoutingOptions,
+  type ProxyRequest,
+  type ProxyAnswer,
+  type UpstreamCall,
+  type UpstreamOutcome,
+} from './routing/proxy.js'
 export { normalCdf, normalQuantile, normalTwoSidedP, normalUpperP } from './stats/normal.js'
 export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
 export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'
