@@ -142,7 +142,7 @@ export function createProxyRouting(options: ProxyRoutingOptions = {}): ProxyRout
         return answer(502, 'splitlane: no upstream for this variant', ErrorCode.UpstreamInvalid)
       }
       const experiment = found.assignment.experiment
-      const attempt = policy.plan(found.routes, found.assignment.variant, now, split.report)
+      const attempt = policy.plan(found.routes, found.assignment.variant, now, (error) => split.report(error))
       if (attempt instanceof SplitlaneError) return answer(502, 'splitlane: no upstream for this variant', attempt.code)
       return callOf(split, attempt, request, experiment, found.routes)
     },
