@@ -14,7 +14,7 @@ export const ErrorCode = {
   RandomInvalid: 'SPLITLANE_ERR_RANDOM_INVALID',
   /** Request path: the `onAssignment` callback threw. */
   CallbackFailed: 'SPLITLANE_ERR_CALLBACK_FAILED',
-  /** Request path: an upstream header names an environment variable that is not set; a call goes to control, a proxied request gets 502. */
+  /** Request path: an upstream header names an environment variable that is not set (or the runtime refuses to read it); the call or proxied request goes to control. */
   UpstreamEnvMissing: 'SPLITLANE_ERR_UPSTREAM_ENV_MISSING',
   /** Request path: an unexpected failure inside splitlane (a bug: please report it). */
   Internal: 'SPLITLANE_ERR_INTERNAL',
@@ -34,8 +34,12 @@ export const ErrorCode = {
   GetterFailed: 'SPLITLANE_ERR_GETTER_FAILED',
   /** A rollout plan failed validation (`parseRolloutPlan`); `issues` lists every problem with its path. */
   PlanInvalid: 'SPLITLANE_ERR_PLAN_INVALID',
-  /** A variant's value (or `upstreams` entry) is not a usable upstream; proxy mode: no http(s) URL in the variant's `value` (nor in control's), answered 502; outgoing-call routing: the call goes to control. */
+  /** A variant's value (or `upstreams` entry) is not a usable upstream; the call or proxied request goes to control; answered 502 when control has no usable http(s) URL either. */
   UpstreamInvalid: 'SPLITLANE_ERR_UPSTREAM_INVALID',
+  /** Proxy mode: the variant's upstream sent nothing for `timeoutMs` (default 30 s); answered 504, or the client connection closed mid-answer. */
+  UpstreamTimeout: 'SPLITLANE_ERR_UPSTREAM_TIMEOUT',
+  /** Proxy mode: the variant's upstream refused the connection, reset it or could not be reached; answered 502 (or retried on control). */
+  UpstreamFailed: 'SPLITLANE_ERR_UPSTREAM_FAILED',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

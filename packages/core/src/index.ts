@@ -85,6 +85,7 @@ export {
   sketchMean,
   sketchBuckets,
   SKETCH_RELATIVE_ACCURACY,
+  isFailure,
 } from './metrics/index.js'
 export type {
   Outcome,
@@ -111,6 +112,29 @@ export { createRouter, type Route, type Router, type RouterOptions, type ProxyTa
 export { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type BreakerState } from './routing/breaker.js'
 export { usageOf, usageOfText, withModel, createSseUsageScanner, type TokenUsage, type SseUsageScanner } from './routing/llm.js'
 export { IDEMPOTENT_METHODS, SAFE_METHODS, shouldRetry, explainFallback, type Fallback, type FallbackReason } from './routing/fallback.js'
+export {
+  createFallbackPolicy,
+  type Attempt,
+  type AttemptOutcome,
+  type FallbackOptions,
+  type FallbackPolicy,
+  type FallbackRoutes,
+  type Settled,
+} from './routing/fallback-policy.js'
+export {
+  createProxyRouting,
+  withoutPrefix,
+  hasRequestBody,
+  forwardHeaders,
+  backwardHeaders,
+  DEFAULT_UPSTREAM_TIMEOUT_MS,
+  type ProxyRouting,
+  type ProxyRoutingOptions,
+  type ProxyRequest,
+  type ProxyAnswer,
+  type UpstreamCall,
+  type UpstreamOutcome,
+} from './routing/proxy.js'
 export { normalCdf, normalQuantile, normalTwoSidedP, normalUpperP } from './stats/normal.js'
 export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
 export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'

@@ -16,6 +16,7 @@ import {
   SpanKind,
   SpanStatusCode,
 } from '@opentelemetry/api'
+import { isFailure } from './metrics/failure.js'
 import { otelReason } from './reasons.js'
 import type { HttpInstrumentation, HttpOutcome } from './request/types.js'
 import type { CallInstrumentation } from './routing/instrumentation.js'
@@ -111,8 +112,7 @@ function recordOutcome(instruments: Instruments, assignments: readonly Assignmen
     if (variant === null) continue
     const attributes: Attributes = { ...extra, [ATTR_FEATURE_FLAG_KEY]: experiment, [ATTR_FEATURE_FLAG_RESULT_VARIANT]: variant }
     if (outcome.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status
-    if (outcome.error === true) attributes[ATTR_ERROR_TYPE] = '_OTHER'
-    else if (outcome.status !== undefined && outcome.status >= 500) attributes[ATTR_ERROR_TYPE] = String(outcome.status)
+    if (isFailure(outcome)) attributes[ATTR_ERROR_TYPE] = outcome.error === true ? '_OTHER' : String(outcome.status)
     instruments.requests.add(1, attributes)
     if (outcome.latencyMs !== undefined) instruments.duration.record(outcome.latencyMs / 1000, attributes)
   }
@@ -169,7 +169,7 @@ export function createCallInstrumentation(options: CallOtelOptions = {}): CallIn
           if (outcome.fallbackReason !== undefined) extra[ATTR_SPLITLANE_FALLBACK] = outcome.fallbackReason
           if (outcome.status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.status)
           if (outcome.fallbackReason !== undefined) span.setAttribute(ATTR_SPLITLANE_FALLBACK, outcome.fallbackReason)
-          if (outcome.error === true || (outcome.status ?? 0) >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
+          if (isFailure(outcome)) span.setStatus({ code: SpanStatusCode.ERROR })
           span.end()
           recordOutcome(instrumentsNow(), [assignment], outcome, extra)
         },

@@ -126,4 +126,16 @@ describe('shadow traffic', () => {
     expect([stats.requests, stats.errors, stats.shadow.requests, stats.shadow.errors, stats.shadow.mismatches]).toEqual([1, 0, 1, 1, 1])
     expect(compared).toEqual([[200, 500]])
   })
+  it('calls the platform fetch unbound, as Workers and browsers require ("Illegal invocation" otherwise)', async () => {
+    // like the platform's fetch: any `this` but undefined or globalThis is refused
+    const strictFetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+      if (this !== undefined && this !== globalThis) return Promise.reject(new TypeError('Illegal invocation'))
+      return globalThis.fetch(input, init)
+    }
+    const { splitFetch, shadowOf } = setup({ upstream: other.url }, { fetch: strictFetch })
+    expect(await (await splitFetch('http://api.internal/hello')).text()).toBe('hello from primary')
+    await until(() => shadowOf().requests === 1)
+    expect(splitFetch.shadowStats()).toMatchObject({ sent: 1, failed: 0 })
+    expect(shadowOf().errors).toBe(0)
+  })
 })

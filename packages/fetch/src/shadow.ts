@@ -48,6 +48,8 @@ export function createShadow(options: ShadowOptions, deps: ShadowDeps, experimen
   const counts: ShadowStatsSnapshot = { sent: 0, dropped: 0, failed: 0, timedOut: 0, mismatches: 0 }
   let inFlight = 0
 
+  // Called unbound: the platform fetch of Workers and browsers throws "Illegal invocation" for any other `this`.
+  const fetchUnbound = deps.fetch
   const run = async (call: ShadowCall) => {
     const started = deps.now()
     const signal = AbortSignal.timeout(timeoutMs)
@@ -55,7 +57,7 @@ export function createShadow(options: ShadowOptions, deps: ShadowDeps, experimen
     let observed: ObservedResponse | undefined
     try {
       const outgoing = await Promise.resolve(call.build(route, call.body))
-      const response = await deps.fetch(outgoing.url, { ...outgoing.init, signal })
+      const response = await fetchUnbound(outgoing.url, { ...outgoing.init, signal })
       let latest: Outcome = { status: response.status }
       const watched = isLlm(upstream) ? observeLlm(response, upstream, started, deps.now, (result) => (latest = result)) : response
       const body = await watched.text()

@@ -152,6 +152,48 @@ describe('createSplitFetch', () => {
     expect(errors.at(-1)!.code).toBe(ErrorCode.GetterFailed)
   })
 
+  it('sends a call to control with UPSTREAM_ENV_MISSING when a header names ${constructor} or the runtime refuses env reads', async () => {
+    const withHeaders = (headers: Record<string, string>) => {
+      const base = config()
+      const variants = base.experiments.helloworld!.variants.map((v) =>
+        v.name === 'v3' ? { ...v, value: { url: upstreams[2]!.url, headers } } : v,
+      )
+      return createSplitter({
+        config: { ...base, experiments: { helloworld: { ...base.experiments.helloworld!, variants, overrides: { 'user-x': 'v3' } } } },
+      })
+    }
+    // Deno without --allow-env: reading a variable throws NotCapable
+    const refusing = Object.defineProperty({}, 'KEY', {
+      enumerable: true,
+      get: () => {
+        throw new Error('NotCapable: Requires env access to "KEY", run again with the --allow-env flag')
+      },
+    }) as Record<string, string>
+    for (const [headers, env] of [
+      [{ 'x-key': '${constructor}' }, {}],
+      [{ authorization: 'Bearer ${KEY}' }, refusing],
+    ] as const) {
+      const errors: SplitlaneError[] = []
+      const splitFetch = createSplitFetch({
+        splitter: withHeaders(headers),
+        experiment: 'helloworld',
+        key: userOf,
+        env,
+        onError: (error) => errors.push(error),
+      })
+      const response = await splitFetch('http://x/hello', { headers: { 'x-user-id': 'user-x' } })
+      expect(response.headers.get('x-upstream')).toBe('v1')
+      expect(routeOf(response)!.fallback).toMatchObject({
+        reason: 'upstream_invalid',
+        from: 'v3',
+        to: 'v1',
+        code: ErrorCode.UpstreamEnvMissing,
+      })
+      expect(errors.map((error) => error.code)).toEqual([ErrorCode.UpstreamEnvMissing])
+      expect(upstreams[0]!.requests.at(-1)!.headers['x-key']).toBeUndefined()
+    }
+  })
+
   it('rejects, as fetch does, when the call cannot be built, and leaves a response it cannot label untouched', async () => {
     const splitter = createSplitter({ config: config() })
     const splitFetch = createSplitFetch({ splitter, experiment: 'helloworld', key: userOf })

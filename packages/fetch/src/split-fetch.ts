@@ -1,6 +1,6 @@
 // createSplitFetch: a `fetch` that sends each call to its variant's upstream, labelled and measured.
 import { ErrorCode, SplitlaneError, explainFallback, type Assignment, type Fallback, type Outcome, type Splitter } from '@splitlane/core'
-import { createFallbackPolicy } from './fallback.js'
+import { createCallFallback } from './fallback.js'
 import { isLlm, observeLlm } from './llm.js'
 import { bodyCopies, buildCall, readCall } from './request.js'
 import { createRouter, type Route } from './route.js'
@@ -60,7 +60,7 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
     }
   }
   const router = createRouter({ splitter, experiment, upstreams: options.upstreams, env })
-  const policy = createFallbackPolicy(options.fallback, router, options.now ?? Date.now, report)
+  const policy = createCallFallback(options.fallback, router, options.now ?? Date.now, report)
   const shadowDeps = { fetch: fetchImpl, env, random: options.random ?? Math.random, now: timer, report }
   const shadow = options.shadow === undefined ? null : createShadow(options.shadow, shadowDeps, experiment)
 
@@ -96,7 +96,7 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
   const start = (input: RequestInfo | URL, init: RequestInit | undefined): Promise<Response> => {
     const call = readCall(input, init)
     const assignment = assign(call)
-    const plan = policy.plan(assignment)
+    const plan = policy.plan(assignment.variant)
     const mirror = shadow !== null && shadow.wants(call.method)
     const retry = policy.mayRetry(call.method, plan)
     const bodies = bodyCopies(call.body, 1 + Number(retry) + Number(mirror))

@@ -1,5 +1,13 @@
 // Public types of @splitlane/fetch.
-import type { Assignment, HttpSplitOptions, Attributes, CallInstrumentation, ErrorHandler, Fallback } from '@splitlane/core'
+import type {
+  Assignment,
+  HttpSplitOptions,
+  Attributes,
+  CallInstrumentation,
+  ErrorHandler,
+  Fallback,
+  FallbackOptions,
+} from '@splitlane/core'
 import type { JsonValue, MetricsRecorder, Splitter, UpstreamValue } from '@splitlane/core'
 
 /** `fetch`'s signature. */
@@ -71,12 +79,8 @@ export interface ShadowOptions {
   compare?: (primary: ObservedResponse, shadow: ObservedResponse, assignment: Assignment) => boolean | Promise<boolean>
 }
 
-export interface FallbackOptions {
-  /** Statuses of the variant's upstream that are retried on control (for idempotent methods). Default none. */
-  retryableStatuses?: readonly number[]
-  /** Per-variant circuit breaker; `false` to turn it off. */
-  breaker?: false | { failureThreshold?: number; coolDownMs?: number }
-}
+/** Retry once on control, and a per-variant circuit breaker: the one policy of core, shared with the proxies. */
+export type { FallbackOptions }
 
 /** Shadow counters of one `splitFetch` since it was created. */
 export interface ShadowStatsSnapshot {

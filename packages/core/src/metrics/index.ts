@@ -8,3 +8,4 @@ export {
   sketchBuckets,
   SKETCH_RELATIVE_ACCURACY,
 } from './sketch.js'
+export { isFailure } from './failure.js'

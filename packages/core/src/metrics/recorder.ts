@@ -1,3 +1,4 @@
+import { isFailure } from './failure.js'
 import { addToSketch, copySketch, createQuantileSketch, mergeSketches } from './sketch.js'
 import type { EventStats, MetricsRecorder, MetricsRecorderOptions, MetricsWindow, Outcome, VariantStats } from './types.js'
 
@@ -30,7 +31,7 @@ const nonNegative = (value: unknown): number => (isFiniteNumber(value) && value 
 
 function addOutcome(stats: VariantStats, outcome: Outcome): void {
   const status = isFiniteNumber(outcome.status) ? Math.trunc(outcome.status) : undefined
-  const failed = outcome.error === true || (status !== undefined && status >= 500 && status <= 599)
+  const failed = isFailure(outcome)
   if (outcome.shadow === true) {
     stats.shadow.requests++
     if (failed) stats.shadow.errors++
@@ -174,8 +175,7 @@ export function createMetricsRecorder(options: MetricsRecorderOptions = {}): Met
           const result = outcome ?? {}
           if (result.shadow === true) return
           stats.excluded.requests++
-          const status = result.status
-          if (result.error === true || (typeof status === 'number' && status >= 500 && status <= 599)) stats.excluded.errors++
+          if (isFailure(result)) stats.excluded.errors++
           return
         }
         addOutcome(stats, outcome ?? {})

@@ -142,12 +142,13 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     return assigned
   }
 
-  const record = (list: readonly Assignment[], outcome: HttpOutcome) => {
+  const record = (list: readonly Assignment[], outcome: HttpOutcome, notes: Map<string, HttpOutcome> | undefined) => {
     if (metrics !== undefined)
       for (const assignment of list) {
         if (assignment.variant === null) continue
+        const noted = notes?.get(assignment.experiment)
         try {
-          metrics.record(assignment, outcome)
+          metrics.record(assignment, noted === undefined ? outcome : { ...outcome, ...noted })
         } catch (cause) {
           report(new SplitlaneError(ErrorCode.CallbackFailed, 'metrics.record threw', { cause }))
         }
@@ -190,6 +191,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
 
     let finished = false
+    let notes: Map<string, HttpOutcome> | undefined // a proxy's fallback and hidden failure, per experiment
     return {
       assignments,
       context: read.context,
@@ -202,7 +204,11 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
         finished = true
         const latencyMs = now() - started
         const failed = error === true || undefined
-        record(list, Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs })
+        record(list, Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs }, notes)
+      },
+      note: (experiment, extra) => {
+        notes ??= new Map()
+        notes.set(experiment, { ...notes.get(experiment), ...extra })
       },
       upstream: (experiment, among = assignments, env) => upstreamOf(splitter, among, experiment, env),
       report,

@@ -1,5 +1,7 @@
 // Public types of the shared request logic that every adapter (express, fastify, fetch) calls.
 import type { SplitlaneError } from '../errors.js'
+import type { FallbackRoutes } from '../routing/fallback-policy.js'
+import type { ProxyTarget } from '../routing/router.js'
 import type { Assignment, Attributes, Context, ErrorHandler, Splitter } from '../types.js'
 
 /** What an adapter tells core about one request. Every method may throw: core catches. */
@@ -38,6 +40,8 @@ export interface HttpOutcome {
   error?: boolean
   /** Total duration in milliseconds. */
   latencyMs?: number
+  /** Served by control after the variant failed or was skipped (a proxy's fallback). */
+  fallback?: boolean
 }
 
 /** Anything that takes per-variant outcomes, such as `createMetricsRecorder()`. Must not throw (core catches anyway). */
@@ -158,6 +162,11 @@ export interface RequestSplit {
   /** Records the outcome once per experiment (later calls are ignored). Latency comes from `now`. */
   finish(outcome: { status?: number; error?: boolean }): void
   /**
+   * Adds to what `finish` will record for one experiment: a proxy served it by control (`fallback`), and
+   * its variant's own upstream failed although the answer may not show it (`error`, a retry rescued it).
+   */
+  note(experiment: string, extra: { readonly fallback?: boolean; readonly error?: boolean }): void
+  /**
    * Where to proxy the request for `experiment` (among `assignments`, default this request's);
    * `${NAME}` in upstream headers is taken from `env` (none when omitted).
    */
@@ -173,7 +182,14 @@ export interface RequestSplit {
 /**
  * Where a proxied request goes: the base URL (path prefix included; append the request's path) and
  * the headers to set on it (lower-case names, replacing the client's), or why it cannot go anywhere.
+ * `routes` (whenever the experiment is assigned) resolves any variant's target, for the fallback to control.
  */
 export type UpstreamResult =
-  | { ok: true; url: string; headers: readonly (readonly [name: string, value: string])[]; assignment: Assignment }
-  | { ok: false; error: SplitlaneError }
+  | {
+      ok: true
+      url: string
+      headers: readonly (readonly [name: string, value: string])[]
+      assignment: Assignment
+      routes: FallbackRoutes<ProxyTarget>
+    }
+  | { ok: false; error: SplitlaneError; assignment?: Assignment; routes?: FallbackRoutes<ProxyTarget> }

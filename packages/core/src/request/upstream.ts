@@ -48,7 +48,8 @@ export function upstreamOf(
         { experiment },
       ),
     }
-  const target = routerOf(splitter, assignment.experiment, env).proxy(assignment.variant)
-  if (target instanceof SplitlaneError) return { ok: false, error: target }
-  return { ok: true, url: target.url, headers: target.headers, assignment }
+  const router = routerOf(splitter, assignment.experiment, env)
+  const target = router.proxy(assignment.variant)
+  if (target instanceof SplitlaneError) return { ok: false, error: target, assignment, routes: router.proxyRoutes }
+  return { ok: true, url: target.url, headers: target.headers, assignment, routes: router.proxyRoutes }
 }

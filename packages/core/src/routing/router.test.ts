@@ -38,12 +38,14 @@ describe('createRouter().proxy', () => {
     const router = createRouter({ splitter, experiment: 'llm', env: { TOKEN: 't0ken' } })
     expect(router.proxy('canary')).toEqual({
       url: 'https://api.example.com/v1',
+      origin: 'https://api.example.com',
+      path: '/v1',
       headers: [
         ['authorization', 'Bearer t0ken'],
         ['x-org', 'acme'],
       ],
     })
-    expect(router.proxy('control')).toEqual({ url: 'http://control.internal', headers: [] })
+    expect(router.proxy('control')).toEqual({ url: 'http://control.internal', origin: 'http://control.internal', path: '', headers: [] })
   })
 
   it("sends a variant without a URL to control's upstream, its own headers over control's", () => {
@@ -53,6 +55,8 @@ describe('createRouter().proxy', () => {
     const router = createRouter({ splitter, experiment: 'llm', env: { TOKEN: 'one', OTHER: 'two' } })
     expect(router.proxy('bare')).toEqual({
       url: 'https://api.example.com/v1',
+      origin: 'https://api.example.com',
+      path: '/v1',
       headers: [
         ['authorization', 'Bearer one'],
         ['x-org', 'acme'],
@@ -60,6 +64,8 @@ describe('createRouter().proxy', () => {
     })
     expect(router.proxy('keyed')).toEqual({
       url: 'https://api.example.com/v1',
+      origin: 'https://api.example.com',
+      path: '/v1',
       headers: [
         ['authorization', 'Bearer two'],
         ['x-org', 'acme'],
@@ -116,7 +122,7 @@ describe('upstreamOf', () => {
     const assignments = { llm: splitter.assign('llm', { key: 'someone' }) }
     const { env, reads } = countingEnv({ TOKEN: 'from-env' })
     const result = upstreamOf(splitter, assignments, 'llm', env)
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: true,
       url: 'https://api.example.com/v1',
       headers: [

@@ -2,6 +2,7 @@
 // Shared by createSplitFetch (outgoing calls) and the proxy modes of every adapter (`upstreamOf`).
 import { ErrorCode, SplitlaneError } from '../errors.js'
 import type { ParsedConfig, Splitter } from '../types.js'
+import type { FallbackRoutes } from './fallback-policy.js'
 import { parseUpstream, resolveHeaders, type Upstream, type UpstreamValue } from './upstream.js'
 
 /** Where `${NAME}` in upstream headers is looked up (adapters pass `process.env` by default). */
@@ -18,6 +19,9 @@ export interface Route {
 export interface ProxyTarget {
   /** The http(s) base URL, without a trailing slash; the request's path is appended. */
   readonly url: string
+  /** `url`'s origin (`http://host:port`) and path prefix (`/v1`, or `''`). */
+  readonly origin: string
+  readonly path: string
   /** Headers to set on the forwarded request, names lower-case, each replacing the client's. */
   readonly headers: readonly (readonly [string, string])[]
 }
@@ -34,6 +38,8 @@ export interface Router {
    * value, or an object without `url`), control's URL with control's headers under its own.
    */
   proxy(variant: string | null): ProxyTarget | SplitlaneError
+  /** `proxy` and `control`, as the fallback policy takes them. */
+  readonly proxyRoutes: FallbackRoutes<ProxyTarget>
 }
 
 export interface RouterOptions {
@@ -45,6 +51,7 @@ export interface RouterOptions {
 }
 
 const HTTP = /^https?:\/\//i
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]+/i
 
 export function createRouter({ splitter, experiment, upstreams, env }: RouterOptions): Router {
   let config: ParsedConfig | null = null
@@ -91,7 +98,14 @@ export function createRouter({ splitter, experiment, upstreams, env }: RouterOpt
       )
     const headers = new Map<string, string>()
     for (const [name, value] of [...(fallback?.headers ?? []), ...own.headers]) headers.set(name.toLowerCase(), value)
-    return { url, headers: [...headers] }
+    const origin = ORIGIN.exec(url)![0]
+    return { url, origin, path: url.slice(origin.length), headers: [...headers] }
+  }
+  const proxy = (variant: string | null) => {
+    refresh()
+    let found = targets.get(variant)
+    if (found === undefined) targets.set(variant, (found = target(variant)))
+    return found
   }
   return {
     route(variant) {
@@ -106,11 +120,13 @@ export function createRouter({ splitter, experiment, upstreams, env }: RouterOpt
       refresh()
       return bases
     },
-    proxy(variant) {
-      refresh()
-      let found = targets.get(variant)
-      if (found === undefined) targets.set(variant, (found = target(variant)))
-      return found
+    proxy,
+    proxyRoutes: {
+      resolve: proxy,
+      control() {
+        refresh()
+        return control()
+      },
     },
   }
 }

@@ -61,6 +61,41 @@ describe('resolveHeaders', () => {
     expect(error.message).toContain('authorization')
     expect(error.message).not.toContain('abc')
   })
+  it('reads own variables only: ${constructor} or ${toString} is missing, not a function of Object', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const error = resolveHeaders({ 'x-key': `\${${name}}` }, { KEY: 'set' }) as SplitlaneError
+      expect(error).toBeInstanceOf(SplitlaneError)
+      expect(error.code).toBe(ErrorCode.UpstreamEnvMissing)
+      expect(error.message).toContain(name)
+    }
+    expect(resolveHeaders({ 'x-key': '${KEY}' }, Object.create({ KEY: 'inherited' }) as Record<string, string>)).toMatchObject({
+      code: ErrorCode.UpstreamEnvMissing,
+    })
+  })
+  it('treats a refused read (Deno without --allow-env throws NotCapable) as a missing variable', () => {
+    const refusing = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('NotCapable: Requires env access')
+        },
+        getOwnPropertyDescriptor: () => {
+          throw new Error('NotCapable: Requires env access')
+        },
+      },
+    )
+    const getter = Object.defineProperty({}, 'KEY', {
+      enumerable: true,
+      get: () => {
+        throw new Error('NotCapable: Requires env access to "KEY"')
+      },
+    }) as Record<string, string>
+    for (const env of [refusing, getter]) {
+      const error = resolveHeaders({ authorization: 'Bearer ${KEY}' }, env) as SplitlaneError
+      expect(error).toBeInstanceOf(SplitlaneError)
+      expect(error.code).toBe(ErrorCode.UpstreamEnvMissing)
+    }
+  })
 })
 
 describe('costOf', () => {

@@ -83,6 +83,20 @@ export function rewriteUrl(url: string, upstream: string | null, bases: readonly
 
 const isBoundary = (url: string, at: number) => at === url.length || '/?#'.includes(url[at]!)
 
+/**
+ * One environment variable: an own, non-empty string, else `undefined`. Own-property only (`${constructor}`
+ * must not find `Object`), and a refused read (Deno without `--allow-env` throws `NotCapable`) is a missing one.
+ */
+function readEnv(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  try {
+    if (!Object.hasOwn(env, name)) return undefined
+    const value = env[name]
+    return typeof value === 'string' && value !== '' ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Header values with `${NAME}` taken from `env`; a missing name is an error naming it (never its value). */
 export function resolveHeaders(
   headers: Readonly<Record<string, string>> | undefined,
@@ -94,8 +108,8 @@ export function resolveHeaders(
   for (const [name, template] of Object.entries(headers)) {
     let missing: string | undefined
     const value = template.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, variable: string) => {
-      const found = env[variable]
-      if (found === undefined || found === '') missing ??= variable
+      const found = readEnv(env, variable)
+      if (found === undefined) missing ??= variable
       return found ?? ''
     })
     if (missing !== undefined)
