@@ -121,3 +121,8 @@ export function positiveOption(name: string, value: number | undefined, fallback
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value
   throw new SplitlaneError(ErrorCode.OptionsInvalid, `config source option ${name} must be a positive number, got ${String(value)}`)
 }
+
+/** The error for a document over a source's `maxBytes`. */
+export function tooLarge(what: string, maxBytes: number): SplitlaneError {
+  return new SplitlaneError(ErrorCode.SourceTooLarge, `the document is too large: ${what}, over maxBytes (${maxBytes})`)
+}

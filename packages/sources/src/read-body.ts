@@ -1,4 +1,4 @@
-import { ErrorCode, SplitlaneError } from '@splitlane/core'
+import { tooLarge } from './config-source.js'
 
 /** Reads a response body as UTF-8 text, refusing more than `maxBytes` (checked against Content-Length first, then while streaming). */
 export async function readBody(response: Response, maxBytes: number, signal: AbortSignal): Promise<string> {
@@ -30,10 +30,6 @@ export async function readBody(response: Response, maxBytes: number, signal: Abo
     offset += chunk.byteLength
   }
   return new TextDecoder().decode(bytes)
-}
-
-function tooLarge(what: string, maxBytes: number): SplitlaneError {
-  return new SplitlaneError(ErrorCode.SourceTooLarge, `the document is too large: ${what}, over maxBytes (${maxBytes})`)
 }
 
 /** Drops a body we will not read, so its connection is freed; a body that already failed has nothing to drop. */
