@@ -1,25 +1,11 @@
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSplitter, type SplitlaneConfig, type Splitter } from '@splitlane/core'
+import { createSplitter, type Splitter } from '@splitlane/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFileConfigSource } from './config-source-file.js'
 import type { ConfigRejection, ConfigSource, ConfigUpdate } from './config-source.js'
-
-function config(revision: string, canaryWeight: number): SplitlaneConfig {
-  return {
-    version: 1,
-    revision,
-    experiments: {
-      checkout: {
-        variants: [
-          { name: 'control', weight: 100 - canaryWeight },
-          { name: 'canary', weight: canaryWeight },
-        ],
-      },
-    },
-  }
-}
+import { config, unhandledRejections, within } from '../test/helpers.js'
 
 /** Resolves on the next event a callback list receives. */
 function events<T>() {
@@ -164,13 +150,9 @@ describe('createFileConfigSource', () => {
 })
 
 describe('createFileConfigSource survives anything written to its file', () => {
-  const unhandled: unknown[] = []
-  const listener = (reason: unknown) => unhandled.push(reason)
-  beforeEach(() => {
-    unhandled.length = 0
-    process.on('unhandledRejection', listener)
-  })
-  afterEach(() => process.off('unhandledRejection', listener))
+  let unhandled: ReturnType<typeof unhandledRejections>
+  beforeEach(() => (unhandled = unhandledRejections()))
+  afterEach(() => unhandled.stop())
 
   it('reports a document whose update throws, keeps the last good config and keeps watching', async () => {
     const path = join(dir, 'splitlane.json')
@@ -197,7 +179,7 @@ describe('createFileConfigSource survives anything written to its file', () => {
     const updated = updates.next()
     await writeFile(path, JSON.stringify(config('r2', 90)))
     expect((await within(updated, 3_000)).revision).toBe('r2')
-    expect(unhandled).toEqual([])
+    expect(unhandled.seen).toEqual([])
   })
 
   it('follows a directory that is deleted and created again (the watch is re-established)', async () => {
@@ -229,7 +211,7 @@ describe('createFileConfigSource survives anything written to its file', () => {
     updated = updates.next()
     await writeFile(path, JSON.stringify(config('r4', 20)))
     expect((await within(updated, 3_000)).revision).toBe('r4')
-    expect(unhandled).toEqual([])
+    expect(unhandled.seen).toEqual([])
   })
 
   it('refuses a file larger than maxBytes', async () => {
@@ -242,11 +224,3 @@ describe('createFileConfigSource survives anything written to its file', () => {
     expect(rejections[0]!.error).toMatchObject({ code: 'SPLITLANE_ERR_SOURCE_TOO_LARGE', message: expect.stringContaining('1000') })
   })
 })
-
-/** Settles with the promise, or rejects after `ms` so a hang fails the test fast. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms)),
-  ])
-}

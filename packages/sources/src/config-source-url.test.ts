@@ -2,25 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { createSplitter, type SplitlaneConfig, type Splitter } from '@splitlane/core'
+import { createSplitter, type Splitter } from '@splitlane/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createUrlConfigSource } from './config-source-url.js'
 import type { ConfigRejection, ConfigSource } from './config-source.js'
-
-function config(revision: string, canaryWeight: number): SplitlaneConfig {
-  return {
-    version: 1,
-    revision,
-    experiments: {
-      checkout: {
-        variants: [
-          { name: 'control', weight: 100 - canaryWeight },
-          { name: 'canary', weight: canaryWeight },
-        ],
-      },
-    },
-  }
-}
+import { config, unhandledRejections, within } from '../test/helpers.js'
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void
 const json =
@@ -119,14 +105,6 @@ describe('createUrlConfigSource', () => {
   })
 })
 
-/** Unhandled rejections seen while a test runs: a source must never produce one (Node exits with code 1 on them). */
-function unhandledRejections() {
-  const seen: unknown[] = []
-  const listener = (reason: unknown) => seen.push(reason)
-  process.on('unhandledRejection', listener)
-  return { seen, stop: () => process.off('unhandledRejection', listener) }
-}
-
 setFlagsFromString('--expose-gc')
 const collectGarbage = runInNewContext('gc') as () => void
 
@@ -137,14 +115,6 @@ async function until(check: () => boolean, ms = 3_000) {
     if (performance.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
-}
-
-/** Settles with the promise, or rejects after `ms` so a hang fails the test fast. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms)),
-  ])
 }
 
 // A schema-valid document that crashed compilation (a variant named `constructor` with a rule that sets `weights`).
