@@ -118,8 +118,7 @@ export function createFileConfigSource(options: FileConfigSourceOptions): Config
     clearTimeout(debounce)
     debounce = setTimeout(() => {
       if (rewatch()) void refresh()
-    }, debounceMs)
-    debounce.unref()
+    }, debounceMs) // not unref'd: a change seen is read before the process may exit
   }
 
   rewatch()
