@@ -7,14 +7,15 @@ import { describe, expect, it } from 'vitest'
 import { splitMarkdown } from './markdown.js'
 
 const root = fileURLToPath(new URL('../', import.meta.url)).replace(/\/$/, '')
-const packages = ['core', 'express', 'fastify', 'fetch']
+const packages = ['core', 'express', 'fastify', 'fetch', 'sources']
 const entries: Record<string, string> = {
   '@splitlane/core': 'core/dist/index.d.ts',
   '@splitlane/core/otel': 'core/dist/otel.d.ts',
   '@splitlane/express': 'express/dist/index.d.ts',
   '@splitlane/fastify': 'fastify/dist/index.d.ts',
   '@splitlane/fetch': 'fetch/dist/index.d.ts',
-  '@splitlane/fetch/node': 'fetch/dist/node.d.ts',
+  '@splitlane/sources': 'sources/dist/index.d.ts',
+  '@splitlane/sources/node': 'sources/dist/node.d.ts',
 }
 
 /** Each README's ```ts blocks as virtual files beside the package, so its dependencies resolve as they would for a user. */

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSplitter, type SplitlaneConfig } from '@splitlane/core'
-import { createUrlConfigSource } from '@splitlane/fetch'
-import { createFileConfigSource } from '@splitlane/fetch/node'
+import { createUrlConfigSource } from '@splitlane/sources'
+import { createFileConfigSource } from '@splitlane/sources/node'
 
 const config = (revision: number, canaryPercent: number): SplitlaneConfig => ({
   version: 1,

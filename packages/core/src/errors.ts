@@ -20,6 +20,10 @@ export const ErrorCode = {
   Internal: 'SPLITLANE_ERR_INTERNAL',
   /** A config source could not fetch or read its document (network, HTTP status, file system). */
   SourceUnavailable: 'SPLITLANE_ERR_SOURCE_UNAVAILABLE',
+  /** A config source's exchange (headers and body) took longer than its `timeoutMs`. */
+  SourceTimeout: 'SPLITLANE_ERR_SOURCE_TIMEOUT',
+  /** A config document is larger than the source's `maxBytes` (declared or while reading). */
+  SourceTooLarge: 'SPLITLANE_ERR_SOURCE_TOO_LARGE',
   /** Override token: not a splitlane token (unsigned, truncated, wrong format). */
   OverrideTokenMalformed: 'SPLITLANE_ERR_OVERRIDE_TOKEN_MALFORMED',
   /** Override token: the signature does not match (tampered, other secret, or no signer configured). */

@@ -1,8 +1,6 @@
-// Runtime-agnostic entry: Fetch-API middleware, outgoing-call routing, URL config source.
+// Runtime-agnostic entry: Fetch-API middleware and outgoing-call routing. Live config sources are in @splitlane/sources.
 export { createSplitFetch, routeOf, VARIANT_HEADER } from './split-fetch.js'
 export { SHADOW_HEADER } from './shadow.js'
 export { withSplitlane, assignmentsOf } from './server.js'
 export { byVariant, proxyByVariant } from './server-routing.js'
 export type * from './types.js'
-export { createUrlConfigSource, type UrlConfigSourceOptions } from './config-source-url.js'
-export type { ConfigRejection, ConfigSource, ConfigSourceCallbacks, ConfigSourceStatus, ConfigUpdate } from './config-source.js'

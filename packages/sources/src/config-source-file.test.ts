@@ -1,25 +1,11 @@
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSplitter, type SplitlaneConfig } from '@splitlane/core'
+import { createSplitter, type Splitter } from '@splitlane/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFileConfigSource } from './config-source-file.js'
 import type { ConfigRejection, ConfigSource, ConfigUpdate } from './config-source.js'
-
-function config(revision: string, canaryWeight: number): SplitlaneConfig {
-  return {
-    version: 1,
-    revision,
-    experiments: {
-      checkout: {
-        variants: [
-          { name: 'control', weight: 100 - canaryWeight },
-          { name: 'canary', weight: canaryWeight },
-        ],
-      },
-    },
-  }
-}
+import { config, unhandledRejections, within } from '../test/helpers.js'
 
 /** Resolves on the next event a callback list receives. */
 function events<T>() {
@@ -160,5 +146,81 @@ describe('createFileConfigSource', () => {
     await writeFile(join(dir, 'missing.json'), JSON.stringify(config('r2', 90)))
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(splitter.revision).toBe('r1')
+  })
+})
+
+describe('createFileConfigSource survives anything written to its file', () => {
+  let unhandled: ReturnType<typeof unhandledRejections>
+  beforeEach(() => (unhandled = unhandledRejections()))
+  afterEach(() => unhandled.stop())
+
+  it('reports a document whose update throws, keeps the last good config and keeps watching', async () => {
+    const path = join(dir, 'splitlane.json')
+    await writeFile(path, JSON.stringify(config('r1', 50)))
+    const splitter = createSplitter({ config: config('r0', 0) })
+    const fragile: Splitter = Object.create(splitter) as Splitter
+    fragile.update = (next) => {
+      if (next.revision === 'boom') throw new TypeError('compile failed')
+      return splitter.update(next)
+    }
+    const updates = events<ConfigUpdate>()
+    const rejections = events<ConfigRejection>()
+    source = createFileConfigSource({ path, splitter: fragile, onUpdate: updates.push, onReject: rejections.push })
+    expect(await source.ready).toMatchObject({ revision: 'r1' })
+
+    const rejected = rejections.next()
+    await writeFile(path, JSON.stringify(config('boom', 10)))
+    expect((await within(rejected, 3_000)).error).toMatchObject({
+      code: 'SPLITLANE_ERR_INTERNAL',
+      message: expect.stringContaining('compile failed'),
+    })
+    expect(splitter.revision).toBe('r1')
+
+    const updated = updates.next()
+    await writeFile(path, JSON.stringify(config('r2', 90)))
+    expect((await within(updated, 3_000)).revision).toBe('r2')
+    expect(unhandled.seen).toEqual([])
+  })
+
+  it('follows a directory that is deleted and created again (the watch is re-established)', async () => {
+    const configDir = join(dir, 'conf')
+    const path = join(configDir, 'splitlane.json')
+    await mkdir(configDir)
+    await writeFile(path, JSON.stringify(config('r1', 50)))
+    const splitter = createSplitter({ config: config('r0', 0) })
+    const updates = events<ConfigUpdate>()
+    source = createFileConfigSource({ path, splitter, onUpdate: updates.push, onReject: () => {}, retryMs: 50 })
+    expect(await source.ready).toMatchObject({ revision: 'r1' })
+
+    // Deleted and at once created again (the watch sees only the deletion) ...
+    let updated = updates.next()
+    await rm(configDir, { recursive: true })
+    await mkdir(configDir)
+    await writeFile(path, JSON.stringify(config('r2', 90)))
+    expect((await within(updated, 3_000)).revision).toBe('r2')
+
+    // ... and deleted, left missing for a while, then created again.
+    await rm(configDir, { recursive: true })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    updated = updates.next()
+    await mkdir(configDir)
+    await writeFile(path, JSON.stringify(config('r3', 10)))
+    expect((await within(updated, 3_000)).revision).toBe('r3')
+
+    // And the new directory is watched: an ordinary rewrite is followed.
+    updated = updates.next()
+    await writeFile(path, JSON.stringify(config('r4', 20)))
+    expect((await within(updated, 3_000)).revision).toBe('r4')
+    expect(unhandled.seen).toEqual([])
+  })
+
+  it('refuses a file larger than maxBytes', async () => {
+    const path = join(dir, 'splitlane.json')
+    await writeFile(path, JSON.stringify({ ...config('big', 50), padding: 'x'.repeat(2_000) }))
+    const splitter = createSplitter({ config: config('r0', 0) })
+    const rejections: ConfigRejection[] = []
+    source = createFileConfigSource({ path, splitter, maxBytes: 1_000, onReject: (rejection) => rejections.push(rejection) })
+    expect(await source.ready).toMatchObject({ revision: 'r0', consecutiveFailures: 1 })
+    expect(rejections[0]!.error).toMatchObject({ code: 'SPLITLANE_ERR_SOURCE_TOO_LARGE', message: expect.stringContaining('1000') })
   })
 })

@@ -70,16 +70,23 @@ export function createConfigApplier(source: string, splitter: Splitter, callback
       } catch (cause) {
         return reject(new SplitlaneConfigError([{ path: '', message: `not valid JSON (${messageOf(cause)})` }]))
       }
-      const result = splitter.update(document as Parameters<Splitter['update']>[0])
+      let result: ReturnType<Splitter['update']>
+      try {
+        result = splitter.update(document as Parameters<Splitter['update']>[0])
+      } catch (cause) {
+        // `update` should return its errors, but a throw must not stop the source or replace the config.
+        const message = `splitter.update threw while applying the config from ${source}: ${messageOf(cause)}`
+        return reject(new SplitlaneError(ErrorCode.Internal, message, { cause }))
+      }
       if (!result.ok) return reject(result.error)
       lastText = text
       updates += 1
       safely(() => callbacks.onUpdate?.({ source, revision: result.revision }))
       return succeeded()
     },
-    /** Records a load that produced no document (network error, HTTP error, unreadable file). */
-    fail(message: string, cause?: unknown): false {
-      return reject(new SplitlaneError(ErrorCode.SourceUnavailable, `Could not load config from ${source}: ${message}`, { cause }))
+    /** Records a load that produced no document (network error, HTTP error, unreadable file, timeout, too large). */
+    fail(message: string, cause?: unknown, code: ErrorCode = ErrorCode.SourceUnavailable): false {
+      return reject(new SplitlaneError(code, `Could not load config from ${source}: ${message}`, { cause }))
     },
     succeeded,
     status: (): ConfigSourceStatus => ({ source, revision: splitter.revision, updates, rejections, consecutiveFailures, lastError }),
@@ -103,4 +110,19 @@ function safely(callback: () => void): void {
   } catch {
     // A throwing callback must not stop the source.
   }
+}
+
+/** Largest config document a source reads, unless told otherwise: 1 MiB (a large real config is a few tens of KB). */
+export const DEFAULT_MAX_BYTES = 1024 * 1024
+
+/** A duration or size option: a positive finite number, or `fallback` when absent. A bad value would make a timer spin. */
+export function positiveOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value
+  throw new SplitlaneError(ErrorCode.OptionsInvalid, `config source option ${name} must be a positive number, got ${String(value)}`)
+}
+
+/** The error for a document over a source's `maxBytes`. */
+export function tooLarge(what: string, maxBytes: number): SplitlaneError {
+  return new SplitlaneError(ErrorCode.SourceTooLarge, `the document is too large: ${what}, over maxBytes (${maxBytes})`)
 }
