@@ -2,6 +2,7 @@
 // Both importers read their format into `MeshRoute`s; this turns them into experiments.
 import {
   formatPath,
+  MAX_VARIANTS,
   type Condition,
   type ExperimentConfig,
   type ParsedConfig,
@@ -9,7 +10,7 @@ import {
   type RuleConfig,
   type VariantConfig,
 } from '@splitlane/core'
-import { headerAttributes, toSplitlaneWeights, uniqueNames, type Path, type Report } from './common.js'
+import { headerAttributes, ManifestError, toSplitlaneWeights, uniqueNames, type Path, type Report } from './common.js'
 
 export interface Destination {
   /** Identity: the same backend in two routes is one variant. */
@@ -76,6 +77,11 @@ function merged(source: string, routes: readonly MeshRoute[], main: MeshRoute, r
   const destinations = new Map<string, Destination>()
   // the catch-all's destinations first: the first variant is the control
   for (const route of [main, ...routes]) for (const { destination } of route.destinations) destinations.set(destination.key, destination)
+  if (destinations.size > MAX_VARIANTS)
+    throw new ManifestError(
+      formatPath(main.path),
+      `${destinations.size} distinct destinations in one split; a splitlane experiment has at most ${MAX_VARIANTS} variants (docs/cli.md#limits)`,
+    )
   const keys = [...destinations.keys()]
   const names = uniqueNames(keys.map((key) => destinations.get(key)!.names))
   const nameOf = new Map(keys.map((key, index) => [key, names[index]!]))
