@@ -204,7 +204,7 @@ function toStep(value: unknown, path: Path, report: Report): RolloutStep[] {
 export function exportRollout(config: SplitlaneConfig, plan: RolloutPlan, options: ExportOptions = {}): ExportResult {
   const parsed = parseConfig(config)
   const report = createReport()
-  const experiment = parsed.experiments[plan.experiment]
+  const experiment = Object.hasOwn(parsed.experiments, plan.experiment) ? parsed.experiments[plan.experiment] : undefined
   if (experiment === undefined) throw new Error(`the plan's experiment "${plan.experiment}" is not in the config`)
   const serviceOf = (variant: string, field: string) => {
     const index = experiment.variants.findIndex((v) => v.name === variant)

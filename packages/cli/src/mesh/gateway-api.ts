@@ -23,6 +23,7 @@ import {
 import {
   buildExperiments,
   escapeRegex,
+  experimentOf,
   experimentRoutes,
   type Destination,
   type HeaderMatch,
@@ -154,7 +155,7 @@ export function exportHttpRoute(config: SplitlaneConfig, experiment: string, opt
   const parsed = parseConfig(config)
   const report = createReport()
   const routes = experimentRoutes(parsed, experiment, report)
-  const variants = parsed.experiments[experiment]!.variants
+  const variants = experimentOf(parsed, experiment).variants
   const refOf = new Map(
     variants.map((variant, index) => {
       const address = serviceAddress(variant.value)

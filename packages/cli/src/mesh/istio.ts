@@ -19,7 +19,15 @@ import {
   type Path,
   type Report,
 } from './common.js'
-import { buildExperiments, experimentRoutes, type Destination, type HeaderMatch, type MeshRoute, type RouteMatch } from './split.js'
+import {
+  buildExperiments,
+  experimentOf,
+  experimentRoutes,
+  type Destination,
+  type HeaderMatch,
+  type MeshRoute,
+  type RouteMatch,
+} from './split.js'
 import type { ExportOptions, ExportResult, ImportResult } from './types.js'
 
 export const ISTIO_API_VERSION = 'networking.istio.io/v1'
@@ -158,7 +166,7 @@ export function exportVirtualService(config: SplitlaneConfig, experiment: string
   const parsed = parseConfig(config)
   const report = createReport()
   const routes = experimentRoutes(parsed, experiment, report)
-  const variants = parsed.experiments[experiment]!.variants
+  const variants = experimentOf(parsed, experiment).variants
   const addresses = variants.map((variant, index) => {
     const address = serviceAddress(variant.value)
     const path = ['experiments', experiment, 'variants', index, 'value']

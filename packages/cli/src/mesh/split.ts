@@ -181,20 +181,31 @@ export function conditionToMatches(condition: Condition): HeaderMatch[][] | null
 
 export { escapeRegex }
 
+/** The experiment of that name, as an own property: `constructor` names an experiment only when the config has one. */
+export function experimentOf(config: ParsedConfig, experiment: string): ParsedConfig['experiments'][string] {
+  if (!Object.hasOwn(config.experiments, experiment)) throw new Error(`no experiment "${experiment}" in the config`)
+  return config.experiments[experiment]!
+}
+
 /**
  * An experiment as mesh routes: its targeting rules that test headers, then the catch-all with the
  * experiment's weights (exposure and the kill switch folded into per-request shares). What a mesh cannot
  * say is reported with its path in the config.
  */
 export function experimentRoutes(config: ParsedConfig, experiment: string, report: Report): ExportRoute[] {
-  const parsed = config.experiments[experiment]!
+  const parsed = experimentOf(config, experiment)
   const base = ['experiments', experiment]
   const routes: ExportRoute[] = []
   parsed.rules.forEach((rule, index) => {
     const path = [...base, 'rules', index]
     if (rule.exposure !== undefined)
       return report.warn([...path, 'exposure'], 'a rule limiting exposure has no mesh equivalent: not exported')
-    const when = 'segment' in rule.when ? config.segments[rule.when.segment] : rule.when
+    const when =
+      'segment' in rule.when
+        ? Object.hasOwn(config.segments, rule.when.segment)
+          ? config.segments[rule.when.segment]
+          : undefined
+        : rule.when
     const matches = when === undefined ? null : conditionToMatches(when)
     if (matches === null)
       return report.warn(
