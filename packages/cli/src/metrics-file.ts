@@ -52,7 +52,7 @@ export function parseMetricsCsv(text: string, path: string, defaultExperiment?: 
     const error = cell('error').toLowerCase()
     if (TRUE.has(error)) outcome.error = true
     else if (!FALSE.has(error)) throw new CliError(`${where}: error "${cell('error')}" is not true/false`)
-    const eventValues: Record<string, number> = {}
+    const eventValues = Object.create(null) as Record<string, number>
     for (const event of events)
       if ((row[event.index] ?? '') !== '') eventValues[event.name] = number(`event:${event.name}`, row[event.index]!)
     if (Object.keys(eventValues).length > 0) outcome.events = eventValues
@@ -69,10 +69,12 @@ export function parseMetricsWindow(input: unknown, path: string): MetricsWindow 
     throw new CliError(
       `${path} is not a metrics window: expected { "experiments": { <experiment>: { <variant>: { requests, errors, latencyMs, ... } } } }`,
     )
-  const experiments: MetricsWindow['experiments'] = {}
+  // null-prototype maps: experiment and variant names come from the file (`__proto__` and `constructor` are names like any other)
+  const experiments = Object.create(null) as Record<string, Record<string, VariantStats>>
   for (const [experiment, variants] of Object.entries(input.experiments)) {
     if (!isObject(variants)) throw new CliError(`${path}: experiments.${experiment} is not an object of variants`)
-    experiments[experiment] = {}
+    const variantsOut = Object.create(null) as Record<string, VariantStats>
+    experiments[experiment] = variantsOut
     for (const [variant, stats] of Object.entries(variants)) {
       const at = `experiments.${experiment}.${variant}`
       if (!isObject(stats)) throw new CliError(`${path}: ${at} is not an object of variant stats`)
@@ -83,13 +85,13 @@ export function parseMetricsWindow(input: unknown, path: string): MetricsWindow 
         if (stats[field] !== undefined && !(isObject(stats[field]) && isObject(stats[field].bins)))
           throw new CliError(`${path}: ${at}.${field} is not a quantile sketch (as recorder.snapshot() writes it)`)
       const empty = createVariantStats()
-      experiments[experiment][variant] = {
+      variantsOut[variant] = {
         ...empty,
         ...stats,
         excluded: { ...empty.excluded, ...(isObject(stats.excluded) ? stats.excluded : {}) },
         statusClasses: { ...empty.statusClasses, ...(isObject(stats.statusClasses) ? stats.statusClasses : {}) },
         shadow: { ...empty.shadow, ...(isObject(stats.shadow) ? stats.shadow : {}) },
-        events: isObject(stats.events) ? stats.events : {},
+        events: isObject(stats.events) ? Object.assign(Object.create(null) as Record<string, unknown>, stats.events) : {},
       } as VariantStats
     }
   }

@@ -27,16 +27,46 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   registerAnalyze(program, io, setExit)
   registerImport(program, io, setExit)
   registerExport(program, io, setExit)
+  const wantsJson = argv.includes('--json')
+  const fail = (message: string, code: number) => {
+    io.err(`splitlane: ${message}\n`)
+    if (wantsJson) io.out(json({ error: message }))
+    return code
+  }
+  const first = argv[0]
+  const commands = program.commands.map((command) => command.name())
+  if (first !== undefined && !first.startsWith('-') && first !== 'help' && !commands.includes(first))
+    return fail(
+      `unknown command "${first}": did you mean "${closest(first, commands)}"? Run splitlane --help for every command`,
+      EXIT.usage,
+    )
   try {
     await program.parseAsync(argv, { from: 'user' })
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage
-    if (error instanceof CliError) {
-      io.err(`splitlane: ${error.message}\n`)
-      if (argv.includes('--json')) io.out(json({ error: error.message }))
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.ok
+      // commander has printed its own message; with --json it is also the { error } on stdout
+      if (wantsJson) io.out(json({ error: error.message.replace(/^error: /, '') }))
       return EXIT.usage
     }
-    throw error
+    if (error instanceof CliError) return fail(error.message, EXIT.usage)
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error)
+    return fail(`unexpected error (a bug in splitlane; please report it with the command and file): ${detail}`, EXIT.internal)
   }
   return exitCode
+}
+
+/** The name of `names` fewest edits away from `text` (Levenshtein distance). */
+export function closest(text: string, names: readonly string[]): string {
+  const distance = (a: string, b: string) => {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+    for (let i = 1; i <= a.length; i++) {
+      const current = [i]
+      for (let j = 1; j <= b.length; j++)
+        current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+    return previous[b.length]!
+  }
+  return names.reduce((best, name) => (distance(text, name) < distance(text, best) ? name : best))
 }

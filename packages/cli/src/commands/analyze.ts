@@ -118,7 +118,7 @@ export function registerAnalyze(program: Command, io: CliIo, setExit: (code: num
       const experiment = options.experiment ?? plan?.experiment ?? (experiments.length === 1 ? experiments[0] : undefined)
       if (experiment === undefined)
         throw new CliError(`which experiment? pass --experiment or --plan; ${path} has: ${experiments.join(', ') || 'none'}`)
-      const variants = window.experiments[experiment]
+      const variants = Object.hasOwn(window.experiments, experiment) ? window.experiments[experiment] : undefined
       if (variants === undefined)
         throw new CliError(`no experiment "${experiment}" in ${path}; it has: ${experiments.join(', ') || 'none'}`)
       const names = Object.keys(variants)

@@ -4,6 +4,7 @@ import { safeParseConfig, safeParseRolloutPlan, type ExperimentConfig, type Roll
 import type { Command } from 'commander'
 import { stringify } from 'yaml'
 import { CliError, EXIT, readDocuments, type CliIo } from '../io.js'
+import { isRecord, ManifestError } from '../mesh/common.js'
 import { importDocument } from '../mesh/index.js'
 import { examples, json, painter } from '../output.js'
 
@@ -44,13 +45,14 @@ export function registerImport(program: Command, io: CliIo, setExit: (code: numb
       ]),
     )
     .action(async (path: string, options: ImportOptions) => {
-      const documents = await readDocuments(path)
+      const documents = await readDocuments(path, { maxDocuments: MAX_DOCUMENTS })
       const warnings: SourcedWarning[] = []
-      const experiments: Record<string, ExperimentConfig> = {}
+      // a Map, not an object: experiment names come from the manifests (`constructor` is a fine route name)
+      const experiments = new Map<string, ExperimentConfig>()
       const plans: RolloutPlan[] = []
       const sources: string[] = []
       documents.forEach((document, index) => {
-        const result = importDocument(document)
+        const result = importOrStop(document, `${path}: ${describeDocument(document, index)}`)
         if (typeof result === 'string') {
           warnings.push({ source: `document ${index + 1}`, path: '', message: `${result}: skipped` })
           return
@@ -59,12 +61,12 @@ export function registerImport(program: Command, io: CliIo, setExit: (code: numb
         sources.push(source)
         for (const warning of result.warnings) warnings.push({ source, ...warning })
         // experiments of later documents are renamed when a name is taken
-        for (const name of Object.keys(result.config.experiments)) {
+        for (const [name, experiment] of Object.entries(result.config.experiments)) {
           let target = name
-          for (let n = 2; target in experiments; n++) target = `${name}-${n}`
+          for (let n = 2; experiments.has(target); n++) target = `${name}-${n}`
           if (target !== name)
             warnings.push({ source, path: 'metadata.name', message: `experiment "${name}" exists already: imported as "${target}"` })
-          experiments[target] = result.config.experiments[name]!
+          experiments.set(target, experiment)
           for (const plan of result.plans) if (plan.experiment === name) plans.push({ ...plan, experiment: target })
         }
       })
@@ -73,7 +75,7 @@ export function registerImport(program: Command, io: CliIo, setExit: (code: numb
         io.err(`splitlane: nothing to import from ${path}: no HTTPRoute, VirtualService or Rollout\n`)
         return setExit(EXIT.failed)
       }
-      const config: SplitlaneConfig = { version: 1, experiments }
+      const config: SplitlaneConfig = { version: 1, experiments: Object.fromEntries(experiments) }
       checkOutput(config, plans)
 
       if (options.out !== undefined) await write(options.out, [config])
@@ -87,6 +89,28 @@ export function registerImport(program: Command, io: CliIo, setExit: (code: numb
       if (!options.json) report(io, { path, config, plans, warnings, options })
       setExit(options.strict && warnings.length > 0 ? EXIT.failed : EXIT.ok)
     })
+}
+
+/** Documents of one file that import reads at most (see docs/cli.md#limits). */
+export const MAX_DOCUMENTS = 1000
+
+/** `HTTPRoute foo` when the document says its kind and name, else `document 3`. */
+function describeDocument(document: unknown, index: number): string {
+  const root = isRecord(document) ? document : {}
+  const metadata = Object.hasOwn(root, 'metadata') && isRecord(root.metadata) ? root.metadata : {}
+  const kind = Object.hasOwn(root, 'kind') ? root.kind : undefined
+  const name = Object.hasOwn(metadata, 'name') ? metadata.name : undefined
+  return typeof kind === 'string' && typeof name === 'string' ? `${kind} ${name}` : `document ${index + 1}`
+}
+
+/** A document converted, or why it is not supported; a field of the wrong type stops the command with its path (exit 2). */
+function importOrStop(document: unknown, where: string): ReturnType<typeof importDocument> {
+  try {
+    return importDocument(document)
+  } catch (error) {
+    if (error instanceof ManifestError) throw new CliError(`${where}: ${error.path || '(root)'}: ${error.message}`)
+    throw error
+  }
 }
 
 /** The converters build valid configs and plans; this makes sure of it before anything is written. */

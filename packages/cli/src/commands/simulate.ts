@@ -83,7 +83,7 @@ function simulateUnits(base: Loaded, other: Loaded | undefined, users: number, s
       { counts: new Map(base.config.experiments[name]!.variants.map((variant) => [variant.name, 0])), notSplit: {} },
     ]),
   )
-  const common = other === undefined ? [] : experiments.filter((name) => name in other.config.experiments)
+  const common = other === undefined ? [] : experiments.filter((name) => Object.hasOwn(other.config.experiments, name))
   const matrices = new Map<string, Record<string, Record<string, number>>>(
     common.map((name) => [
       name,
@@ -94,7 +94,8 @@ function simulateUnits(base: Loaded, other: Loaded | undefined, users: number, s
   )
   for (let index = 0; index < users; index++) {
     const key = unitKey(seed, index)
-    const attributes: Record<string, string> = {}
+    // null prototype: bucketBy may name any attribute, `__proto__` included
+    const attributes: Record<string, string> = Object.create(null) as Record<string, string>
     for (const name of attributeNames) attributes[name] = key
     const before = first.assignAll({ key, attributes })
     for (const name of experiments) {

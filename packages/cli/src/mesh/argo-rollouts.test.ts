@@ -65,24 +65,26 @@ describe('importRollout', () => {
     ])
   })
 
-  it('reports blue/green, bad weights and bad durations', () => {
-    const result = importRollout({
+  it('reports blue/green; stops at a weight or a duration Argo would not accept, naming its path', () => {
+    const rollout = (steps: unknown[]) => ({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',
       metadata: { name: 'r' },
-      spec: { strategy: { blueGreen: { activeService: 'a' }, canary: { steps: [{ setWeight: 150 }, { pause: { duration: '2d' } }] } } },
+      spec: { strategy: { blueGreen: { activeService: 'a' }, canary: { steps } } },
     })
-    expect(paths(result.warnings)).toEqual([
-      'spec.strategy.blueGreen',
-      'spec.strategy.canary.steps[0].setWeight',
-      'spec.strategy.canary.steps[1].pause.duration',
-    ])
-    expect(result.plans[0]!.steps).toEqual([{ pause: {} }])
+    expect(paths(importRollout(rollout([{ setWeight: 20 }])).warnings)).toEqual(['spec.strategy.blueGreen'])
+    expect(() => importRollout(rollout([{ setWeight: 150 }]))).toThrow(
+      expect.objectContaining({ path: 'spec.strategy.canary.steps[0].setWeight', message: 'expected a percentage 0..100, received 150' }),
+    )
+    expect(() => importRollout(rollout([{ setWeight: '20' }]))).toThrow(/received the string "20"/)
+    expect(() => importRollout(rollout([{ setWeight: 5 }, { pause: { duration: '2d' } }]))).toThrow(
+      expect.objectContaining({ path: 'spec.strategy.canary.steps[1].pause.duration' }),
+    )
   })
 })
 
 describe('durations', () => {
-  it('reads seconds, s, m and h, and writes the largest unit that divides', () => {
+  it('reads seconds, s, m and h, and writes Go durations', () => {
     expect([30, '30', '30s', '10m', '1h', 'x', '1d', -1].map(parseDuration)).toEqual([
       30_000,
       30_000,
@@ -93,7 +95,56 @@ describe('durations', () => {
       null,
       null,
     ])
-    expect([1000, 90_000, 600_000, 7_200_000, 0].map(formatDuration)).toEqual(['1s', '90s', '10m', '2h', '0s'])
+    expect([1000, 90_000, 600_000, 7_200_000, 0, 5_400_000].map(formatDuration)).toEqual(['1s', '1m30s', '10m', '2h', '0s', '1h30m'])
+  })
+
+  it("reads Go durations as Argo does: time.ParseDuration's grammar, truncated to whole seconds", () => {
+    const cases: [string, number | null][] = [
+      ['1h30m', 5_400_000],
+      ['1.5h', 5_400_000],
+      ['300s', 300_000],
+      ['2m', 120_000],
+      ['500ms', 0],
+      ['1.5s', 1000],
+      ['1m0.5s', 60_000],
+      ['2h45m30s', 9_930_000],
+      ['.5m', 30_000],
+      ['1500000us', 1000],
+      ['3000000000ns', 3000],
+      ['1\u00b5s', 0],
+      ['0', 0],
+      ['+5s', 5000],
+      ['-5s', null],
+      ['5', 5000],
+      ['5 s', null],
+      ['1h 30m', null],
+      ['1d', null],
+      ['s', null],
+      ['1.h', 3_600_000],
+      ['', null],
+    ]
+    expect(cases.map(([text]) => [text, parseDuration(text)])).toEqual(cases)
+  })
+
+  it('imports a Go-duration pause as a timed pause (it used to be an indefinite one), warning when Argo truncates it', () => {
+    const result = importRollout({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'r' },
+      spec: {
+        strategy: {
+          canary: { steps: [{ pause: { duration: '1h30m' } }, { pause: { duration: '1.5h' } }, { pause: { duration: '500ms' } }] },
+        },
+      },
+    })
+    expect(result.plans[0]!.steps).toEqual([
+      { pause: { durationMs: 5_400_000 } },
+      { pause: { durationMs: 5_400_000 } },
+      { pause: { durationMs: 0 } },
+    ])
+    expect(result.warnings).toEqual([
+      { path: 'spec.strategy.canary.steps[2].pause.duration', message: '500ms: Argo pauses whole seconds, 0 s; imported as Argo runs it' },
+    ])
   })
 })
 

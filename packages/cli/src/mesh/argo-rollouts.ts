@@ -1,6 +1,19 @@
 // Argo Rollouts Rollout (argoproj.io/v1alpha1) canary steps <-> a splitlane experiment and rollout plan.
-import { parseConfig, type RolloutPlan, type RolloutStep, type SplitlaneConfig, type VariantConfig } from '@splitlane/core'
-import { asArray, asRecord, createReport, serviceAddress, serviceUrl, type Path, type Report } from './common.js'
+import { formatPath, parseConfig, type RolloutPlan, type RolloutStep, type SplitlaneConfig, type VariantConfig } from '@splitlane/core'
+import {
+  createReport,
+  entryRecord,
+  ManifestError,
+  readList,
+  readMetadata,
+  readRecord,
+  readString,
+  serviceAddress,
+  serviceUrl,
+  wrongType,
+  type Path,
+  type Report,
+} from './common.js'
 import type { ExportOptions, ExportResult, ImportResult } from './types.js'
 
 export const ARGO_ROLLOUTS_API_VERSION = 'argoproj.io/v1alpha1'
@@ -48,21 +61,61 @@ const STEP_HINTS: Record<string, string> = {
   plugin: 'step plugins: step not carried over',
 }
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 }
+// Go's time.ParseDuration units, in milliseconds
+const GO_UNITS = new Map<string, number>([
+  ['ns', 1e-6],
+  ['us', 1e-3],
+  ['\u00b5s', 1e-3],
+  ['\u03bcs', 1e-3],
+  ['ms', 1],
+  ['s', 1000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+])
+const GO_PART = /(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y
 
-/** Argo's pause duration: seconds as a number or digits, or a number with s, m or h. */
+/**
+ * Argo's pause duration in milliseconds, read as Argo reads it (RolloutPause.DurationSeconds): an integer of seconds
+ * (`30`, `"30"`), or a Go duration as time.ParseDuration reads it (`30s`, `1h30m`, `1.5h`, `500ms`, `"0"`), truncated to
+ * whole seconds as Argo does (`1.5s` pauses 1 s, `500ms` 0 s); `null` when it is neither, or negative.
+ */
 export function parseDuration(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : null
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value * 1000 : null
   if (typeof value !== 'string') return null
-  const match = /^(\d+)([smh]?)$/.exec(value.trim())
-  return match ? Number(match[1]) * UNITS[match[2] || 's']! : null
+  if (/^\+?\d{1,9}$/.test(value)) return Number(value) * 1000
+  const ms = parseGoDuration(value)
+  return ms === null ? null : Math.trunc(ms / 1000) * 1000
 }
 
-/** `600000` -> `10m`: the largest unit that divides it. */
+/** Go's time.ParseDuration in milliseconds (unsigned or `+`; a negative pause means nothing), or `null`. */
+export function parseGoDuration(text: string): number | null {
+  const unsigned = text.startsWith('+') ? text.slice(1) : text
+  if (unsigned === '0') return 0
+  if (unsigned === '' || unsigned.length > 100) return null
+  let total = 0
+  GO_PART.lastIndex = 0
+  while (GO_PART.lastIndex < unsigned.length) {
+    const at = GO_PART.lastIndex
+    const part = GO_PART.exec(unsigned)
+    if (part === null || part.index !== at) return null
+    total += Number(part[1]) * GO_UNITS.get(part[2]!)!
+  }
+  return Number.isFinite(total) ? total : null
+}
+
+const UNITS = { h: 3_600_000, m: 60_000, s: 1000 }
+
+/** `600000` -> `10m`, `5400000` -> `1h30m`: a Go duration that gives the same milliseconds back. */
 export function formatDuration(ms: number): string {
-  if (ms % UNITS.h! === 0 && ms > 0) return `${ms / UNITS.h!}h`
-  if (ms % UNITS.m! === 0 && ms > 0) return `${ms / UNITS.m!}m`
-  return `${Math.round(ms / 1000)}s`
+  if (ms === 0) return '0s'
+  let left = ms
+  let text = ''
+  for (const [unit, size] of [...Object.entries(UNITS), ['ms', 1] as const]) {
+    const count = Math.floor(left / size)
+    if (count > 0) text += `${count}${unit}`
+    left -= count * size
+  }
+  return text
 }
 
 /**
@@ -71,26 +124,27 @@ export function formatDuration(ms: number): string {
  */
 export function importRollout(document: unknown): ImportResult {
   const report = createReport()
-  const root = asRecord(document)
-  const metadata = asRecord(root.metadata)
-  const name = typeof metadata.name === 'string' ? metadata.name : 'rollout'
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default'
+  const root = entryRecord(document, [])
+  const { name, namespace } = readMetadata(root, 'rollout')
   report.account(root, [], ['apiVersion', 'kind', 'metadata', 'spec'], ['status'])
-  const spec = asRecord(root.spec)
+  const spec = readRecord(root, 'spec', [])
   report.account(spec, ['spec'], ['strategy'], DEPLOYMENT_FIELDS)
-  const strategy = asRecord(spec.strategy)
+  const strategy = readRecord(spec, 'strategy', ['spec'])
   report.account(strategy, ['spec', 'strategy'], ['canary'], [], {
     blueGreen: 'blue/green: a splitlane plan [{ setWeight: 0 }, { pause: {} }] and promote() does the switch; not carried over',
   })
-  const canary = asRecord(strategy.canary)
   const base = ['spec', 'strategy', 'canary']
+  const canary = readRecord(strategy, 'canary', ['spec', 'strategy'])
   report.account(canary, base, ['steps', 'canaryService', 'stableService'], SCALING_FIELDS, CANARY_HINTS)
-  const valueOf = (service: unknown) => (typeof service === 'string' ? { value: serviceUrl({ name: service, namespace }) } : {})
+  const valueOf = (field: string) => {
+    const service = readString(canary, field, base)
+    return service === undefined ? {} : { value: serviceUrl({ name: service, namespace }) }
+  }
   const variants: VariantConfig[] = [
-    { name: 'stable', weight: 1, ...valueOf(canary.stableService) },
-    { name: 'canary', weight: 0, ...valueOf(canary.canaryService) },
+    { name: 'stable', weight: 1, ...valueOf('stableService') },
+    { name: 'canary', weight: 0, ...valueOf('canaryService') },
   ]
-  const steps = asArray(canary.steps).flatMap((step, index) => toStep(asRecord(step), [...base, 'steps', index], report))
+  const steps = readList(canary, 'steps', base).flatMap((step, index) => toStep(step, [...base, 'steps', index], report))
   const plan: RolloutPlan = { experiment: name, canary: 'canary', baseline: 'stable', steps }
   const config: SplitlaneConfig = {
     version: 1,
@@ -99,31 +153,38 @@ export function importRollout(document: unknown): ImportResult {
   return { kind: 'Rollout', name, config, plans: [plan], warnings: report.warnings }
 }
 
-function toStep(step: Record<string, unknown>, path: Path, report: Report): RolloutStep[] {
+function toStep(value: unknown, path: Path, report: Report): RolloutStep[] {
+  const step = entryRecord(value, path)
   report.account(step, path, ['setWeight', 'pause', 'analysis'], [], STEP_HINTS)
   const out: RolloutStep[] = []
-  if (step.setWeight !== undefined) {
+  if (Object.hasOwn(step, 'setWeight') && step.setWeight !== null) {
     const weight = step.setWeight
     if (typeof weight === 'number' && weight >= 0 && weight <= 100) out.push({ setWeight: weight })
-    else report.warn([...path, 'setWeight'], `expected a percentage 0..100, received ${JSON.stringify(weight)}: step not carried over`)
+    else wrongType([...path, 'setWeight'], 'a percentage 0..100', weight)
   }
-  if (step.pause !== undefined) {
-    const pause = asRecord(step.pause)
+  if (Object.hasOwn(step, 'pause') && step.pause !== null) {
+    const pause = readRecord(step, 'pause', path)
     report.account(pause, [...path, 'pause'], ['duration'])
-    if (pause.duration === undefined) out.push({ pause: {} })
+    const duration = Object.hasOwn(pause, 'duration') ? pause.duration : undefined
+    if (duration === undefined || duration === null) out.push({ pause: {} })
     else {
-      const durationMs = parseDuration(pause.duration)
-      if (durationMs === null) {
+      const durationMs = parseDuration(duration)
+      const exact = typeof duration === 'string' ? parseGoDuration(duration) : null
+      if (durationMs !== null && exact !== null && exact !== durationMs)
         report.warn(
           [...path, 'pause', 'duration'],
-          `expected seconds or a duration like 30s, 10m, 1h, received ${JSON.stringify(pause.duration)}: paused until resumed`,
+          `${duration as string}: Argo pauses whole seconds, ${durationMs / 1000} s; imported as Argo runs it`,
         )
-        out.push({ pause: {} })
-      } else out.push({ pause: { durationMs } })
+      if (durationMs === null)
+        throw new ManifestError(
+          formatPath([...path, 'pause', 'duration']),
+          `expected seconds or a Go duration like 30s, 10m, 1h30m, 1.5h, 500ms, received ${JSON.stringify(duration)}`,
+        )
+      out.push({ pause: { durationMs } })
     }
   }
-  if (step.analysis !== undefined) {
-    const analysis = asRecord(step.analysis)
+  if (Object.hasOwn(step, 'analysis') && step.analysis !== null) {
+    const analysis = readRecord(step, 'analysis', path)
     report.account(analysis, [...path, 'analysis'], [], [], {
       templates:
         "AnalysisTemplates query external metrics: the step runs splitlane's canary judge on the in-process metrics instead (set judge options in the plan)",
@@ -143,7 +204,7 @@ function toStep(step: Record<string, unknown>, path: Path, report: Report): Roll
 export function exportRollout(config: SplitlaneConfig, plan: RolloutPlan, options: ExportOptions = {}): ExportResult {
   const parsed = parseConfig(config)
   const report = createReport()
-  const experiment = parsed.experiments[plan.experiment]
+  const experiment = Object.hasOwn(parsed.experiments, plan.experiment) ? parsed.experiments[plan.experiment] : undefined
   if (experiment === undefined) throw new Error(`the plan's experiment "${plan.experiment}" is not in the config`)
   const serviceOf = (variant: string, field: string) => {
     const index = experiment.variants.findIndex((v) => v.name === variant)
@@ -164,8 +225,8 @@ export function exportRollout(config: SplitlaneConfig, plan: RolloutPlan, option
     if ('pause' in step) {
       const ms = step.pause.durationMs
       if (ms === undefined) return { pause: {} }
-      if (ms % 1000 !== 0) report.warn([...path, 'pause', 'durationMs'], `${ms} ms rounded to whole seconds`)
-      return { pause: { duration: formatDuration(ms) } }
+      if (ms % 1000 !== 0) report.warn([...path, 'pause', 'durationMs'], `${ms} ms: Argo pauses whole seconds, ${Math.floor(ms / 1000)} s`)
+      return { pause: { duration: formatDuration(Math.floor(ms / 1000) * 1000) } }
     }
     report.warn(
       [...path, 'analysis'],

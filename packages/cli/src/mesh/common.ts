@@ -10,6 +10,94 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
 export const asRecord = (value: unknown): Record<string, unknown> => (isRecord(value) ? value : {})
 export const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? (value as unknown[]) : [])
 
+/** Entries of any one list read from a manifest (rules, backendRefs, routes, matches, headers, steps); see docs/cli.md#limits. */
+export const MAX_LIST_ENTRIES = 1000
+
+/** A field of a manifest that cannot be read as what it must be; the import stops (exit 2) with its path. */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError'
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+function received(value: unknown): string {
+  if (isRecord(value)) {
+    const keys = Object.keys(value)
+    // `name: {{ .Values.name }}` reads in YAML as a map whose one key is `{ .Values.name }`
+    const template = keys.length === 1 && keys[0]!.startsWith('{') && value[keys[0]!] === null
+    return template ? `a map (an unrendered template {${keys[0]}}? run helm template first)` : 'a map'
+  }
+  if (Array.isArray(value)) return 'a list'
+  const text = JSON.stringify(value) ?? String(value)
+  return `${typeof value === 'string' ? 'the string ' : ''}${text.length > 60 ? `${text.slice(0, 60)}...` : text}`
+}
+
+/** Stops the import: `path` holds `value`, which is not what `expected` says. */
+export function wrongType(path: Path, expected: string, value: unknown): never {
+  throw new ManifestError(formatPath(path), `expected ${expected}, received ${received(value)}`)
+}
+
+// Readers of one field: `null` and a missing field are both unset (as in `kubectl apply`), anything of another type stops the import.
+const own = (object: Record<string, unknown>, key: string): unknown => (Object.hasOwn(object, key) ? object[key] : undefined)
+
+export function readString(object: Record<string, unknown>, key: string, path: Path): string | undefined {
+  const value = own(object, key)
+  if (value === undefined || value === null) return undefined
+  return typeof value === 'string' ? value : wrongType([...path, key], 'a string', value)
+}
+
+/** A number; `what` says which (e.g. `a weight (an integer >= 0)`), and `valid` says whether a number is one. */
+export function readNumber(
+  object: Record<string, unknown>,
+  key: string,
+  path: Path,
+  what = 'a number',
+  valid: (value: number) => boolean = Number.isFinite,
+): number | undefined {
+  const value = own(object, key)
+  if (value === undefined || value === null) return undefined
+  return typeof value === 'number' && valid(value) ? value : wrongType([...path, key], what, value)
+}
+
+export function readRecord(object: Record<string, unknown>, key: string, path: Path): Record<string, unknown> {
+  const value = own(object, key)
+  if (value === undefined || value === null) return {}
+  return isRecord(value) ? value : wrongType([...path, key], 'a map', value)
+}
+
+/** A list of at most MAX_LIST_ENTRIES entries. */
+export function readList(object: Record<string, unknown>, key: string, path: Path): unknown[] {
+  const value = own(object, key)
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value)) return wrongType([...path, key], 'a list', value)
+  if (value.length > MAX_LIST_ENTRIES)
+    throw new ManifestError(
+      formatPath([...path, key]),
+      `${value.length} entries; splitlane import reads at most ${MAX_LIST_ENTRIES} per list (docs/cli.md#limits)`,
+    )
+  return value as unknown[]
+}
+
+/** A list entry that must be a map. */
+export const entryRecord = (value: unknown, path: Path): Record<string, unknown> =>
+  isRecord(value) ? value : value === null ? {} : wrongType(path, 'a map', value)
+
+/** A weight as meshes write it: an integer 0.. (relative). */
+export const isWeight = (value: number) => Number.isFinite(value) && value >= 0
+
+/** `metadata.name` and `metadata.namespace` of a manifest; the name must be usable as an experiment name. */
+export function readMetadata(root: Record<string, unknown>, fallback: string): { name: string; namespace: string } {
+  const metadata = readRecord(root, 'metadata', [])
+  const name = readString(metadata, 'name', ['metadata']) ?? fallback
+  if (!NAME_PATTERN.test(name))
+    throw new ManifestError('metadata.name', `expected a Kubernetes name (letters, digits, '-', '.'), received ${received(name)}`)
+  return { name, namespace: readString(metadata, 'namespace', ['metadata']) ?? 'default' }
+}
+
 /** Collects warnings with their formatted paths. */
 export function createReport() {
   const warnings: MeshWarning[] = []
@@ -31,7 +119,8 @@ export function createReport() {
     ) {
       for (const key of Object.keys(asRecord(object))) {
         if (used.includes(key) || ignored.includes(key)) continue
-        warnings.push({ path: formatPath([...path, key]), message: hints[key] ?? 'not supported: not carried over' })
+        const hint = Object.hasOwn(hints, key) ? hints[key] : undefined
+        warnings.push({ path: formatPath([...path, key]), message: hint ?? 'not supported: not carried over' })
       }
     },
   }
@@ -82,11 +171,18 @@ export function toName(text: string): string {
 export function uniqueNames(candidates: readonly (readonly string[])[]): string[] {
   const names: string[] = []
   const taken = new Set<string>()
-  const clashes = (name: string) => candidates.filter((list) => list.map(toName).includes(name)).length > 1
-  for (const list of candidates) {
-    const options = list.map(toName)
-    let name = options.find((option) => !taken.has(option) && !clashes(option)) ?? options.find((option) => !taken.has(option))
-    for (let n = 2; name === undefined || taken.has(name); n++) name = `${options[0] ?? 'variant'}-${n}`
+  const lists = candidates.map((list) => list.map(toName))
+  // how many entries offer each name (once per entry), counted in one pass so that naming stays linear in the entries
+  const offeredBy = new Map<string, number>()
+  for (const list of lists) for (const name of new Set(list)) offeredBy.set(name, (offeredBy.get(name) ?? 0) + 1)
+  const nextNumber = new Map<string, number>()
+  for (const options of lists) {
+    let name = options.find((option) => !taken.has(option) && offeredBy.get(option) === 1) ?? options.find((option) => !taken.has(option))
+    const base = options[0] ?? 'variant'
+    for (let n = nextNumber.get(base) ?? 2; name === undefined || taken.has(name); n++) {
+      name = `${base}-${n}`
+      nextNumber.set(base, n + 1)
+    }
     taken.add(name)
     names.push(name)
   }
@@ -97,6 +193,27 @@ export function uniqueNames(candidates: readonly (readonly string[])[]): string[
 export function serviceUrl(service: { name: string; namespace: string; port?: number }): string {
   const host = service.name.includes('.') ? service.name : `${service.name}.${service.namespace}.svc.cluster.local`
   return `http://${host}${service.port === undefined ? '' : `:${service.port}`}`
+}
+
+/**
+ * What a mesh names beside the address: Istio's subset, a Gateway API backend's group and kind. Import keeps it in the
+ * variant's value as `{ url, mesh }` (routing reads `url` only) so that export writes it back.
+ */
+export interface MeshTarget {
+  readonly subset?: string
+  readonly group?: string
+  readonly kind?: string
+}
+
+/** A variant's value: the URL alone, or `{ url, mesh }` when the mesh names more than the address. */
+export const variantValue = (url: string, mesh: MeshTarget): JsonValue =>
+  Object.keys(mesh).length === 0 ? url : { url, mesh: { ...mesh } as Record<string, string> }
+
+/** The mesh target kept in a variant's value (`{}` for none). */
+export function meshTargetOf(value: JsonValue | undefined): MeshTarget {
+  const mesh = isRecord(value) && isRecord(value.mesh) ? value.mesh : {}
+  const text = (key: string) => (Object.hasOwn(mesh, key) && typeof mesh[key] === 'string' ? { [key]: mesh[key] } : {})
+  return { ...text('subset'), ...text('group'), ...text('kind') }
 }
 
 export interface ServiceAddress {
@@ -122,7 +239,10 @@ export function serviceAddress(value: JsonValue | undefined): ServiceAddress | n
     return null
   }
   const scheme = parsed.protocol.replace(/:$/, '')
-  const port = parsed.port === '' ? undefined : Number(parsed.port)
+  // as written, not as parsed: WHATWG URL drops a scheme's default port (`http://host:80` has port ''), a mesh does not
+  const authority = (/^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1] ?? '').replace(/^.*@/, '')
+  const written = /:(\d+)$/.exec(authority)?.[1]
+  const port = written === undefined ? undefined : Number(written)
   const path = parsed.pathname === '/' ? '' : parsed.pathname.replace(/\/$/, '')
   const labels = parsed.hostname.split('.')
   const inCluster =

@@ -144,7 +144,11 @@ describe('exportHttpRoute', () => {
       metadata: { name: 'checkout', namespace: 'shop' },
       spec: {
         rules: [
-          { matches: [{ headers: [{ name: 'x-beta', value: '1' }] }], backendRefs: [{ name: 'checkout-v2', port: 8080, weight: 1 }] },
+          {
+            name: 'beta',
+            matches: [{ headers: [{ name: 'x-beta', value: '1' }] }],
+            backendRefs: [{ name: 'checkout-v2', port: 8080, weight: 1 }],
+          },
           {
             backendRefs: [
               { name: 'checkout-v1', port: 8080, weight: 95 },
@@ -193,8 +197,10 @@ describe('exportHttpRoute', () => {
     const imported = importHttpRoute(fixture('gateway-header-canary.yaml'))
     const again = importHttpRoute(exportHttpRoute(imported.config, 'foo-route').manifest)
     expect(again.config.experiments['foo-route']!.variants).toEqual(imported.config.experiments['foo-route']!.variants)
+    // the rule keeps its id: export names the Gateway API rule after it
     expect(again.config.experiments['foo-route']!.rules).toEqual([
-      { id: 'rule-0', when: { attribute: 'traffic', op: 'equals', values: ['test'] }, variant: 'foo-v2' },
+      { id: 'rule-1', when: { attribute: 'traffic', op: 'equals', values: ['test'] }, variant: 'foo-v2' },
     ])
+    expect(again.config).toEqual(imported.config)
   })
 })

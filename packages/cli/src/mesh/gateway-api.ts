@@ -1,9 +1,29 @@
 // Gateway API HTTPRoute (gateway.networking.k8s.io/v1) <-> splitlane experiments.
 import { parseConfig, type Condition, type SplitlaneConfig } from '@splitlane/core'
-import { allOf, anyOf, asArray, asRecord, createReport, headerCondition, portOf, serviceAddress, serviceUrl, type Path } from './common.js'
+import {
+  allOf,
+  anyOf,
+  createReport,
+  entryRecord,
+  headerCondition,
+  isWeight,
+  meshTargetOf,
+  portOf,
+  type ServiceAddress,
+  readList,
+  readMetadata,
+  readNumber,
+  readRecord,
+  readString,
+  serviceAddress,
+  serviceUrl,
+  variantValue,
+  type Path,
+} from './common.js'
 import {
   buildExperiments,
   escapeRegex,
+  experimentOf,
   experimentRoutes,
   type Destination,
   type HeaderMatch,
@@ -29,31 +49,23 @@ const RULE_HINTS: Record<string, string> = {
  */
 export function importHttpRoute(document: unknown): ImportResult {
   const report = createReport()
-  const root = asRecord(document)
-  const metadata = asRecord(root.metadata)
-  const name = typeof metadata.name === 'string' ? metadata.name : 'httproute'
-  const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : 'default'
+  const root = entryRecord(document, [])
+  const { name, namespace } = readMetadata(root, 'httproute')
   report.account(root, [], ['apiVersion', 'kind', 'metadata', 'spec'], ['status'])
-  const spec = asRecord(root.spec)
+  const spec = readRecord(root, 'spec', [])
   // parentRefs and hostnames say where the route attaches, not how it splits
   report.account(spec, ['spec'], ['rules'], ['parentRefs', 'hostnames'])
   const routes: MeshRoute[] = []
-  asArray(spec.rules).forEach((value, index) => {
+  readList(spec, 'rules', ['spec']).forEach((value, index) => {
     const path = ['spec', 'rules', index]
-    const rule = asRecord(value)
+    const rule = entryRecord(value, path)
     report.account(rule, path, ['backendRefs', 'matches', 'name'], [], RULE_HINTS)
-    const refs = asArray(rule.backendRefs)
+    const refs = readList(rule, 'backendRefs', path)
+    const label = readString(rule, 'name', path) ?? String(index)
+    const match = ruleMatch(rule, path, report)
     if (refs.length === 0) return report.warn([...path, 'backendRefs'], 'no backendRefs: not a split; rule not carried over')
-    const destinations = refs.map((ref, refIndex) => backend(asRecord(ref), namespace, [...path, 'backendRefs', refIndex], report))
-    const label = typeof rule.name === 'string' ? rule.name : String(index)
-    routes.push({
-      path,
-      label,
-      weightsPath: [...path, 'backendRefs'],
-      matchPath: [...path, 'matches'],
-      destinations,
-      match: ruleMatch(rule.matches, [...path, 'matches'], report),
-    })
+    const destinations = refs.map((ref, refIndex) => backend(ref, namespace, [...path, 'backendRefs', refIndex], report))
+    routes.push({ path, label, weightsPath: [...path, 'backendRefs'], matchPath: [...path, 'matches'], destinations, match })
   })
   // Gateway API precedence: among matches on the same path, more header matches win; rules in order otherwise
   const headerCount = (route: MeshRoute) => (route.match.kind === 'headers' ? countHeaders(route.match.condition) : 0)
@@ -71,53 +83,64 @@ function countHeaders(condition: Condition): number {
   return 1
 }
 
-function backend(ref: Record<string, unknown>, namespace: string, path: Path, report: ReturnType<typeof createReport>) {
+const PORT = 'a port number 1..65535'
+const isPort = (value: number) => Number.isInteger(value) && value >= 1 && value <= 65535
+
+function backend(value: unknown, namespace: string, path: Path, report: ReturnType<typeof createReport>) {
+  const ref = entryRecord(value, path)
   report.account(ref, path, ['name', 'namespace', 'port', 'weight', 'group', 'kind'], [], {
     filters: 'per-backend filters are not part of a split: not carried over',
   })
-  const kind = typeof ref.kind === 'string' ? ref.kind : 'Service'
-  const group = typeof ref.group === 'string' ? ref.group : ''
+  const kind = readString(ref, 'kind', path) ?? 'Service'
+  const group = readString(ref, 'group', path) ?? ''
+  // group and kind are kept in the value, so that export writes them back; the in-process address is a Service's
   if (kind !== 'Service' || group !== '')
     report.warn(
       [...path, 'kind'],
       `backend ${group ? `${group}/` : ''}${kind} is not a core Service: its value is the address a Service of that name would have`,
     )
-  const name = typeof ref.name === 'string' ? ref.name : 'backend'
-  const ns = typeof ref.namespace === 'string' ? ref.namespace : namespace
-  const port = typeof ref.port === 'number' ? ref.port : undefined
-  const weight = ref.weight === undefined ? 1 : typeof ref.weight === 'number' ? ref.weight : 0
+  const name = readString(ref, 'name', path) ?? 'backend'
+  const ns = readString(ref, 'namespace', path) ?? namespace
+  const port = readNumber(ref, 'port', path, PORT, isPort)
+  // Gateway API: an unset weight (missing or null) is 1
+  const weight = readNumber(ref, 'weight', path, 'a weight (a number >= 0)', isWeight) ?? 1
+  const mesh = { ...(group === '' ? {} : { group }), ...(kind === 'Service' ? {} : { kind }) }
   const destination: Destination = {
-    key: `${ns}/${name}:${port ?? ''}`,
+    key: `${group}/${kind}/${ns}/${name}:${port ?? ''}`,
     names: [name, `${name}-${ns}`, `${name}-${ns}-${port ?? ''}`],
-    value: serviceUrl({ name, namespace: ns, ...(port === undefined ? {} : { port }) }),
+    value: variantValue(serviceUrl({ name, namespace: ns, ...(port === undefined ? {} : { port }) }), mesh),
   }
   return { destination, weight }
 }
 
-function ruleMatch(value: unknown, path: Path, report: ReturnType<typeof createReport>): RouteMatch {
-  const matches = asArray(value)
+function ruleMatch(rule: Record<string, unknown>, rulePath: Path, report: ReturnType<typeof createReport>): RouteMatch {
+  const path = [...rulePath, 'matches']
+  const matches = readList(rule, 'matches', rulePath)
   if (matches.length === 0) return { kind: 'all' }
   const conditions: Condition[] = []
   const other: string[] = []
   let catchAll = false
   matches.forEach((entry, index) => {
-    const match = asRecord(entry)
     const at = [...path, index]
+    const match = entryRecord(entry, at)
     report.account(match, at, ['path', 'headers', 'queryParams', 'method'])
-    const pathMatch = asRecord(match.path)
-    const pathType = typeof pathMatch.type === 'string' ? pathMatch.type : 'PathPrefix'
-    const pathValue = typeof pathMatch.value === 'string' ? pathMatch.value : '/'
+    const pathMatch = readRecord(match, 'path', at)
+    const pathType = readString(pathMatch, 'type', [...at, 'path']) ?? 'PathPrefix'
+    const pathValue = readString(pathMatch, 'value', [...at, 'path']) ?? '/'
+    const method = readString(match, 'method', at)
+    const queryParams = readList(match, 'queryParams', at)
     const everyPath = pathType === 'PathPrefix' && pathValue === '/'
     if (!everyPath) other.push(`path ${pathType} ${pathValue}`)
-    if (match.method !== undefined) other.push(`method ${JSON.stringify(match.method)}`)
-    if (asArray(match.queryParams).length > 0) other.push('query parameters')
-    const headers = asArray(match.headers).map((header) => {
-      const h = asRecord(header)
-      const type = h.type === 'RegularExpression' ? 'regex' : 'exact'
-      return headerCondition(String(h.name), type, String(h.value))
+    if (method !== undefined) other.push(`method ${method}`)
+    if (queryParams.length > 0) other.push('query parameters')
+    const headers = readList(match, 'headers', at).map((header, headerIndex) => {
+      const headerPath = [...at, 'headers', headerIndex]
+      const h = entryRecord(header, headerPath)
+      const type = readString(h, 'type', headerPath) === 'RegularExpression' ? 'regex' : 'exact'
+      return headerCondition(readString(h, 'name', headerPath) ?? '', type, readString(h, 'value', headerPath) ?? '')
     })
     if (headers.length > 0) conditions.push(allOf(headers))
-    else if (everyPath && match.method === undefined && asArray(match.queryParams).length === 0) catchAll = true
+    else if (everyPath && method === undefined && queryParams.length === 0) catchAll = true
   })
   // a match with no tests takes every request, whatever the others test
   if (catchAll) return { kind: 'all' }
@@ -125,26 +148,35 @@ function ruleMatch(value: unknown, path: Path, report: ReturnType<typeof createR
   return { kind: 'headers', condition: anyOf(conditions) }
 }
 
+const SECTION_NAME = /^[a-z0-9](?:[-a-z0-9]{0,251}[a-z0-9])?$/
+
 /** An experiment as an HTTPRoute: header-matching rules from targeting rules, then the weighted catch-all. */
 export function exportHttpRoute(config: SplitlaneConfig, experiment: string, options: ExportOptions = {}): ExportResult {
   const parsed = parseConfig(config)
   const report = createReport()
   const routes = experimentRoutes(parsed, experiment, report)
-  const variants = parsed.experiments[experiment]!.variants
+  const variants = experimentOf(parsed, experiment).variants
   const refOf = new Map(
     variants.map((variant, index) => {
       const address = serviceAddress(variant.value)
       const path = ['experiments', experiment, 'variants', index, 'value']
+      const { subset, group, kind } = meshTargetOf(variant.value)
+      if (subset !== undefined)
+        report.warn([...path, 'mesh', 'subset'], `Istio subset ${subset} has no Gateway API equivalent: not exported`)
+      const target = { ...(group === undefined ? {} : { group }), ...(kind === undefined ? {} : { kind }) }
+      // a Service needs a port: the URL's, or its scheme's default; other kinds keep what the URL says
+      const port = (address: ServiceAddress) =>
+        address.port !== undefined || kind === undefined || kind === 'Service' ? { port: portOf(address) } : {}
       if (address === null || !address.inCluster) {
         report.warn(
           path,
           'not a cluster Service URL (http://<name>.<namespace>.svc.cluster.local:<port>): backendRef named after the variant',
         )
-        return [variant.name, { name: variant.name, port: address === null ? 80 : portOf(address) }]
+        return [variant.name, { ...target, name: variant.name, ...(address === null ? { port: 80 } : port(address)) }]
       }
       if (address.path !== '') report.warn(path, `path ${address.path} needs a URLRewrite filter: not exported`)
       const namespace = address.namespace !== undefined && address.namespace !== options.namespace ? { namespace: address.namespace } : {}
-      return [variant.name, { name: address.name, ...namespace, port: portOf(address) }]
+      return [variant.name, { ...target, name: address.name, ...namespace, ...port(address) }]
     }),
   )
   const seen = new Map<string, string>()
@@ -159,6 +191,8 @@ export function exportHttpRoute(config: SplitlaneConfig, experiment: string, opt
     else seen.set(key, variant)
   }
   const rules = routes.map((route) => ({
+    // the rule id as the rule's name (a Gateway API section name), so that import gives the same id back
+    ...(route.id !== undefined && SECTION_NAME.test(route.id) ? { name: route.id } : {}),
     ...(route.matches === null ? {} : { matches: route.matches.map((headers) => ({ headers: headers.map(toHeaderMatch) })) }),
     backendRefs: route.weights.map(({ variant, weight }) => ({ ...refOf.get(variant)!, weight })),
   }))

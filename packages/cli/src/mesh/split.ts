@@ -2,6 +2,7 @@
 // Both importers read their format into `MeshRoute`s; this turns them into experiments.
 import {
   formatPath,
+  MAX_VARIANTS,
   type Condition,
   type ExperimentConfig,
   type ParsedConfig,
@@ -9,7 +10,7 @@ import {
   type RuleConfig,
   type VariantConfig,
 } from '@splitlane/core'
-import { headerAttributes, toSplitlaneWeights, uniqueNames, type Path, type Report } from './common.js'
+import { headerAttributes, ManifestError, toSplitlaneWeights, uniqueNames, type Path, type Report } from './common.js'
 
 export interface Destination {
   /** Identity: the same backend in two routes is one variant. */
@@ -76,6 +77,11 @@ function merged(source: string, routes: readonly MeshRoute[], main: MeshRoute, r
   const destinations = new Map<string, Destination>()
   // the catch-all's destinations first: the first variant is the control
   for (const route of [main, ...routes]) for (const { destination } of route.destinations) destinations.set(destination.key, destination)
+  if (destinations.size > MAX_VARIANTS)
+    throw new ManifestError(
+      formatPath(main.path),
+      `${destinations.size} distinct destinations in one split; a splitlane experiment has at most ${MAX_VARIANTS} variants (docs/cli.md#limits)`,
+    )
   const keys = [...destinations.keys()]
   const names = uniqueNames(keys.map((key) => destinations.get(key)!.names))
   const nameOf = new Map(keys.map((key, index) => [key, names[index]!]))
@@ -175,20 +181,31 @@ export function conditionToMatches(condition: Condition): HeaderMatch[][] | null
 
 export { escapeRegex }
 
+/** The experiment of that name, as an own property: `constructor` names an experiment only when the config has one. */
+export function experimentOf(config: ParsedConfig, experiment: string): ParsedConfig['experiments'][string] {
+  if (!Object.hasOwn(config.experiments, experiment)) throw new Error(`no experiment "${experiment}" in the config`)
+  return config.experiments[experiment]!
+}
+
 /**
  * An experiment as mesh routes: its targeting rules that test headers, then the catch-all with the
  * experiment's weights (exposure and the kill switch folded into per-request shares). What a mesh cannot
  * say is reported with its path in the config.
  */
 export function experimentRoutes(config: ParsedConfig, experiment: string, report: Report): ExportRoute[] {
-  const parsed = config.experiments[experiment]!
+  const parsed = experimentOf(config, experiment)
   const base = ['experiments', experiment]
   const routes: ExportRoute[] = []
   parsed.rules.forEach((rule, index) => {
     const path = [...base, 'rules', index]
     if (rule.exposure !== undefined)
       return report.warn([...path, 'exposure'], 'a rule limiting exposure has no mesh equivalent: not exported')
-    const when = 'segment' in rule.when ? config.segments[rule.when.segment] : rule.when
+    const when =
+      'segment' in rule.when
+        ? Object.hasOwn(config.segments, rule.when.segment)
+          ? config.segments[rule.when.segment]
+          : undefined
+        : rule.when
     const matches = when === undefined ? null : conditionToMatches(when)
     if (matches === null)
       return report.warn(
