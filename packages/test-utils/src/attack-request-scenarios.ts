@@ -38,7 +38,7 @@ export function runAttackRequestScenarios(adapter: string, start: AdapterFactory
         userHeader: 'x-auth-user',
       })
       servers.push(server)
-      const get = async (headers: HeadersInit) => {
+      const get = async (headers: Record<string, string> | Headers) => {
         const response = await fetch(`${server.url}/assignments`, { headers })
         await response.arrayBuffer()
         return { status: response.status, variant: parseVariantHeader(response.headers.get('splitlane-variant'))['helloworld'], response }

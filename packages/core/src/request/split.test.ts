@@ -304,7 +304,7 @@ describe('the signed sticky cookie', () => {
   it('prepare verifies and signs ahead of begin for asynchronous signatures', async () => {
     const asyncSignature = {
       sign: (value: string, secret: string) => Promise.resolve(cookieSignature.sign(value, secret)),
-      unsign: (value: string, secret: string) => Promise.resolve(cookieSignature.unsign(value, secret)),
+      unsign: (value: string, secret: string) => Promise.resolve(cookieSignature.unsign(value, secret) as string | false),
     }
     const { split } = setup({ cookie: { secret: 's' }, cookieSignature: asyncSignature })
     const first = split.begin({}, view(), undefined, await split.prepare(view()))
