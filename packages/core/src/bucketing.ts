@@ -172,7 +172,10 @@ function compileRule(
     const weights = rule.weights
     target = compileExperiment(name, {
       ...base,
-      variants: experiment.variants.map((variant) => ({ ...variant, weight: Object.hasOwn(weights, variant.name) ? weights[variant.name]! : 0 })),
+      variants: experiment.variants.map((variant) => ({
+        ...variant,
+        weight: Object.hasOwn(weights, variant.name) ? weights[variant.name]! : 0,
+      })),
     })
   } else if (rule.exposure !== undefined) target = compileExperiment(name, { ...base, exposure: rule.exposure })
   return {

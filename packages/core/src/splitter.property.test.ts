@@ -36,7 +36,7 @@ function expectWithinThreeSigma(observed: number, n: number, p: number, label: s
   if (deviation > 3 * sd) throw new Error(`${label}: observed ${observed}, expected ${n * p} ± ${3 * sd} (3 sd)`)
 }
 
-const LAYOUTS: Layout[] = ['stable', 'ranges']
+const LAYOUTS: ('stable' | 'ranges')[] = ['stable', 'ranges']
 
 describe('guarantee 1: deterministic across processes', () => {
   it('a child process running the built package computes the same 10,000 assignments', () => {

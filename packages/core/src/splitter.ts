@@ -29,7 +29,6 @@ import type {
   UpdateResult,
   VerifiedOverrides,
 } from './types.js'
-import { own } from './own.js'
 
 function validateOptions(options: unknown): asserts options is SplitterOptions {
   const fail = (message: string) => {

@@ -304,7 +304,10 @@ describe('the signed sticky cookie', () => {
   it('prepare verifies and signs ahead of begin for asynchronous signatures', async () => {
     const asyncSignature = {
       sign: (value: string, secret: string) => Promise.resolve(cookieSignature.sign(value, secret)),
-      unsign: (value: string, secret: string) => Promise.resolve(cookieSignature.unsign(value, secret) as string | false),
+      unsign: (value: string, secret: string): Promise<string | false> => {
+        const id: unknown = cookieSignature.unsign(value, secret)
+        return Promise.resolve(typeof id === 'string' ? id : false)
+      },
     }
     const { split } = setup({ cookie: { secret: 's' }, cookieSignature: asyncSignature })
     const first = split.begin({}, view(), undefined, await split.prepare(view()))
