@@ -1,4 +1,4 @@
-import { outgoing, runAdapterScenarios, runAttackRequestScenarios, type AdapterFactory } from '@splitlane/test-utils'
+import { outgoing, runAdapterScenarios, runAttackRequestScenarios, runAttackUpstreamScenarios, type AdapterFactory } from '@splitlane/test-utils'
 import { assignmentsOf, byVariant, proxyByVariant, withSplitlane, type SplitlaneAssignments } from '../src/index.js'
 import { serveFetch } from './node-server.js'
 
@@ -14,10 +14,7 @@ const startFetch: AdapterFactory = async (spec) => {
     () => new Response('routed:default'),
     { experiment: spec.routedExperiment },
   )
-  const proxies = spec.proxies.map(({ prefix, experiment, env }) => ({
-    prefix,
-    handler: proxyByVariant({ experiment, stripPrefix: prefix, ...(env && { env }) }),
-  }))
+  const proxies = spec.proxies.map(({ prefix, ...proxy }) => ({ prefix, handler: proxyByVariant({ ...proxy, stripPrefix: prefix }) }))
   const app = async (request: Request): Promise<Response> => {
     const url = new URL(request.url)
     if (url.pathname === '/assignments')
@@ -41,3 +38,4 @@ const startFetch: AdapterFactory = async (spec) => {
 
 runAdapterScenarios('fetch', startFetch)
 runAttackRequestScenarios('fetch', startFetch)
+runAttackUpstreamScenarios('fetch', startFetch)

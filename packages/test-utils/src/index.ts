@@ -3,6 +3,7 @@ export {
   scenarioConfig,
   SPLIT,
   type AdapterFactory,
+  type ScenarioProxy,
   type ScenarioServerSpec,
   type StartedServer,
 } from './scenarios.js'
@@ -10,3 +11,5 @@ export { startHelloworld, startEcho, deadUrl, closeServer, streamChunk, STREAM_C
 export { installOtel, withServerSpan, outgoing, type OtelHarness } from './otel.js'
 export { startFakeOpenAi, replyOf, usageFor, type FakeOpenAi } from './fake-openai.js'
 export { runAttackRequestScenarios } from './attack-request-scenarios.js'
+export { runAttackUpstreamScenarios } from './attack-upstream-scenarios.js'
+export { startHostileUpstream, settledValue, type HostileUpstream } from './hostile-upstream.js'

@@ -19,6 +19,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { STREAM_CHUNKS, closeServer, deadUrl, startEcho, startHelloworld, streamChunk, type Echoed, type Upstream } from './helloworld.js'
 import { installOtel, withServerSpan, type OtelHarness } from './otel.js'
 
+/** One proxy of the test server, with the proxy options an adapter passes on as they are. */
+export interface ScenarioProxy {
+  prefix: string
+  experiment: string
+  env?: Readonly<Record<string, string | undefined>>
+  /** The proxy's `timeoutMs` (absent: its default). */
+  timeoutMs?: number
+  /** The proxy's `fallback` (absent: none). */
+  fallback?: { readonly breaker: false }
+}
+
 /** What a test server must serve; see the README of this package. */
 export interface ScenarioServerSpec {
   /** Handed to the adapter as they are (getters receive the framework's request). */
@@ -30,7 +41,7 @@ export interface ScenarioServerSpec {
    * `<prefix>/*` is proxied by the variant of `experiment`, `<prefix>/x` to `<upstream>/x` (the prefix
    * not forwarded); `env` (when given) is the proxy's `env` option, else it uses its default.
    */
-  proxies: readonly { prefix: string; experiment: string; env?: Readonly<Record<string, string | undefined>> }[]
+  proxies: readonly ScenarioProxy[]
   /** A stand-in auth step before splitlane sets `req.user = { id: <this header> }`. */
   userHeader: string
   /** Wraps each request (the OpenTelemetry server span). */
