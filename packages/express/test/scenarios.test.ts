@@ -1,7 +1,14 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { closeServer, outgoing, runAdapterScenarios, runAttackRequestScenarios, runAttackUpstreamScenarios, type AdapterFactory } from '@splitlane/test-utils'
+import {
+  closeServer,
+  outgoing,
+  runAdapterScenarios,
+  runAttackRequestScenarios,
+  runAttackUpstreamScenarios,
+  type AdapterFactory,
+} from '@splitlane/test-utils'
 import express, { type ErrorRequestHandler } from 'express'
 import { byVariant, createExpressMiddleware, proxyByVariant, type SplitlaneAssignments } from '../src/index.js'
 

@@ -1,5 +1,11 @@
 import { createServer } from 'node:http'
-import { outgoing, runAdapterScenarios, runAttackRequestScenarios, runAttackUpstreamScenarios, type AdapterFactory } from '@splitlane/test-utils'
+import {
+  outgoing,
+  runAdapterScenarios,
+  runAttackRequestScenarios,
+  runAttackUpstreamScenarios,
+  type AdapterFactory,
+} from '@splitlane/test-utils'
 import Fastify from 'fastify'
 import { splitlane, splitlaneProxy, type SplitlaneAssignments } from '../src/index.js'
 

@@ -13,3 +13,5 @@ export { startFakeOpenAi, replyOf, usageFor, type FakeOpenAi } from './fake-open
 export { runAttackRequestScenarios } from './attack-request-scenarios.js'
 export { runAttackUpstreamScenarios } from './attack-upstream-scenarios.js'
 export { startHostileUpstream, settledValue, type HostileUpstream } from './hostile-upstream.js'
+// Node 20's built-in fetch (undici 6) leaves the connection of an aborted call that awaits its headers open; undici 7 closes it
+export { fetch as undiciFetch } from 'undici'
