@@ -93,7 +93,10 @@ export function proxyByVariant(options: ProxyOptions = {}): FetchHandler {
       // a client that went away was counted when it left; nothing more to send or tell
       const settled = request.signal.aborted ? undefined : routing.settle(split!, call, proxied, outcome, Date.now())
       if ('response' in sent && settled === null) return passOn(sent, split!, call)
-      if ('response' in sent) (sent.stop(), void sent.response.body?.cancel().catch(() => undefined))
+      if ('response' in sent) {
+        sent.stop()
+        void sent.response.body?.cancel().catch(() => undefined)
+      }
       if (settled === undefined || settled === null) return text(502, 'splitlane: the client went away')
       next = settled
     }
