@@ -51,7 +51,7 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
 }
 
 /** Polls `read` every 10 ms until it returns `want` or `ms` pass; returns the last value read. */
-export async function settledValue<T>(read: () => T, want: T, ms = 2000): Promise<T> {
+export async function settledValue<T>(read: () => T, want: T, ms = 5000): Promise<T> {
   const until = performance.now() + ms
   let value = read()
   while (value !== want && performance.now() < until) {
