@@ -130,6 +130,7 @@ export {
   DEFAULT_UPSTREAM_TIMEOUT_MS,
   type ProxyRouting,
   type ProxyRoutingOptions,
+  type ProxyFallbackOptions,
   type ProxyRequest,
   type ProxyAnswer,
   type UpstreamCall,

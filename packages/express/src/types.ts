@@ -1,4 +1,4 @@
-import type { Assignment, HttpSplitOptions } from '@splitlane/core'
+import type { Assignment, HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core'
 import type { Request, Response } from 'express'
 import type { Options as ProxyOptions } from 'http-proxy-middleware'
 
@@ -18,8 +18,12 @@ export interface ExpressProxyOptions {
   experiment?: string
   /** Where `${NAME}` in the upstream's header values is looked up, once per config revision. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>
-  /** Passed on to http-proxy-middleware (e.g. `proxyTimeout`); `target` and `router` are set by splitlane. */
-  proxy?: Omit<ProxyOptions<Request, Response>, 'target' | 'router'>
+  /** Milliseconds the upstream may stay silent (before its answer or mid-body): then 504, or the connection closed. Default 30,000. */
+  timeoutMs?: number
+  /** Retry once on control (GET and the like without a body, after a refused, reset or timed-out upstream) and a circuit breaker. */
+  fallback?: ProxyFallbackOptions
+  /** Passed on to http-proxy-middleware (e.g. `agent`); `target`, `router` and `pathRewrite` are set by splitlane. */
+  proxy?: Omit<ProxyOptions<Request, Response>, 'target' | 'router' | 'pathRewrite'>
 }
 
 declare global {

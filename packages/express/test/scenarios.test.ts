@@ -1,7 +1,14 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { closeServer, outgoing, runAdapterScenarios, runAttackRequestScenarios, type AdapterFactory } from '@splitlane/test-utils'
+import {
+  closeServer,
+  outgoing,
+  runAdapterScenarios,
+  runAttackRequestScenarios,
+  runAttackUpstreamScenarios,
+  type AdapterFactory,
+} from '@splitlane/test-utils'
 import express, { type ErrorRequestHandler } from 'express'
 import { byVariant, createExpressMiddleware, proxyByVariant, type SplitlaneAssignments } from '../src/index.js'
 
@@ -38,7 +45,7 @@ const startExpress: AdapterFactory = async (spec) => {
   app.get('/outgoing', async (req, res) => {
     res.type('json').send(await outgoing(req.query['to'] as string))
   })
-  for (const { prefix, experiment, env } of spec.proxies) app.use(prefix, proxyByVariant({ experiment, ...(env && { env }) }))
+  for (const { prefix, ...proxy } of spec.proxies) app.use(prefix, proxyByVariant(proxy))
   const quietErrors: ErrorRequestHandler = (_error, _req, res, _next) => void res.status(500).send('failed')
   app.use(quietErrors)
 
@@ -50,3 +57,4 @@ const startExpress: AdapterFactory = async (spec) => {
 
 runAdapterScenarios('express', startExpress)
 runAttackRequestScenarios('express', startExpress)
+runAttackUpstreamScenarios('express', startExpress)

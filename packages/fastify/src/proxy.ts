@@ -1,7 +1,8 @@
-// Proxy mode: forward requests, bodies streamed, to the variant's upstream (its `value`: a URL or { url, headers }).
+// Proxy mode: core's proxy routing decides (URL, headers, timeout, answer, fallback); @fastify/reply-from
+// sends, bodies streamed both ways; this file watches the call: client gone, upstream silent, body broken.
 import replyFrom from '@fastify/reply-from'
-import { hopByHopHeaders } from '@splitlane/core'
-import type { FastifyPluginCallback } from 'fastify'
+import { createProxyRouting, hasRequestBody, hopByHopHeaders, type ProxyRequest, type UpstreamCall } from '@splitlane/core'
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import { splitStateOf } from './plugin.js'
 import type { FastifyProxyOptions } from './types.js'
 
@@ -11,51 +12,81 @@ function endToEnd<T extends Record<string, unknown>>(headers: T): T {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !drop.has(name.toLowerCase()))) as T
 }
 
-/** `/api/x?y` without the prefix `/api` is `/x?y` (and `/api` alone is `/`). */
-function withoutPrefix(url: string, prefix: string): string {
-  if (prefix === '' || !url.startsWith(prefix)) return url
-  const rest = url.slice(prefix.length)
-  return rest.startsWith('/') ? rest : rest === '' || rest.startsWith('?') ? `/${rest}` : url
-}
-
 /**
  * `fastify.register(splitlaneProxy, { prefix: '/api', experiment: 'backend' })`, after `splitlane`.
  * Encapsulated: inside it request bodies are not parsed but streamed to the upstream as they come.
  * Hop-by-hop headers are dropped both ways; the upstream's headers (`${NAME}` from `env`) and the
- * variant header are set; the request URL (without the prefix when `stripPrefix`) is appended to
- * the upstream's; an upstream that fails is answered 502 (no retries unless you ask) and counted
- * as an error of that variant.
+ * variant header are set; the request URL (without the prefix when `stripPrefix`) is appended to the
+ * upstream's. An upstream that fails is answered 502, one silent for `timeoutMs` (default 30,000) 504;
+ * a client that goes away aborts the upstream call; a body that breaks mid-way closes the client's
+ * connection. Each counts as an error of the variant.
  */
 export const splitlaneProxy: FastifyPluginCallback<FastifyProxyOptions> = (fastify, options, done) => {
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', (_request, payload, parsed) => parsed(null, payload))
-  if (!fastify.hasReplyDecorator('from')) void fastify.register(replyFrom, options.replyFrom ?? {})
+  // reply-from passes no signal of its own, and builds its http.request synchronously inside reply.from:
+  // the signal of the call being sent is read there, through this getter.
+  let sending: AbortSignal | undefined
+  const requestOptions = { ...options.replyFrom?.http?.requestOptions, get signal() { return sending } } // prettier-ignore
+  if (!fastify.hasReplyDecorator('from'))
+    void fastify.register(replyFrom, { ...options.replyFrom, http: { ...options.replyFrom?.http, requestOptions } })
 
   const env = options.env ?? process.env
-  const prefix = options.stripPrefix === true ? fastify.prefix : ''
-  fastify.all(options.url ?? '/*', (request, reply) => {
-    const state = splitStateOf(request)
-    const upstream = state?.upstream(options.experiment, undefined, env)
-    if (upstream === undefined || !upstream.ok) {
-      if (upstream !== undefined) state!.report(upstream.error)
-      return reply
-        .code(502)
-        .type('text/plain')
-        .send(upstream === undefined ? 'splitlane: request was not split' : 'splitlane: no upstream for this variant')
+  const routing = createProxyRouting({
+    experiment: options.experiment,
+    stripPrefix: options.stripPrefix === true ? fastify.prefix : undefined,
+    timeoutMs: options.timeoutMs,
+    fallback: options.fallback,
+  })
+  const send = (request: FastifyRequest, reply: FastifyReply, call: UpstreamCall, proxied: ProxyRequest) => {
+    const split = splitStateOf(request)!
+    const client = new AbortController()
+    const gone = () => reply.raw.writableFinished || client.abort() // the client went away: so does the call
+    reply.raw.once('close', gone)
+    let timedOut = false
+    sending = client.signal
+    try {
+      return reply.from(call.url, {
+        retryDelay: () => null,
+        ...options.from,
+        timeout: call.timeoutMs,
+        onResponse: (_request, reply, res) => {
+          routing.settle(split, call, proxied, { status: res.statusCode ?? 502 }, Date.now())
+          res.stream.once('close', () => {
+            if (res.stream.complete || reply.raw.destroyed) return
+            routing.interrupted(split, call, timedOut ? 'timeout' : 'failed')
+            reply.raw.destroy() // the client sees a broken response, not a short one that looks whole
+          })
+          void reply.send(res.stream)
+        },
+        onError: (_reply, { error }) => {
+          timedOut = (error as { statusCode?: number }).statusCode === 504
+          if (client.signal.aborted || reply.raw.headersSent) return
+          const step = routing.settle(split, call, proxied, { error: timedOut ? 'timeout' : 'failed' }, Date.now())
+          if (step?.send === true) return void send(request, reply, step, proxied) // the retry on control
+          if (step !== null) void reply.code(step.status).type('text/plain').send(step.body)
+        },
+        rewriteHeaders: (headers, original) => endToEnd(options.from?.rewriteHeaders?.(headers, original) ?? headers),
+        rewriteRequestHeaders: (original, headers) => {
+          const rewritten: Record<string, unknown> = endToEnd(options.from?.rewriteRequestHeaders?.(original, headers) ?? headers)
+          for (const [name, value] of call.headers) rewritten[name] = value
+          return rewritten as typeof headers
+        },
+      })
+    } finally {
+      sending = undefined
     }
-    const header = state!.upstreamHeader
-    return reply.from(upstream.url + withoutPrefix(request.url, prefix), {
-      retryDelay: () => null,
-      onError: (failed) => void failed.code(502).type('text/plain').send('splitlane: upstream failed'),
-      ...options.from,
-      rewriteHeaders: (headers, original) => endToEnd(options.from?.rewriteHeaders?.(headers, original) ?? headers),
-      rewriteRequestHeaders: (original, headers) => {
-        const rewritten: Record<string, unknown> = endToEnd(options.from?.rewriteRequestHeaders?.(original, headers) ?? headers)
-        for (const [name, value] of upstream.headers) rewritten[name] = value
-        if (header !== undefined) rewritten[header[0]] = header[1]
-        return rewritten as typeof headers
-      },
-    })
+  }
+  fastify.all(options.url ?? '/*', (request, reply) => {
+    const headers = request.headers
+    const proxied = {
+      method: request.method,
+      url: request.url,
+      hasBody: hasRequestBody(headers['content-length'], headers['transfer-encoding']),
+    }
+    const step = routing.start(splitStateOf(request), proxied, env, Date.now())
+    if (step.send) return send(request, reply, step, proxied)
+    return reply.code(step.status).type('text/plain').send(step.body)
   })
   done()
 }

@@ -1,5 +1,5 @@
 import type { FastifyReplyFromHooks, FastifyReplyFromOptions } from '@fastify/reply-from'
-import type { Assignment, HttpSplitOptions } from '@splitlane/core'
+import type { Assignment, HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core'
 import type { FastifyRequest, RouteHandlerMethod } from 'fastify'
 
 /** Assignments of one request, by experiment name. */
@@ -27,9 +27,16 @@ export interface FastifyProxyOptions {
   stripPrefix?: boolean
   /** Where `${NAME}` in the upstream's header values is looked up, once per config revision. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>
-  /** Options for `@fastify/reply-from` when this plugin registers it (it does unless `reply.from` exists). */
+  /** Milliseconds the upstream may stay silent (before its answer or mid-body): then 504, or the connection closed. Default 30,000. */
+  timeoutMs?: number
+  /** Retry once on control (GET and the like without a body, after a refused, reset or timed-out upstream) and a circuit breaker. */
+  fallback?: ProxyFallbackOptions
+  /**
+   * Options for `@fastify/reply-from` when this plugin registers it (it does unless `reply.from` exists; then a
+   * client that goes away no longer aborts the upstream call). Calls go over node:http (its `http` options).
+   */
   replyFrom?: FastifyReplyFromOptions
-  /** Per-request options for `reply.from` (timeouts, retries, header rewriting). */
+  /** Per-request options for `reply.from` (header rewriting); `timeout`, `onResponse` and `onError` are set by splitlane. */
   from?: FastifyReplyFromHooks
 }
 

@@ -1,5 +1,11 @@
 import { createServer } from 'node:http'
-import { outgoing, runAdapterScenarios, runAttackRequestScenarios, type AdapterFactory } from '@splitlane/test-utils'
+import {
+  outgoing,
+  runAdapterScenarios,
+  runAttackRequestScenarios,
+  runAttackUpstreamScenarios,
+  type AdapterFactory,
+} from '@splitlane/test-utils'
 import Fastify from 'fastify'
 import { splitlane, splitlaneProxy, type SplitlaneAssignments } from '../src/index.js'
 
@@ -40,11 +46,11 @@ const startFastify: AdapterFactory = async (spec) => {
   fastify.get<{ Querystring: { to: string } }>('/outgoing', async (request, reply) =>
     reply.type('application/json').send(await outgoing(request.query.to)),
   )
-  for (const { prefix, experiment, env } of spec.proxies)
-    await fastify.register(splitlaneProxy, { prefix, experiment, stripPrefix: true, ...(env && { env }) })
+  for (const proxy of spec.proxies) await fastify.register(splitlaneProxy, { ...proxy, stripPrefix: true })
   const url = await fastify.listen({ port: 0, host: '127.0.0.1' })
   return { url, close: () => fastify.close() }
 }
 
 runAdapterScenarios('fastify', startFastify)
 runAttackRequestScenarios('fastify', startFastify)
+runAttackUpstreamScenarios('fastify', startFastify)

@@ -2,5 +2,6 @@
 export { createSplitFetch, routeOf, VARIANT_HEADER } from './split-fetch.js'
 export { SHADOW_HEADER } from './shadow.js'
 export { withSplitlane, assignmentsOf } from './server.js'
-export { byVariant, proxyByVariant } from './server-routing.js'
+export { byVariant } from './server-routing.js'
+export { proxyByVariant } from './proxy.js'
 export type * from './types.js'

@@ -5,6 +5,12 @@ import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from 
 
 const splits = new WeakMap<Request, RequestSplit>()
 
+// Responses whose outcome is recorded when their body ends (a proxied body may break after the status was sent).
+const finishedByBody = new WeakSet<Response>()
+
+/** Marks a response whose body records the request's outcome itself (`split.finish`), instead of `withSplitlane` at its return. */
+export const finishesWithBody = (response: Response): Response => (finishedByBody.add(response), response)
+
 /** The split of a request inside a handler wrapped by `withSplitlane`. */
 export const serverSplitOf = (request: Request): RequestSplit | undefined => splits.get(request)
 
@@ -77,7 +83,7 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
       }
       response = await options.onHandlerError(error, request)
     }
-    begun.finish({ status: response.status })
+    if (!finishedByBody.has(response)) begun.finish({ status: response.status })
     return withHeaders(response, begun.responseHeaders)
   }
 }

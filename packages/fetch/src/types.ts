@@ -7,6 +7,7 @@ import type {
   ErrorHandler,
   Fallback,
   FallbackOptions,
+  ProxyFallbackOptions,
 } from '@splitlane/core'
 import type { JsonValue, MetricsRecorder, Splitter, UpstreamValue } from '@splitlane/core'
 
@@ -144,4 +145,8 @@ export interface ProxyOptions {
   stripPrefix?: string
   /** The fetch that forwards. Default `globalThis.fetch`. */
   fetch?: FetchFunction
+  /** Milliseconds the upstream may stay silent (before its answer or mid-body): then 504, or the connection closed. Default 30,000. */
+  timeoutMs?: number
+  /** Retry once on control (GET and the like without a body, after a refused, reset or timed-out upstream) and a circuit breaker. */
+  fallback?: ProxyFallbackOptions
 }

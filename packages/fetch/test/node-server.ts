@@ -49,7 +49,9 @@ export async function serveFetch(
         .then(() => handler(toRequest(req, res)))
         .then((response) => send(response, res))
         .catch(() => {
-          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+          // a body that broke after the status went out: close the connection, so the client sees it broken, not short
+          if (res.headersSent) return void res.destroy()
+          res.writeHead(500, { 'content-type': 'text/plain' })
           res.end('internal error')
         })
     }),

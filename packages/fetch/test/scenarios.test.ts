@@ -1,4 +1,11 @@
-import { outgoing, runAdapterScenarios, runAttackRequestScenarios, type AdapterFactory } from '@splitlane/test-utils'
+import {
+  outgoing,
+  runAdapterScenarios,
+  runAttackRequestScenarios,
+  runAttackUpstreamScenarios,
+  undiciFetch,
+  type AdapterFactory,
+} from '@splitlane/test-utils'
 import { assignmentsOf, byVariant, proxyByVariant, withSplitlane, type SplitlaneAssignments } from '../src/index.js'
 import { serveFetch } from './node-server.js'
 
@@ -14,9 +21,11 @@ const startFetch: AdapterFactory = async (spec) => {
     () => new Response('routed:default'),
     { experiment: spec.routedExperiment },
   )
-  const proxies = spec.proxies.map(({ prefix, experiment, env }) => ({
+  // undici 7's fetch: Node 20's own leaves an aborted call's connection open (see docs/adapters/fetch.md)
+  const fetch = undiciFetch as unknown as typeof globalThis.fetch
+  const proxies = spec.proxies.map(({ prefix, ...proxy }) => ({
     prefix,
-    handler: proxyByVariant({ experiment, stripPrefix: prefix, ...(env && { env }) }),
+    handler: proxyByVariant({ ...proxy, stripPrefix: prefix, fetch }),
   }))
   const app = async (request: Request): Promise<Response> => {
     const url = new URL(request.url)
@@ -41,3 +50,4 @@ const startFetch: AdapterFactory = async (spec) => {
 
 runAdapterScenarios('fetch', startFetch)
 runAttackRequestScenarios('fetch', startFetch)
+runAttackUpstreamScenarios('fetch', startFetch)

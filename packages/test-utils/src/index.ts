@@ -3,6 +3,7 @@ export {
   scenarioConfig,
   SPLIT,
   type AdapterFactory,
+  type ScenarioProxy,
   type ScenarioServerSpec,
   type StartedServer,
 } from './scenarios.js'
@@ -10,3 +11,7 @@ export { startHelloworld, startEcho, deadUrl, closeServer, streamChunk, STREAM_C
 export { installOtel, withServerSpan, outgoing, type OtelHarness } from './otel.js'
 export { startFakeOpenAi, replyOf, usageFor, type FakeOpenAi } from './fake-openai.js'
 export { runAttackRequestScenarios } from './attack-request-scenarios.js'
+export { runAttackUpstreamScenarios } from './attack-upstream-scenarios.js'
+export { startHostileUpstream, settledValue, type HostileUpstream } from './hostile-upstream.js'
+// Node 20's built-in fetch (undici 6) leaves the connection of an aborted call that awaits its headers open; undici 7 closes it
+export { fetch as undiciFetch } from 'undici'

@@ -140,6 +140,17 @@ describe('createProxyRouting', () => {
     expect(run(1003, { status: 200 }).variant).toBe('canary')
   })
 
+  it('an upstream that breaks mid-body is reported and counted as an error of the variant', () => {
+    const { split, routing, errors, stats } = setup({ timeoutMs: 200 })
+    const call = routing.start(split, get, env, 0) as UpstreamCall
+    expect(routing.settle(split, call, get, { status: 200 }, 0)).toBeNull()
+    routing.interrupted(split, call, 'timeout')
+    split.finish({ status: 200 })
+    expect(stats()).toMatchObject({ requests: 1, errors: 1 })
+    expect(errors.map((error) => error.code)).toEqual([ErrorCode.UpstreamTimeout])
+    expect(errors[0]!.message).toMatch(/sent nothing for 200 ms; while sending its response's body; the client's connection was closed/)
+  })
+
   it('answers 502 when the request was not split, or no variant has a usable upstream', () => {
     expect(createProxyRouting().start(undefined, get, env, 0)).toMatchObject({ send: false, status: 502 })
     const { split, routing, errors } = setup({ experiment: 'nope' })

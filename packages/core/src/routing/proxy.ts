@@ -17,9 +17,15 @@ export interface ProxyRoutingOptions {
   stripPrefix?: string
   /** Milliseconds an upstream may stay silent, waiting for its answer or between two parts of it. Default 30,000. */
   timeoutMs?: number
-  /** Retry once on control and a per-variant circuit breaker, as in `createSplitFetch`; see docs/guides/fallback.md. */
-  fallback?: FallbackOptions
+  /**
+   * Retry once on control (idempotent requests without a body, after the upstream was refused, reset or
+   * timed out) and a per-variant circuit breaker; see docs/guides/fallback.md. An upstream's own 5xx is passed on.
+   */
+  fallback?: ProxyFallbackOptions
 }
+
+/** `createSplitFetch`'s fallback options without `retryableStatuses`: a proxy passes the upstream's answers on. */
+export type ProxyFallbackOptions = Omit<FallbackOptions, 'retryableStatuses'>
 
 /** What the proxy received. */
 export interface ProxyRequest {
@@ -70,6 +76,12 @@ export interface ProxyRouting {
     outcome: UpstreamOutcome,
     now: number,
   ): UpstreamCall | ProxyAnswer | null
+  /**
+   * The upstream failed after its response began (reset, or silent for `timeoutMs` mid-body): reported and
+   * counted as an error of the variant. The adapter closes the client's connection, so the client sees a
+   * broken response rather than a short one that looks whole.
+   */
+  interrupted(split: RequestSplit, call: UpstreamCall, error: 'timeout' | 'failed'): void
 }
 
 const answer = (status: number, body: string, code: ErrorCode): ProxyAnswer => ({ send: false, status, body, code })
@@ -124,15 +136,19 @@ export function createProxyRouting(options: ProxyRoutingOptions = {}): ProxyRout
     if (attempt.fallback !== undefined) split.note(experiment, { fallback: true })
     return { send: true, attempt, url: target.origin + path, origin: target.origin, path, headers, timeoutMs, experiment, routes }
   }
-  const failure = (split: RequestSplit, call: UpstreamCall, error: 'timeout' | 'failed'): ProxyAnswer => {
+  const report = (split: RequestSplit, call: UpstreamCall, error: 'timeout' | 'failed', what: string) => {
     const where = `the upstream of variant ${JSON.stringify(call.attempt.variant)} of ${call.experiment} (${call.origin})`
-    const [status, code, message] =
+    const [code, why] =
       error === 'timeout'
-        ? ([504, ErrorCode.UpstreamTimeout, `proxy: ${where} sent nothing for ${timeoutMs} ms; answered 504`] as const)
-        : ([502, ErrorCode.UpstreamFailed, `proxy: ${where} failed (refused, reset or unreachable); answered 502`] as const)
-    split.report(new SplitlaneError(code, message, { experiment: call.experiment }))
-    return answer(status, status === 504 ? 'splitlane: the upstream did not answer in time' : 'splitlane: the upstream failed', code)
+        ? [ErrorCode.UpstreamTimeout, `sent nothing for ${timeoutMs} ms`]
+        : [ErrorCode.UpstreamFailed, 'failed (refused, reset or unreachable)']
+    split.report(new SplitlaneError(code, `proxy: ${where} ${why}; ${what}`, { experiment: call.experiment }))
+    return code
   }
+  const failure = (split: RequestSplit, call: UpstreamCall, error: 'timeout' | 'failed'): ProxyAnswer =>
+    error === 'timeout'
+      ? answer(504, 'splitlane: the upstream did not answer in time', report(split, call, error, 'answered 504'))
+      : answer(502, 'splitlane: the upstream failed', report(split, call, error, 'answered 502'))
   return {
     start(split, request, env, now) {
       if (split === undefined) return NOT_SPLIT
@@ -161,6 +177,10 @@ export function createProxyRouting(options: ProxyRoutingOptions = {}): ProxyRout
         return callOf(split, retry, request, call.experiment, call.routes)
       }
       return error === undefined ? null : failure(split, call, error)
+    },
+    interrupted(split, call, error) {
+      split.note(call.experiment, { error: true })
+      report(split, call, error, "while sending its response's body; the client's connection was closed")
     },
   }
 }
