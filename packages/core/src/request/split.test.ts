@@ -287,6 +287,32 @@ describe('the signed sticky cookie', () => {
     expect(errors.map((error) => error.code)).toEqual(Array(3).fill('SPLITLANE_ERR_REQUEST_INVALID'))
   })
 
+  it('a request that cannot be read gets control, also where a random draw or a rule on missing attributes would pick another variant', () => {
+    const hostile: SplitlaneConfig = {
+      version: 1,
+      experiments: {
+        drawn: {
+          variants: [
+            { name: 'control', value: 'http://a' },
+            { name: 'canary', value: 'http://b' },
+          ],
+          mode: 'random',
+        },
+        pinned: {
+          variants: [{ name: 'control' }, { name: 'canary' }],
+          rules: [{ id: 'anonymous', when: { attribute: 'plan', op: 'exists', negate: true }, variant: 'canary' }],
+        },
+      },
+    }
+    const splitter = createSplitter({ config: hostile, random: () => 0.99 })
+    const { split } = setup({ splitter, cookie: { secret: 'new-secret' }, cookieSignature })
+    const { assignments } = split.begin({}, view({ cookie: 'splitlane_id=forged' }))
+    for (const name of ['drawn', 'pinned'])
+      expect(assignments[name]).toMatchObject({ variant: 'control', reason: 'error', inExperiment: false, hash: null, bucket: null })
+    expect(assignments['drawn']!.value).toBe('http://a')
+    expect(assignments['pinned']!.ruleId).toBeUndefined()
+  })
+
   it('rotates secrets: the first signs, every one verifies', () => {
     const old = cookieOf(signed('old-secret').split.begin({}, view()).responseHeaders)!.split(';', 1)[0]!
     const { split } = signed(['new-secret', 'old-secret'])
