@@ -313,6 +313,19 @@ describe('the signed sticky cookie', () => {
     expect(assignments['pinned']!.ruleId).toBeUndefined()
   })
 
+  it('upstream never throws on an experiment name that is not a string, and reads own entries only', () => {
+    const { split } = setup()
+    const result = split.begin({}, view({ cookie: 'splitlane_id=minted-1' }))
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    const answer = result.upstream(proxy as unknown as string) // threw TypeError: the name was used as a property key
+    expect(answer).toMatchObject({ ok: false, error: { code: 'SPLITLANE_ERR_UPSTREAM_INVALID' } })
+    expect(result.upstream('constructor', { ...result.assignments })).toMatchObject({
+      ok: false,
+      error: { code: 'SPLITLANE_ERR_UPSTREAM_INVALID' },
+    })
+  })
+
   it('rotates secrets: the first signs, every one verifies', () => {
     const old = cookieOf(signed('old-secret').split.begin({}, view()).responseHeaders)!.split(';', 1)[0]!
     const { split } = signed(['new-secret', 'old-secret'])
