@@ -326,6 +326,22 @@ describe('the signed sticky cookie', () => {
     })
   })
 
+  it('a header view that returns a list of non-strings still splits the request (joining them threw outside the guard)', () => {
+    const headed: SplitlaneConfig = {
+      version: 1,
+      experiments: {
+        e: {
+          variants: [{ name: 'a' }, { name: 'b' }],
+          rules: [{ id: 'r', when: { attribute: 'x-n', op: 'gte', values: [1] }, variant: 'b' }],
+        },
+      },
+    }
+    const { split, errors } = setup({ splitter: createSplitter({ config: headed }), headers: ['x-n'] })
+    const result = split.begin({}, view({ 'x-n': [Object.create(null) as string, '5'], cookie: 'splitlane_id=u1' }))
+    expect(result.assignments['e']).toMatchObject({ variant: 'b', reason: 'rule' })
+    expect(errors).toEqual([])
+  })
+
   it('rotates secrets: the first signs, every one verifies', () => {
     const old = cookieOf(signed('old-secret').split.begin({}, view()).responseHeaders)!.split(';', 1)[0]!
     const { split } = signed(['new-secret', 'old-secret'])
