@@ -1,17 +1,27 @@
 import type { ConfigIssue } from '@splitlane/core'
 
 /**
- * One kind of config problem and what to do about it. Recognised by the issue's code and params
- * (zod's, kept by core) where core gives them; by message only for core's own (custom) checks.
+ * One kind of config problem and what to do about it. Recognised by the issue's code and params:
+ * zod's, or the stable code of one of core's own checks. The few left matched by message are zod
+ * issues whose wording core sets in its schema (`expected ...`), where the code alone is too general.
  */
 interface Hint {
   readonly test: (issue: ConfigIssue) => RegExpMatchArray | boolean | null
   readonly fix: (match: RegExpMatchArray, issue: ConfigIssue) => string
 }
 
-const names = (list: string) => list.replace(/"/g, '')
 const field = (issue: ConfigIssue) => /(\w+)(\[[^\]]*\])?$/.exec(issue.path)?.[1] ?? ''
 const message = (pattern: RegExp) => (issue: ConfigIssue) => pattern.exec(issue.message)
+/** One of core's own checks, by its stable code (see ConfigIssue.code). */
+const code = (name: string) => (issue: ConfigIssue) => issue.code === name
+const param = (issue: ConfigIssue, name: string) => {
+  const value = issue.params?.[name]
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : ''
+}
+const list = (issue: ConfigIssue, name: string) => {
+  const values = issue.params?.[name]
+  return Array.isArray(values) && values.length > 0 ? values.map(String).join(', ') : 'none'
+}
 const NO_MATCH = [] as unknown as RegExpMatchArray
 
 // First match wins; the order goes from specific to general.
@@ -37,31 +47,31 @@ const HINTS: readonly Hint[] = [
     },
   },
   {
-    test: message(/^duplicate variant name "(.*)"/),
-    fix: (match) => `rename one of the variants named "${match[1]}"; names must be unique within an experiment`,
+    test: code('duplicate_variant'),
+    fix: (_, issue) => `rename one of the variants named "${param(issue, 'variant')}"; names must be unique within an experiment`,
   },
   {
-    test: message(/^control "(.*)" names no variant \(variants are (.*)\)$/),
-    fix: (match) => `set control to one of the variants: ${names(match[2]!)} (or leave it out: the first variant is control)`,
+    test: code('unknown_control'),
+    fix: (_, issue) => `set control to one of the variants: ${list(issue, 'variants')} (or leave it out: the first variant is control)`,
   },
   {
-    test: message(/(?:override names|rule pins|weights name) variant "(.*)", which does not exist \(variants are (.*)\)$/),
-    fix: (match) => `use one of the variants: ${names(match[2]!)}, or add a variant named "${match[1]}"`,
+    test: code('unknown_variant'),
+    fix: (_, issue) => `use one of the variants: ${list(issue, 'variants')}, or add a variant named "${param(issue, 'variant')}"`,
   },
   {
-    test: message(/^every variant has weight 0/),
+    test: code('all_weights_zero'),
     fix: () => 'give one variant a weight above 0, or set enabled: false to serve control to everyone',
   },
   {
-    test: message(/^duplicate rule id "(.*)"/),
-    fix: (match) => `give each rule its own id; "${match[1]}" is used twice`,
+    test: code('duplicate_rule_id'),
+    fix: (_, issue) => `give each rule its own id; "${param(issue, 'id')}" is used twice`,
   },
   {
     test: message(/^expected at least one variant$/),
     fix: () => 'add a variant, e.g. variants: [{ name: control }]',
   },
   {
-    test: message(/^expected at least one weight above 0$/),
+    test: code('no_positive_weight'),
     fix: () => 'give at least one variant in the rule a weight above 0, or pin it with variant: <name>',
   },
   {
@@ -82,31 +92,32 @@ const HINTS: readonly Hint[] = [
     fix: (match) => `use only letters, digits, '.', '_' or '-' in ${match[1]}, starting with a letter or digit, e.g. "new-checkout"`,
   },
   {
-    test: message(/^no segment named "(.*)"/),
-    fix: (match) => `define segments.${match[1]} at the top level, or use one of the segments listed`,
+    test: code('unknown_segment'),
+    fix: (_, issue) =>
+      `define segments.${param(issue, 'segment')} at the top level, or use one of the segments: ${list(issue, 'segments')}`,
   },
   {
-    test: message(/^no layer named "(.*)"/),
-    fix: (match) => `define layers.${match[1]} at the top level, or use one of the layers listed`,
+    test: code('unknown_layer'),
+    fix: (_, issue) => `define layers.${param(issue, 'layer')} at the top level, or use one of the layers: ${list(issue, 'layers')}`,
   },
   {
-    test: message(/overlaps? .*give each experiment its own slice|overlap$/),
+    test: code('slice_overlap'),
     fix: () => 'make the slices disjoint, e.g. [0, 50] and [50, 100]',
   },
   {
-    test: message(/^an experiment in a layer must be sticky/),
+    test: code('layer_not_sticky'),
     fix: () => 'remove mode: random, or take the experiment out of the layer',
   },
   {
-    test: message(/must use the same bucketBy/),
+    test: code('layer_bucket_by_differs'),
     fix: () => 'give every experiment in the layer the same bucketBy',
   },
   {
-    test: message(/in a cycle/),
+    test: code('segment_cycle'),
     fix: () => 'break the cycle: one of these segments must not refer back',
   },
   {
-    test: message(/^caseInsensitive applies to string operators only/),
+    test: code('case_insensitive_not_string'),
     fix: () => 'remove caseInsensitive, or use a string operator (equals, contains, startsWith, ...)',
   },
   {

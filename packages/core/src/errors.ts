@@ -71,10 +71,15 @@ export interface ConfigIssue {
   readonly message: string
   /**
    * What went wrong, for programs: zod's issue code (`invalid_type`, `too_small`, `invalid_value`,
-   * `unrecognized_keys`, `custom`, ...). Select on it and `params`, never on `message`'s English.
+   * `unrecognized_keys`, ...) or, for core's own checks, the check's name (`duplicate_variant`,
+   * `unknown_variant`, `unknown_control`, `all_weights_zero`, `duplicate_rule_id`, `no_positive_weight`,
+   * `unknown_segment`, `segment_cycle`, `unknown_layer`, `layer_not_sticky`, `layer_bucket_by_differs`,
+   * `slice_overlap`, `condition_form`, `field_misplaced`, `operator_missing`, `case_insensitive_not_string`,
+   * `exists_takes_no_values`, `values_missing`, `value_unreadable`, `rule_action`, `compat_not_sticky`,
+   * `compat_exposure`, `compat_weight_sum`). Select on it and `params`, never on `message`'s English.
    */
   readonly code?: string
-  /** zod's parameters of the issue (`expected`, `minimum`, `maximum`, `values`, ...); for `unrecognized_keys`, `key` and `suggestion`; for `custom`, what the check passed. */
+  /** zod's parameters of the issue (`expected`, `minimum`, `maximum`, `values`, ...); for `unrecognized_keys`, `key` and `suggestion`; for core's checks, the names and numbers involved (e.g. `unknown_variant`: `variant`, `variants`). */
   readonly params?: Readonly<Record<string, unknown>>
 }
 

@@ -49,7 +49,10 @@ export function compatProblem(issue: { input?: unknown }): string | undefined {
   return inner.path.length === 0 ? inner.message : `${inner.path.map(String).join('.')}: ${inner.message}`
 }
 
-type Refinement = { addIssue(issue: { code: 'custom'; path: PropertyKey[]; message: string }): void }
+/** `params.check` names the check: it becomes the issue's stable `code` (see ConfigIssue), the rest its `params`. */
+type Refinement = {
+  addIssue(issue: { code: 'custom'; path: PropertyKey[]; message: string; params: { check: string } & Record<string, unknown> }): void
+}
 
 const weightSum = (weights: unknown[]) => weights.reduce<number>((sum, weight) => sum + (typeof weight === 'number' ? weight : 1), 0)
 
@@ -60,7 +63,12 @@ export function crossCheckCompat(input: unknown, ctx: Refinement): void {
   if (typeof layout !== 'object' || layout === null || typeof layout.compat !== 'string') return
   const system = layout.compat
   if (experiment.mode === 'random')
-    ctx.addIssue({ code: 'custom', path: ['mode'], message: `layout compat "${system}" buckets by key: mode must be "sticky"` })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['mode'],
+      params: { check: 'compat_not_sticky', system },
+      message: `layout compat "${system}" buckets by key: mode must be "sticky"`,
+    })
   const weights = (Array.isArray(experiment.variants) ? experiment.variants : []).map(
     (variant) => (variant as { weight?: unknown } | null)?.weight,
   )
@@ -68,12 +76,18 @@ export function crossCheckCompat(input: unknown, ctx: Refinement): void {
   if (system === 'flagd' || system === 'optimizely') {
     const why = `${system} has no exposure: ${system === 'flagd' ? 'give the units left out to a variant' : 'leave part of the 10,000 unallocated instead'}`
     if (experiment.exposure !== undefined && experiment.exposure !== 100)
-      ctx.addIssue({ code: 'custom', path: ['exposure'], message: `exposure must be 100 with layout compat "${system}" (${why})` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['exposure'],
+        params: { check: 'compat_exposure', system },
+        message: `exposure must be 100 with layout compat "${system}" (${why})`,
+      })
     rules.forEach((rule, index) => {
       if (typeof rule === 'object' && rule !== null && rule.exposure !== undefined)
         ctx.addIssue({
           code: 'custom',
           path: ['rules', index, 'exposure'],
+          params: { check: 'compat_exposure', system },
           message: `exposure rules do not apply to layout compat "${system}" (${why})`,
         })
     })
@@ -82,6 +96,7 @@ export function crossCheckCompat(input: unknown, ctx: Refinement): void {
     ctx.addIssue({
       code: 'custom',
       path: ['variants'],
+      params: { check: 'compat_weight_sum', system, sum: weightSum(weights), min: 0, max: 10_000 },
       message: `with layout compat "optimizely" weights are traffic allocation in 1/10,000 and must sum to at most 10,000 (they sum to ${weightSum(weights)})`,
     })
   const sum = weightSum(weights)
@@ -89,6 +104,7 @@ export function crossCheckCompat(input: unknown, ctx: Refinement): void {
     ctx.addIssue({
       code: 'custom',
       path: ['variants'],
+      params: { check: 'compat_weight_sum', system, sum, min: 990_000, max: 1_010_000 },
       message: `with layout compat "growthbook" weights are GrowthBook's weights x 1,000,000 and must sum to 990,000..1,010,000 (they sum to ${sum}; GrowthBook would split equally)`,
     })
 }

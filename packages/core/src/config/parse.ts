@@ -238,7 +238,12 @@ export function toIssues(
     const path = formatPath(issue.path)
     if (seenPaths.has(path) && issue.code !== 'custom') continue // one message per value
     seenPaths.add(path)
-    out.push({ path, message: issue.message, code: issue.code, params: paramsOf(issue) })
+    const params = paramsOf(issue)
+    if (issue.code === 'custom' && typeof params.check === 'string') {
+      // core's own checks: the check's name is the stable code
+      const { check, ...rest } = params
+      out.push({ path, message: issue.message, code: check, params: rest })
+    } else out.push({ path, message: issue.message, code: issue.code, params })
   }
   return out
 }

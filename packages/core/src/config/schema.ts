@@ -97,7 +97,10 @@ export const experimentSchema = z
   .superRefine(crossCheckExperiment, { when: () => true })
   .superRefine(crossCheckCompat, { when: () => true })
 
-type Refinement = { addIssue(issue: { code: 'custom'; path: PropertyKey[]; message: string }): void }
+/** `params.check` names the check: it becomes the issue's stable `code` (see ConfigIssue), the rest its `params`. */
+type Refinement = {
+  addIssue(issue: { code: 'custom'; path: PropertyKey[]; message: string; params: { check: string } & Record<string, unknown> }): void
+}
 
 /**
  * Checks that span fields. Runs even when single fields failed, so one pass reports every problem;
@@ -116,6 +119,7 @@ function crossCheckExperiment(input: unknown, ctx: Refinement): void {
       ctx.addIssue({
         code: 'custom',
         path: ['variants', index, 'name'],
+        params: { check: 'duplicate_variant', variant: variantName, first },
         message: `duplicate variant name "${variantName}" (already used by variants[${first}])`,
       })
   })
@@ -124,6 +128,7 @@ function crossCheckExperiment(input: unknown, ctx: Refinement): void {
     ctx.addIssue({
       code: 'custom',
       path: ['control'],
+      params: { check: 'unknown_control', control: experiment.control, variants: [...seen.keys()] },
       message: `control "${experiment.control}" names no variant (variants are ${names})`,
     })
   const allZero = variants.length > 0 && variants.every((variant) => ((variant as { weight?: unknown } | null)?.weight ?? 1) === 0)
@@ -131,6 +136,7 @@ function crossCheckExperiment(input: unknown, ctx: Refinement): void {
     ctx.addIssue({
       code: 'custom',
       path: ['variants'],
+      params: { check: 'all_weights_zero' },
       message: 'every variant has weight 0 while enabled is true: give one a weight, or set enabled: false',
     })
   const overrides = experiment.overrides
@@ -140,6 +146,7 @@ function crossCheckExperiment(input: unknown, ctx: Refinement): void {
         ctx.addIssue({
           code: 'custom',
           path: ['overrides', key],
+          params: { check: 'unknown_variant', variant, variants: [...seen.keys()] },
           message: `override names variant "${variant}", which does not exist (variants are ${names})`,
         })
   const rules = (Array.isArray(experiment.rules) ? experiment.rules : []) as unknown[]
@@ -154,6 +161,7 @@ function crossCheckExperiment(input: unknown, ctx: Refinement): void {
         ctx.addIssue({
           code: 'custom',
           path: ['rules', index, 'id'],
+          params: { check: 'duplicate_rule_id', id: rule.id, first },
           message: `duplicate rule id "${rule.id}" (already used by rules[${first}])`,
         })
     }
@@ -161,6 +169,7 @@ function crossCheckExperiment(input: unknown, ctx: Refinement): void {
       ctx.addIssue({
         code: 'custom',
         path: ['rules', index, 'variant'],
+        params: { check: 'unknown_variant', variant: rule.variant, variants: [...seen.keys()] },
         message: `rule pins variant "${rule.variant}", which does not exist (variants are ${names})`,
       })
     if (typeof rule.weights === 'object' && rule.weights !== null) {
@@ -170,10 +179,16 @@ function crossCheckExperiment(input: unknown, ctx: Refinement): void {
           ctx.addIssue({
             code: 'custom',
             path: ['rules', index, 'weights', variant],
+            params: { check: 'unknown_variant', variant, variants: [...seen.keys()] },
             message: `weights name variant "${variant}", which does not exist (variants are ${names})`,
           })
       if (!weights.some(([, weight]) => typeof weight === 'number' && weight > 0))
-        ctx.addIssue({ code: 'custom', path: ['rules', index, 'weights'], message: 'expected at least one weight above 0' })
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'weights'],
+          params: { check: 'no_positive_weight' },
+          message: 'expected at least one weight above 0',
+        })
     }
   })
 }
@@ -230,6 +245,7 @@ function crossCheckConfig(input: unknown, ctx: Refinement): void {
       ctx.addIssue({
         code: 'custom',
         path: ref.path,
+        params: { check: 'unknown_segment', segment: ref.name, segments: known },
         message: `no segment named "${ref.name}" (segments are ${known.map((n) => `"${n}"`).join(', ') || 'none'})`,
       })
   // Depth-first with an explicit stack (a long chain of segments must not overflow the call stack).
@@ -254,6 +270,7 @@ function crossCheckConfig(input: unknown, ctx: Refinement): void {
         ctx.addIssue({
           code: 'custom',
           path: ['segments', next],
+          params: { check: 'segment_cycle', cycle },
           message: `segments refer to each other in a cycle: ${cycle.join(' -> ')}`,
         })
       }
@@ -273,13 +290,19 @@ function crossCheckConfig(input: unknown, ctx: Refinement): void {
         Object.keys(layers)
           .map((n) => `"${n}"`)
           .join(', ') || 'none'
-      ctx.addIssue({ code: 'custom', path, message: `no layer named "${layerName}" in the top-level layers (layers are ${names})` })
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        params: { check: 'unknown_layer', layer: layerName, layers: Object.keys(layers) },
+        message: `no layer named "${layerName}" in the top-level layers (layers are ${names})`,
+      })
       continue
     }
     if (experiment.mode === 'random')
       ctx.addIssue({
         code: 'custom',
         path: ['experiments', name, 'mode'],
+        params: { check: 'layer_not_sticky', layer: layerName },
         message: 'an experiment in a layer must be sticky: a layer slices units by key',
       })
     const members = byLayer.get(layerName) ?? []
@@ -290,6 +313,7 @@ function crossCheckConfig(input: unknown, ctx: Refinement): void {
         ctx.addIssue({
           code: 'custom',
           path: ['experiments', name, 'bucketBy'],
+          params: { check: 'layer_bucket_by_differs', layer: layerName, other: other.experiment, bucketBy: other.bucketBy },
           message: `experiments in layer "${layerName}" must use the same bucketBy; "${other.experiment}" uses ${other.bucketBy}`,
         })
       for (const [start, end] of mine.slices)
@@ -298,6 +322,13 @@ function crossCheckConfig(input: unknown, ctx: Refinement): void {
             ctx.addIssue({
               code: 'custom',
               path,
+              params: {
+                check: 'slice_overlap',
+                layer: layerName,
+                slice: [start, end],
+                other: other.experiment,
+                otherSlice: [otherStart, otherEnd],
+              },
               message: `slice [${start}, ${end}) overlaps [${otherStart}, ${otherEnd}) of "${other.experiment}" in layer "${layerName}": give each experiment its own slice`,
             })
     }
@@ -305,7 +336,12 @@ function crossCheckConfig(input: unknown, ctx: Refinement): void {
       for (let j = i + 1; j < mine.slices.length; j++) {
         const [a, b] = [mine.slices[i]!, mine.slices[j]!]
         if (a[0] < b[1] && b[0] < a[1])
-          ctx.addIssue({ code: 'custom', path, message: `slices [${a[0]}, ${a[1]}) and [${b[0]}, ${b[1]}) overlap` })
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            params: { check: 'slice_overlap', layer: layerName, slice: a, otherSlice: b },
+            message: `slices [${a[0]}, ${a[1]}) and [${b[0]}, ${b[1]}) overlap`,
+          })
       }
     members.push(mine)
   }

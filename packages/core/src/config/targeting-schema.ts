@@ -24,7 +24,10 @@ export const percentage = (what = 'a percentage 0..100 with at most 4 decimals')
     .refine((value) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6, message)
 }
 
-type Refinement = { addIssue(issue: { code: 'custom'; path: PropertyKey[]; message: string }): void }
+/** `params.check` names the check: it becomes the issue's stable `code` (see ConfigIssue), the rest its `params`. */
+type Refinement = {
+  addIssue(issue: { code: 'custom'; path: PropertyKey[]; message: string; params: { check: string } & Record<string, unknown> }): void
+}
 
 const FORMS = ['attribute', 'all', 'any', 'not', 'segment'] as const
 
@@ -86,6 +89,7 @@ function checkCondition(input: unknown, ctx: Refinement): void {
     ctx.addIssue({
       code: 'custom',
       path: [],
+      params: { check: 'condition_form', forms },
       message:
         forms.length === 0
           ? 'expected a condition: { attribute, op, values }, { all: [...] }, { any: [...] }, { not: {...} } or { segment: "name" }'
@@ -96,33 +100,59 @@ function checkCondition(input: unknown, ctx: Refinement): void {
   const leafFields = ['op', 'values', 'caseInsensitive', 'negate'].filter((field) => condition[field] !== undefined)
   if (forms[0] !== 'attribute') {
     for (const field of leafFields)
-      ctx.addIssue({ code: 'custom', path: [field], message: `${field} belongs to an attribute condition, not to ${forms[0]}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        params: { check: 'field_misplaced', field, form: forms[0] },
+        message: `${field} belongs to an attribute condition, not to ${forms[0]}`,
+      })
     return
   }
   const op = condition.op as Operator | undefined
   if (op === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['op'], message: `expected an operator: ${OPERATORS.join(', ')}` })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['op'],
+      params: { check: 'operator_missing', operators: [...OPERATORS] },
+      message: `expected an operator: ${OPERATORS.join(', ')}`,
+    })
     return
   }
   if (typeof op !== 'string' || !(OPERATORS as readonly string[]).includes(op)) return
   const caseInsensitive = condition.caseInsensitive === true
   if (condition.caseInsensitive !== undefined && !(STRING_OPERATORS as readonly string[]).includes(op))
-    ctx.addIssue({ code: 'custom', path: ['caseInsensitive'], message: `caseInsensitive applies to string operators only, not to ${op}` })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['caseInsensitive'],
+      params: { check: 'case_insensitive_not_string', op },
+      message: `caseInsensitive applies to string operators only, not to ${op}`,
+    })
   const values = condition.values
   if (op === 'exists') {
-    if (values !== undefined) ctx.addIssue({ code: 'custom', path: ['values'], message: 'exists takes no values' })
+    if (values !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['values'], params: { check: 'exists_takes_no_values' }, message: 'exists takes no values' })
     return
   }
   if (!Array.isArray(values) || values.length === 0) {
     if (values === undefined || Array.isArray(values))
-      ctx.addIssue({ code: 'custom', path: ['values'], message: `expected a non-empty array of values for ${op}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['values'],
+        params: { check: 'values_missing', op },
+        message: `expected a non-empty array of values for ${op}`,
+      })
     return
   }
   values.forEach((value: unknown, index) => {
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return
     const problem = checkValue(op, value, caseInsensitive)
     if (problem !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['values', index], message: `${op} expects ${problem}, received ${describeValue(value)}` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['values', index],
+        params: { check: 'value_unreadable', op, problem },
+        message: `${op} expects ${problem}, received ${describeValue(value)}`,
+      })
   })
 }
 
@@ -157,6 +187,7 @@ export const ruleSchema = z
       ctx.addIssue({
         code: 'custom',
         path: [],
+        params: { check: 'rule_action', actions },
         message:
           actions.length === 0
             ? 'expected one of variant, weights or exposure: what the rule does to matching units'

@@ -65,9 +65,12 @@ export function readRequest<Req>(
   for (const name of options.headers ?? []) {
     const lower = name.toLowerCase()
     if (!used.has(lower)) continue
-    const value = attempt(`reading header ${lower}`, ErrorCode.RequestInvalid, () => view.header(lower))
+    // A repeated header arrives as a list; only its strings are joined (inside the guard: a view may hand back anything).
+    const value = attempt(`reading header ${lower}`, ErrorCode.RequestInvalid, () => {
+      const raw: unknown = view.header(lower)
+      return Array.isArray(raw) ? raw.filter((item) => typeof item === 'string').join(', ') : raw
+    })
     if (typeof value === 'string') attributes[lower] = value
-    else if (Array.isArray(value)) attributes[lower] = value.join(', ')
   }
 
   let key: string | null = null

@@ -287,6 +287,61 @@ describe('the signed sticky cookie', () => {
     expect(errors.map((error) => error.code)).toEqual(Array(3).fill('SPLITLANE_ERR_REQUEST_INVALID'))
   })
 
+  it('a request that cannot be read gets control, also where a random draw or a rule on missing attributes would pick another variant', () => {
+    const hostile: SplitlaneConfig = {
+      version: 1,
+      experiments: {
+        drawn: {
+          variants: [
+            { name: 'control', value: 'http://a' },
+            { name: 'canary', value: 'http://b' },
+          ],
+          mode: 'random',
+        },
+        pinned: {
+          variants: [{ name: 'control' }, { name: 'canary' }],
+          rules: [{ id: 'anonymous', when: { attribute: 'plan', op: 'exists', negate: true }, variant: 'canary' }],
+        },
+      },
+    }
+    const splitter = createSplitter({ config: hostile, random: () => 0.99 })
+    const { split } = setup({ splitter, cookie: { secret: 'new-secret' }, cookieSignature })
+    const { assignments } = split.begin({}, view({ cookie: 'splitlane_id=forged' }))
+    for (const name of ['drawn', 'pinned'])
+      expect(assignments[name]).toMatchObject({ variant: 'control', reason: 'error', inExperiment: false, hash: null, bucket: null })
+    expect(assignments['drawn']!.value).toBe('http://a')
+    expect(assignments['pinned']!.ruleId).toBeUndefined()
+  })
+
+  it('upstream never throws on an experiment name that is not a string, and reads own entries only', () => {
+    const { split } = setup()
+    const result = split.begin({}, view({ cookie: 'splitlane_id=minted-1' }))
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    const answer = result.upstream(proxy as unknown as string) // threw TypeError: the name was used as a property key
+    expect(answer).toMatchObject({ ok: false, error: { code: 'SPLITLANE_ERR_UPSTREAM_INVALID' } })
+    expect(result.upstream('constructor', { ...result.assignments })).toMatchObject({
+      ok: false,
+      error: { code: 'SPLITLANE_ERR_UPSTREAM_INVALID' },
+    })
+  })
+
+  it('a header view that returns a list of non-strings still splits the request (joining them threw outside the guard)', () => {
+    const headed: SplitlaneConfig = {
+      version: 1,
+      experiments: {
+        e: {
+          variants: [{ name: 'a' }, { name: 'b' }],
+          rules: [{ id: 'r', when: { attribute: 'x-n', op: 'gte', values: [1] }, variant: 'b' }],
+        },
+      },
+    }
+    const { split, errors } = setup({ splitter: createSplitter({ config: headed }), headers: ['x-n'] })
+    const result = split.begin({}, view({ 'x-n': [Object.create(null) as string, '5'], cookie: 'splitlane_id=u1' }))
+    expect(result.assignments['e']).toMatchObject({ variant: 'b', reason: 'rule' })
+    expect(errors).toEqual([])
+  })
+
   it('rotates secrets: the first signs, every one verifies', () => {
     const old = cookieOf(signed('old-secret').split.begin({}, view()).responseHeaders)!.split(';', 1)[0]!
     const { split } = signed(['new-secret', 'old-secret'])

@@ -3,7 +3,8 @@
 import { ErrorCode, SplitlaneError } from '../errors.js'
 import { attributesUsedBy } from '../targeting/conditions.js'
 import { withInherited } from '../override-tokens.js'
-import type { Assignment, Context, VerifiedOverrides } from '../types.js'
+import { own } from '../own.js'
+import type { Assignment, Context, ParsedConfig, VerifiedOverrides } from '../types.js'
 import { createStickyCookie } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
 import { readRequest, type ReadRequest } from './read-request.js'
@@ -28,9 +29,16 @@ export interface HttpSplit<Req> {
   readonly report: (error: SplitlaneError) => void
 }
 
-/** Control for a request that could not be read: the splitter's control assignment, marked as an error. */
-function asError(assignment: Assignment, code: ErrorCode): Assignment {
-  return { ...assignment, reason: 'error', inExperiment: false, errorCode: code }
+/**
+ * Control for a request that could not be read, marked as an error. The splitter assigned an empty context,
+ * where a random draw or a rule on a missing attribute may still pick another variant: control replaces it.
+ */
+function asError(assignment: Assignment, code: ErrorCode, config: ParsedConfig): Assignment {
+  const experiment = own(config.experiments, assignment.experiment)
+  const control = experiment?.variants.find((variant) => variant.name === experiment.control)
+  if (control === undefined) return { ...assignment, reason: 'error', inExperiment: false, errorCode: code }
+  const evidence = { ruleId: undefined, source: undefined, hash: null, bucket: null }
+  return { ...assignment, ...evidence, variant: control.name, value: control.value, reason: 'error', inExperiment: false, errorCode: code }
 }
 
 interface Assigned {
@@ -138,7 +146,10 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
   const assignAll = (read: ReadRequest, names: readonly string[] | undefined): Assigned => {
     const context = read.errors.length === 0 ? read.context : {}
     const assigned = names === undefined ? everyExperiment(context) : { list: names.map((name) => splitter.assign(name, context)) }
-    if (read.errors.length > 0) return { list: assigned.list.map((assignment) => asError(assignment, read.errors[0]!.code)) }
+    if (read.errors.length > 0) {
+      const config = splitter.config
+      return { list: assigned.list.map((assignment) => asError(assignment, read.errors[0]!.code, config)) }
+    }
     return assigned
   }
 

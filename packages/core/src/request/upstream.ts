@@ -1,13 +1,15 @@
 // Proxy mode: a request goes to its variant's upstream (its `value`: a URL or an object like
 // { url, headers }), or control's when the variant names no URL. Resolved once per config revision.
+import { describeValue } from '../describe.js'
 import { ErrorCode, SplitlaneError } from '../errors.js'
+import { own } from '../own.js'
 import { createRouter, type Router, type UpstreamEnv } from '../routing/router.js'
 import type { Assignment, Splitter } from '../types.js'
 import type { UpstreamResult } from './types.js'
 
-/** The assignment of `experiment`, or of the only experiment when none is named. */
+/** The assignment of `experiment` (an own entry), or of the only experiment when none is named. Never throws on a bad name. */
 export function pickAssignment(assignments: Readonly<Record<string, Assignment>>, experiment?: string): Assignment | undefined {
-  if (experiment !== undefined) return assignments[experiment]
+  if (experiment !== undefined) return typeof experiment === 'string' ? own(assignments, experiment) : undefined
   const all = Object.values(assignments)
   return all.length === 1 ? all[0] : undefined
 }
@@ -44,8 +46,8 @@ export function upstreamOf(
         ErrorCode.UpstreamInvalid,
         experiment === undefined
           ? `proxy: name the experiment, this route assigns ${Object.keys(assignments).length} experiments`
-          : `proxy: experiment ${JSON.stringify(experiment)} is not assigned on this route`,
-        { experiment },
+          : `proxy: experiment ${describeValue(experiment)} is not assigned on this route`,
+        { experiment: typeof experiment === 'string' ? experiment : describeValue(experiment) },
       ),
     }
   const router = routerOf(splitter, assignment.experiment, env)
