@@ -28,7 +28,7 @@ const startExpress: AdapterFactory = async (spec) => {
     '/routed',
     byVariant(
       { v1: (_req, res) => void res.send('routed:v1'), v2: (_req, res) => void res.send('routed:v2') },
-      { experiment: spec.routedExperiment },
+      { splitter: spec.options.splitter, experiment: spec.routedExperiment },
     ),
     (_req, res) => void res.send('routed:default'),
   )

@@ -12,7 +12,7 @@ const startFetch: AdapterFactory = async (spec) => {
   const routed = byVariant(
     { v1: () => new Response('routed:v1'), v2: () => new Response('routed:v2') },
     () => new Response('routed:default'),
-    { experiment: spec.routedExperiment },
+    { splitter: spec.options.splitter, experiment: spec.routedExperiment },
   )
   const proxies = spec.proxies.map(({ prefix, experiment, env }) => ({
     prefix,
