@@ -12,10 +12,9 @@ import type { ByVariantOptions } from './types.js'
  */
 export function byVariant(handlers: Readonly<Record<string, RequestHandler>>, options: ByVariantOptions): RequestHandler {
   const route = createVariantHandlers({ ...options, handlers, where: 'byVariant' })
-  const ignore = () => {}
   return (req, res, next) => {
     const state = splitStateOf(req)
-    const handler = route.pick(req.splitlane ?? {}, state?.report ?? ignore)
+    const handler = route.pick(req.splitlane ?? {}, (error) => state?.report(error))
     if (handler instanceof SplitlaneError) {
       state?.report(handler)
       next(handler)

@@ -40,13 +40,12 @@ function viewOf(request: FastifyRequest): RequestView {
 }
 
 const ROUTED = Symbol('splitlane.fastify.routed')
-const ignore = () => {}
 
 /** The route's handler, chosen per request by the variant (`config.splitlane.variants`). */
 function byVariant(route: VariantHandlers<RouteHandlerMethod>, fallback: RouteHandlerMethod): RouteHandlerMethod {
   const routed = function (this: ThisParameterType<RouteHandlerMethod>, ...args: Parameters<RouteHandlerMethod>) {
     const state = splitStateOf(args[0])
-    const handler = route.pick(args[0].splitlane ?? {}, state?.report ?? ignore)
+    const handler = route.pick(args[0].splitlane ?? {}, (error) => state?.report(error))
     if (handler instanceof SplitlaneError) {
       state?.report(handler)
       throw handler // never serve one variant while the header names another

@@ -17,10 +17,9 @@ export function byVariant<Rest extends unknown[]>(
   options: ByVariantOptions,
 ): FetchHandler<Rest> {
   const route = createVariantHandlers({ ...options, handlers, where: 'byVariant' })
-  const ignore = () => {}
   return (request, ...rest) => {
     const split = serverSplitOf(request)
-    const handler = route.pick(assignmentsOf(request), split?.report ?? ignore)
+    const handler = route.pick(assignmentsOf(request), (error) => split?.report(error))
     if (handler instanceof SplitlaneError) {
       split?.report(handler) // a second experiment came with a live update: never serve one variant labelled as another
       return text(500, `splitlane: ${handler.message}`)

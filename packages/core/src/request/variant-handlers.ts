@@ -42,7 +42,7 @@ function mismatch(splitter: Splitter, experiment: string, handlers: object, wher
       `${where}: ${stray.map((key) => JSON.stringify(key)).join(', ')} names no variant of ${JSON.stringify(experiment)} (variants: ${list(names)}; \`${CONTROL_ROLE}\` means its control variant, ${controlName})`,
       { experiment },
     )
-  if (Object.hasOwn(handlers, CONTROL_ROLE) && !names.includes(CONTROL_ROLE) && Object.hasOwn(handlers, controlName!))
+  if (Object.hasOwn(handlers, CONTROL_ROLE) && !names.includes(CONTROL_ROLE) && Object.hasOwn(handlers, controlName))
     return new SplitlaneError(
       ErrorCode.OptionsInvalid,
       `${where}: "${CONTROL_ROLE}" and ${JSON.stringify(controlName)} both name the control variant of ${JSON.stringify(experiment)}: keep one`,
