@@ -1,8 +1,15 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { closeServer, outgoing, runAdapterScenarios, runAttackRequestScenarios, type AdapterFactory } from '@splitlane/test-utils'
-import express, { type ErrorRequestHandler } from 'express'
+import {
+  closeServer,
+  outgoing,
+  routedHandlers,
+  runAdapterScenarios,
+  runAttackRequestScenarios,
+  type AdapterFactory,
+} from '@splitlane/test-utils'
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { byVariant, createExpressMiddleware, proxyByVariant, type SplitlaneAssignments } from '../src/index.js'
 
 const summary = (assignments: SplitlaneAssignments | undefined) =>
@@ -27,7 +34,10 @@ const startExpress: AdapterFactory = async (spec) => {
   app.get(
     '/routed',
     byVariant(
-      { v1: (_req, res) => void res.send('routed:v1'), v2: (_req, res) => void res.send('routed:v2') },
+      routedHandlers<RequestHandler>(spec, {
+        v1: (_req, res) => void res.send('routed:v1'),
+        v2: (_req, res) => void res.send('routed:v2'),
+      }),
       { splitter: spec.options.splitter, experiment: spec.routedExperiment },
     ),
     (_req, res) => void res.send('routed:default'),

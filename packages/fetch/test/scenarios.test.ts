@@ -1,4 +1,4 @@
-import { outgoing, runAdapterScenarios, runAttackRequestScenarios, type AdapterFactory } from '@splitlane/test-utils'
+import { outgoing, routedHandlers, runAdapterScenarios, runAttackRequestScenarios, type AdapterFactory } from '@splitlane/test-utils'
 import { assignmentsOf, byVariant, proxyByVariant, withSplitlane, type SplitlaneAssignments } from '../src/index.js'
 import { serveFetch } from './node-server.js'
 
@@ -10,7 +10,7 @@ const summary = (assignments: SplitlaneAssignments) =>
 /** The scenario app as a Fetch handler, served by node:http through a tiny Request/Response adapter. */
 const startFetch: AdapterFactory = async (spec) => {
   const routed = byVariant(
-    { v1: () => new Response('routed:v1'), v2: () => new Response('routed:v2') },
+    routedHandlers(spec, { v1: () => new Response('routed:v1'), v2: () => new Response('routed:v2') }),
     () => new Response('routed:default'),
     { splitter: spec.options.splitter, experiment: spec.routedExperiment },
   )

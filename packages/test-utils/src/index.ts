@@ -10,3 +10,4 @@ export { startHelloworld, startEcho, deadUrl, closeServer, streamChunk, STREAM_C
 export { installOtel, withServerSpan, outgoing, type OtelHarness } from './otel.js'
 export { startFakeOpenAi, replyOf, usageFor, type FakeOpenAi } from './fake-openai.js'
 export { runAttackRequestScenarios } from './attack-request-scenarios.js'
+export { routedHandlers } from './routed.js'
