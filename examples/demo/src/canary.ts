@@ -108,6 +108,8 @@ async function ramp(
 export async function runCanary(stable: Version, canaryUrl: string, faultyUrl: string): Promise<void> {
   heading(5, 'Canary ramp 1% -> 5% -> 25% -> 100% through the gateway, judged on the metrics it recorded')
   line(dim('the rollout driver ticks on the gateway traffic; its clock is simulated (1 s per request), requests and metrics are real'))
+  line(dim('[mm:ss, request n] is that simulated clock. "next analysis in 30 s" is the earliest time: a run also waits until'))
+  line(dim('the canary has served its minimum (10, 20, 40 requests), which at 1% takes about 15 simulated minutes'))
   line()
   line('a) a healthy v2:')
   line()

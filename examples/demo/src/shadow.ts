@@ -7,6 +7,7 @@ import { check, count, heading, line, ms, table } from './report.js'
 
 const ROUNDS = 2
 const CALLS_PER_ROUND = 50
+const WARM_UP = 10
 const TIMEOUT_MS = 1000
 const MAX_CONCURRENT = 8
 
@@ -35,6 +36,9 @@ export async function runShadow(primary: Version, mirror: Version, hangingUrl: s
   }))
   line(`primary ${primary.version} ${primary.url}; shadows: ${mirror.version} ${mirror.url}, hanging ${hangingUrl}`)
   line(`each copy is abandoned after ${TIMEOUT_MS} ms; at most ${MAX_CONCURRENT} copies in flight, the rest are dropped`)
+  line(
+    `each setup makes ${WARM_UP} warm-up calls (not timed) and ${ROUNDS * CALLS_PER_ROUND} timed ones; a shadow copies all ${WARM_UP + ROUNDS * CALLS_PER_ROUND}`,
+  )
   line()
 
   let answered = 0
@@ -46,7 +50,7 @@ export async function runShadow(primary: Version, mirror: Version, hangingUrl: s
     setup.latencies.push(performance.now() - started)
     if (response.status === 200 && body === `Hello version: ${primary.version}`) answered++
   }
-  for (const setup of setups) for (let user = 0; user < 10; user++) await call(setup, user, false) // warm up
+  for (const setup of setups) for (let user = 0; user < WARM_UP; user++) await call(setup, user, false) // warm up
   // Calls alternate between the three setups one by one, so the machine's noise falls on each alike.
   for (let round = 0; round < ROUNDS; round++)
     for (let user = 0; user < CALLS_PER_ROUND; user++) for (const setup of setups) await call(setup, user, true)
@@ -59,7 +63,7 @@ export async function runShadow(primary: Version, mirror: Version, hangingUrl: s
 
   const calls = ROUNDS * CALLS_PER_ROUND
   table(
-    ['primary calls', ' calls', ' p50 ms', ' p99 ms', ' max ms', ' shadow sent', ' dropped', ' timed out', ' mismatches'],
+    ['setup', ' timed calls', ' p50 ms', ' p99 ms', ' max ms', ' copies sent', ' dropped', ' timed out', ' mismatches'],
     setups.map((setup) => {
       const stats = setup.fetch.shadowStats()
       const shadowed = setup.name !== 'no shadow'
@@ -82,9 +86,12 @@ export async function runShadow(primary: Version, mirror: Version, hangingUrl: s
   const healthyStats = healthy.fetch.shadowStats()
   line(`the healthy mirror's answers are read and compared in this process: that work is what the primary pays there`)
   line(
-    `the recorder counted the ${count(stable().shadow.requests)} mirrored requests apart from the ${count(stable().requests)} primary ones`,
+    `the recorder counted the ${count(stable().shadow.requests)} copies sent (${healthyStats.sent} + ${hungStats.sent}) apart from the ${count(stable().requests)} primary calls (3 setups x ${WARM_UP + calls}, warm-up included)`,
   )
-  check(answered === 3 * calls, `every primary call was answered by ${primary.version} (${answered}/${3 * calls})`)
+  check(
+    answered === 3 * calls,
+    `every timed primary call was answered by ${primary.version} (${answered}/${3 * calls}: 3 setups x ${calls})`,
+  )
   check(
     Math.max(...hung.latencies) < TIMEOUT_MS,
     `no primary call waited for the hanging shadow (slowest ${ms(Math.max(...hung.latencies))} ms, a copy hangs ${TIMEOUT_MS} ms)`,
@@ -98,7 +105,7 @@ export async function runShadow(primary: Version, mirror: Version, hangingUrl: s
     `the hanging shadow was bounded: ${hungStats.sent} copies sent and timed out, ${hungStats.dropped} dropped at the bound`,
   )
   check(
-    healthyStats.sent === calls + 10 - healthyStats.dropped && healthyStats.mismatches === 0,
-    `the healthy shadow got ${healthyStats.sent} copies and answered each with the primary's status`,
+    healthyStats.sent === calls + WARM_UP - healthyStats.dropped && healthyStats.mismatches === 0,
+    `the healthy shadow got ${healthyStats.sent} copies (${calls} timed + ${WARM_UP} warm-up calls) and answered each with the primary's status`,
   )
 }

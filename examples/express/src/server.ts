@@ -34,10 +34,13 @@ app.use(
 )
 app.get(
   '/checkout',
-  byVariant({
-    stable: (_req, res) => void res.send('the checkout you know'),
-    canary: (req, res) => void res.send(`the new checkout (${req.splitlane?.['checkout']?.reason})`),
-  }),
+  byVariant(
+    {
+      control: (_req, res) => void res.send('the checkout you know'), // the control variant, whatever its name
+      canary: (req, res) => void res.send(`the new checkout (${req.splitlane?.['checkout']?.reason})`),
+    },
+    { splitter, experiment: 'checkout' }, // checked now against the config; required once it has several experiments
+  ),
 )
 app.get('/metrics', (_req, res) => void res.json(metrics.snapshot()))
 

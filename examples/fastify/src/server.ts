@@ -35,6 +35,7 @@ fastify.get(
   {
     config: {
       splitlane: {
+        experiment: 'checkout', // required once the config has several experiments
         variants: { canary: (request, reply) => reply.send(`the new checkout (${request.splitlane?.['checkout']?.reason})`) },
       },
     },

@@ -19,6 +19,8 @@ export {
   hopByHopHeaders,
   upstreamOf,
   pickAssignment,
+  createVariantHandlers,
+  CONTROL_ROLE,
   DEFAULT_COOKIE_NAME,
   DEFAULT_COOKIE_MAX_AGE_SECONDS,
   DEFAULT_VARIANT_HEADER,
@@ -36,6 +38,8 @@ export {
   type CookieSignature,
   type PreparedCookie,
   type UpstreamResult,
+  type VariantHandlers,
+  type VariantHandlersOptions,
 } from './request/index.js'
 export type {
   Assignment,

@@ -1,28 +1,25 @@
-// Routing by variant: one handler per variant name.
-import { ErrorCode, SplitlaneError, pickAssignment } from '@splitlane/core'
+// Routing by variant: one handler per variant name (or `control`, the experiment's control variant).
+import { SplitlaneError, createVariantHandlers } from '@splitlane/core'
 import { splitStateOf } from './middleware.js'
 import type { RequestHandler } from 'express'
 import type { ByVariantOptions } from './types.js'
 
 /**
- * `app.get('/checkout', byVariant({ control: handlerA, canary: handlerB }))`. A variant without a
- * handler (or a request that was not split) falls through with `next()` to the next matching handler.
+ * `app.get('/checkout', byVariant({ control: oldCheckout, canary: newCheckout }, { splitter, experiment: 'checkout' }))`.
+ * Checked against the splitter's config now: a key naming no variant, or no `experiment` while the config has
+ * several, throws `SPLITLANE_ERR_OPTIONS_INVALID`. A variant without a handler (or a request that was not
+ * split) falls through with `next()` to the next matching handler.
  */
-export function byVariant(handlers: Readonly<Record<string, RequestHandler>>, options: ByVariantOptions = {}): RequestHandler {
+export function byVariant(handlers: Readonly<Record<string, RequestHandler>>, options: ByVariantOptions): RequestHandler {
+  const route = createVariantHandlers({ ...options, handlers, where: 'byVariant' })
   return (req, res, next) => {
-    const assignments = req.splitlane ?? {}
-    if (options.experiment === undefined && Object.keys(assignments).length > 1) {
-      // Routing by a guess would serve one variant while the header names another (a second experiment, maybe added live).
-      const error = new SplitlaneError(
-        ErrorCode.OptionsInvalid,
-        `byVariant: the request has several experiments (${Object.keys(assignments).join(', ')}); name one: byVariant(handlers, { experiment })`,
-      )
-      splitStateOf(req)?.report(error)
-      next(error)
+    const state = splitStateOf(req)
+    const handler = route.pick(req.splitlane ?? {}, (error) => state?.report(error))
+    if (handler instanceof SplitlaneError) {
+      state?.report(handler)
+      next(handler)
       return
     }
-    const variant = pickAssignment(assignments, options.experiment)?.variant
-    const handler = variant !== null && variant !== undefined && Object.hasOwn(handlers, variant) ? handlers[variant] : undefined
     if (handler === undefined) {
       next()
       return

@@ -1,4 +1,4 @@
-import type { Assignment, HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core'
+import type { Assignment, HttpSplitOptions, ProxyFallbackOptions, Splitter } from '@splitlane/core'
 import type { Request, Response } from 'express'
 import type { Options as ProxyOptions } from 'http-proxy-middleware'
 
@@ -9,7 +9,9 @@ export type SplitlaneAssignments = Readonly<Record<string, Assignment>>
 export type ExpressSplitlaneOptions = HttpSplitOptions<Request>
 
 export interface ByVariantOptions {
-  /** The experiment to route by; default: the route's only experiment. */
+  /** The splitter the middleware uses: the handler names are checked against its config when the route is built. */
+  splitter: Splitter
+  /** The experiment to route by; required when the config has more than one. */
   experiment?: string
 }
 

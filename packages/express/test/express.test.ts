@@ -83,20 +83,76 @@ describe('createExpressMiddleware', () => {
 })
 
 describe('byVariant', () => {
-  it('without experiment, with two experiments assigned: an OPTIONS_INVALID error (500 and onError), never the old handler under a canary label', async () => {
-    const errors: SplitlaneError[] = []
-    const app = express()
-    app.use(createExpressMiddleware({ splitter, cookie: false, getKey: () => 'k', onError: (error) => errors.push(error) }))
-    app.get(
-      '/',
-      byVariant({ b: (_req, res) => void res.send('b'), y: (_req, res) => void res.send('y') }),
-      (_req, res) => void res.send('old'),
+  const stableCanary = () =>
+    createSplitter({ config: { version: 1, experiments: { checkout: { variants: [{ name: 'stable' }, { name: 'canary' }] } } } })
+  const keyOf = (split: ReturnType<typeof createSplitter>, variant: string) => {
+    for (let i = 0; ; i++) if (split.variantOf('checkout', `user-${i}`) === variant) return `user-${i}`
+  }
+  const send =
+    (text: string): express.RequestHandler =>
+    (_req, res) =>
+      void res.send(text)
+
+  it('without experiment while the config has several: OPTIONS_INVALID when the route is built, naming them', () => {
+    expect(() => byVariant({ b: send('b') }, { splitter })).toThrow(/byVariant: the config has several experiments \(checkout, search\)/)
+  })
+
+  it('a key naming no variant (and not the control role): OPTIONS_INVALID naming the key and the variants', () => {
+    expect(() => byVariant({ stabel: send('s') }, { splitter: stableCanary(), experiment: 'checkout' })).toThrow(
+      expect.objectContaining({
+        code: 'SPLITLANE_ERR_OPTIONS_INVALID',
+        message: expect.stringMatching(/"stabel" names no variant of "checkout" \(variants: stable, canary/),
+      }),
     )
+  })
+
+  it('`control` is the control variant whatever its name: stable users get it, not a 404', async () => {
+    const split = stableCanary()
+    const app = express()
+    app.use(createExpressMiddleware({ splitter: split, cookie: false, userIdHeader: 'x-user-id' }))
+    app.get('/checkout', byVariant({ control: send('old'), canary: send('new') }, { splitter: split }))
+    const url = await listen(app)
+    const answer = async (variant: string) => {
+      const response = await fetch(`${url}/checkout`, { headers: { 'x-user-id': keyOf(split, variant) } })
+      return `${response.status} ${response.headers.get('splitlane-variant')} ${await response.text()}`
+    }
+    expect(await answer('stable')).toBe('200 checkout=stable old')
+    expect(await answer('canary')).toBe('200 checkout=canary new')
+  })
+
+  it('a second experiment added live: 500 and onError per request, never the old handler under a canary label', async () => {
+    const errors: SplitlaneError[] = []
+    const split = stableCanary()
+    const app = express()
+    app.use(createExpressMiddleware({ splitter: split, cookie: false, getKey: () => 'k', onError: (error) => errors.push(error) }))
+    app.get('/', byVariant({ control: send('old'), canary: send('new') }, { splitter: split }), send('fallthrough'))
     app.use(((error, _req, res, _next) => void res.status(500).send((error as Error).message)) as express.ErrorRequestHandler)
-    const response = await fetch(`${await listen(app)}/`)
+    const url = await listen(app)
+    expect((await fetch(url)).status).toBe(200)
+    const added = split.update({
+      version: 1,
+      experiments: { checkout: { variants: [{ name: 'stable' }, { name: 'canary' }] }, search: { variants: [{ name: 'x' }] } },
+    })
+    expect(added.ok).toBe(true)
+    const response = await fetch(url)
     expect(response.status).toBe(500)
     expect(await response.text()).toMatch(/several experiments \(checkout, search\)/)
     expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_OPTIONS_INVALID'])
+  })
+
+  it('a live update removes the variant a handler names: reported once, its users served by control', async () => {
+    const errors: SplitlaneError[] = []
+    const split = stableCanary()
+    const app = express()
+    app.use(createExpressMiddleware({ splitter: split, cookie: false, userIdHeader: 'x-user-id', onError: (error) => errors.push(error) }))
+    app.get('/', byVariant({ control: send('old'), canary: send('new') }, { splitter: split, experiment: 'checkout' }))
+    const url = await listen(app)
+    const canaryUser = keyOf(split, 'canary')
+    expect(split.update({ version: 1, experiments: { checkout: { variants: [{ name: 'stable' }] } } }).ok).toBe(true)
+    for (let i = 0; i < 3; i++) expect(await (await fetch(url, { headers: { 'x-user-id': canaryUser } })).text()).toBe('old')
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(/"canary" names no variant of "checkout" \(variants: stable;/),
+    ])
   })
 })
 

@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net'
 import {
   closeServer,
   outgoing,
+  routedHandlers,
   runAdapterScenarios,
   runAttackRequestScenarios,
   runAttackUpstreamScenarios,
   type AdapterFactory,
 } from '@splitlane/test-utils'
-import express, { type ErrorRequestHandler } from 'express'
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { byVariant, createExpressMiddleware, proxyByVariant, type SplitlaneAssignments } from '../src/index.js'
 
 const summary = (assignments: SplitlaneAssignments | undefined) =>
@@ -34,8 +35,11 @@ const startExpress: AdapterFactory = async (spec) => {
   app.get(
     '/routed',
     byVariant(
-      { v1: (_req, res) => void res.send('routed:v1'), v2: (_req, res) => void res.send('routed:v2') },
-      { experiment: spec.routedExperiment },
+      routedHandlers<RequestHandler>(spec, {
+        v1: (_req, res) => void res.send('routed:v1'),
+        v2: (_req, res) => void res.send('routed:v2'),
+      }),
+      { splitter: spec.options.splitter, experiment: spec.routedExperiment },
     ),
     (_req, res) => void res.send('routed:default'),
   )

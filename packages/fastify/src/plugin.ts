@@ -2,14 +2,24 @@
 import { randomUUID } from 'node:crypto'
 import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
-import { ErrorCode, SplitlaneError, createHttpSplit, pickAssignment, type RequestSplit, type RequestView } from '@splitlane/core'
+import {
+  ErrorCode,
+  SplitlaneError,
+  createHttpSplit,
+  createVariantHandlers,
+  type RequestSplit,
+  type RequestView,
+  type VariantHandlers,
+} from '@splitlane/core'
 import type { FastifyPluginCallback, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fp from 'fastify-plugin'
 import type { FastifySplitlaneOptions } from './types.js'
 
 // A decorated slot rather than a WeakMap: a WeakMap entry per request costs the garbage collector dearly.
 const STATE = Symbol('splitlane.fastify.state')
-type WithState = FastifyRequest & { [STATE]: RequestSplit | null }
+// The scopes (experiment lists) already split on this request: registered twice, the second pass is skipped.
+const SPLIT_FOR = Symbol('splitlane.fastify.splitFor')
+type WithState = FastifyRequest & { [STATE]: RequestSplit | null; [SPLIT_FOR]: Set<string> | null }
 /** The split of the request, for proxy mode. */
 export const splitStateOf = (request: FastifyRequest): RequestSplit | undefined => (request as WithState)[STATE] ?? undefined
 
@@ -29,22 +39,20 @@ function viewOf(request: FastifyRequest): RequestView {
   }
 }
 
+const ROUTED = Symbol('splitlane.fastify.routed')
+
 /** The route's handler, chosen per request by the variant (`config.splitlane.variants`). */
-function byVariant(variants: Readonly<Record<string, RouteHandlerMethod>>, experiment: string | undefined, fallback: RouteHandlerMethod) {
-  return function (this: ThisParameterType<RouteHandlerMethod>, ...args: Parameters<RouteHandlerMethod>) {
-    const assignments = args[0].splitlane ?? {}
-    if (experiment === undefined && Object.keys(assignments).length > 1) {
-      const error = new SplitlaneError(
-        ErrorCode.OptionsInvalid,
-        `route variants: several experiments (${Object.keys(assignments).join(', ')}); set config.splitlane.experiment`,
-      )
-      splitStateOf(args[0])?.report(error)
-      throw error // never serve one variant while the header names another
+function byVariant(route: VariantHandlers<RouteHandlerMethod>, fallback: RouteHandlerMethod): RouteHandlerMethod {
+  const routed = function (this: ThisParameterType<RouteHandlerMethod>, ...args: Parameters<RouteHandlerMethod>) {
+    const state = splitStateOf(args[0])
+    const handler = route.pick(args[0].splitlane ?? {}, (error) => state?.report(error))
+    if (handler instanceof SplitlaneError) {
+      state?.report(handler)
+      throw handler // never serve one variant while the header names another
     }
-    const variant = pickAssignment(assignments, experiment)?.variant
-    const handler = variant !== null && variant !== undefined && Object.hasOwn(variants, variant) ? variants[variant]! : fallback
-    return handler.apply(this, args)
+    return (handler ?? fallback).apply(this, args)
   } as RouteHandlerMethod
+  return Object.assign(routed, { [ROUTED]: true })
 }
 
 const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options, done) => {
@@ -56,18 +64,36 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
     ...options,
   })
   const report = split.report
-  fastify.decorateRequest('splitlane', null)
-  fastify.decorateRequest(STATE as unknown as string, null)
+  // Registered again (an encapsulated plugin too): the decorators are inherited, and the second pass is skipped per request.
+  if (!fastify.hasRequestDecorator('splitlane')) {
+    fastify.decorateRequest('splitlane', null)
+    fastify.decorateRequest(STATE as unknown as string, null)
+    fastify.decorateRequest(SPLIT_FOR as unknown as string, null)
+  }
 
   fastify.addHook('onRoute', (route) => {
     const config = route.config?.splitlane
-    if (config?.variants !== undefined) route.handler = byVariant(config.variants, config.experiment, route.handler)
+    if (config?.variants === undefined || ROUTED in route.handler) return
+    // Checked now, against the config in force: a route that cannot be routed right fails at startup.
+    const variantRoute = createVariantHandlers({
+      splitter: options.splitter,
+      handlers: config.variants,
+      experiment: config.experiment,
+      candidates: config.experiments ?? options.experiments,
+      where: `route ${route.url} variants`,
+    })
+    route.handler = byVariant(variantRoute, route.handler)
   })
 
   fastify.addHook('onRequest', (request, reply, next) => {
+    const experiments = request.routeOptions.config.splitlane?.experiments
+    const scope = (experiments ?? options.experiments)?.join(',') ?? '*'
+    const splitFor = ((request as WithState)[SPLIT_FOR] ??= new Set())
+    if (splitFor.has(scope)) return next()
+    splitFor.add(scope)
     try {
-      const state = split.begin(request, viewOf(request), request.routeOptions.config.splitlane?.experiments)
-      request.splitlane = state.assignments
+      const state = split.begin(request, viewOf(request), experiments)
+      request.splitlane = request.splitlane === null ? state.assignments : { ...request.splitlane, ...state.assignments }
       ;(request as WithState)[STATE] = state
       for (const [name, value] of state.responseHeaders) void reply.header(name, value)
       // One listener instead of onResponse and onRequestAbort hooks: 'close' follows 'finish' when the

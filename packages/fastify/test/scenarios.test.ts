@@ -1,12 +1,13 @@
 import { createServer } from 'node:http'
 import {
   outgoing,
+  routedHandlers,
   runAdapterScenarios,
   runAttackRequestScenarios,
   runAttackUpstreamScenarios,
   type AdapterFactory,
 } from '@splitlane/test-utils'
-import Fastify from 'fastify'
+import Fastify, { type RouteHandlerMethod } from 'fastify'
 import { splitlane, splitlaneProxy, type SplitlaneAssignments } from '../src/index.js'
 
 const summary = (assignments: SplitlaneAssignments | null) =>
@@ -34,7 +35,10 @@ const startFastify: AdapterFactory = async (spec) => {
       config: {
         splitlane: {
           experiment: spec.routedExperiment,
-          variants: { v1: (_request, reply) => reply.send('routed:v1'), v2: (_request, reply) => reply.send('routed:v2') },
+          variants: routedHandlers<RouteHandlerMethod>(spec, {
+            v1: (_request, reply) => reply.send('routed:v1'),
+            v2: (_request, reply) => reply.send('routed:v2'),
+          }),
         },
       },
     },

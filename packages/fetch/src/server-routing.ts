@@ -1,17 +1,28 @@
 // Routing inside withSplitlane: a handler per variant (the proxy to the variant's upstream is in proxy.ts).
-import { pickAssignment } from '@splitlane/core'
-import { assignmentsOf } from './server.js'
+import { SplitlaneError, createVariantHandlers } from '@splitlane/core'
+import { assignmentsOf, serverSplitOf } from './server.js'
 import type { ByVariantOptions, FetchHandler } from './types.js'
 
-/** `byVariant({ v1: handlerA, v2: handlerB }, fallback)`: a variant without a handler (or no split) goes to `fallback`. */
+const text = (status: number, body: string) => new Response(body, { status, headers: { 'content-type': 'text/plain' } })
+
+/**
+ * `byVariant({ control: oldCheckout, canary: newCheckout }, oldCheckout, { splitter, experiment: 'checkout' })`: a variant
+ * without a handler (or no split) goes to `fallback`. Checked against the splitter's config now: a key naming no
+ * variant, or no `experiment` while the config has several, throws `SPLITLANE_ERR_OPTIONS_INVALID`.
+ */
 export function byVariant<Rest extends unknown[]>(
   handlers: Readonly<Record<string, FetchHandler<Rest>>>,
   fallback: FetchHandler<Rest>,
-  options: ByVariantOptions = {},
+  options: ByVariantOptions,
 ): FetchHandler<Rest> {
+  const route = createVariantHandlers({ ...options, handlers, where: 'byVariant' })
   return (request, ...rest) => {
-    const variant = pickAssignment(assignmentsOf(request), options.experiment)?.variant
-    const handler = variant !== null && variant !== undefined && Object.hasOwn(handlers, variant) ? handlers[variant]! : fallback
-    return handler(request, ...rest)
+    const split = serverSplitOf(request)
+    const handler = route.pick(assignmentsOf(request), (error) => split?.report(error))
+    if (handler instanceof SplitlaneError) {
+      split?.report(handler) // a second experiment came with a live update: never serve one variant labelled as another
+      return text(500, `splitlane: ${handler.message}`)
+    }
+    return (handler ?? fallback)(request, ...rest)
   }
 }

@@ -20,7 +20,7 @@ describe('withSplitlane', () => {
   it('splits any Fetch handler: sticky cookie, variant header, per-variant metrics, byVariant and proxy', async () => {
     const splitter = createSplitter({ config: config() })
     const metrics = createMetricsRecorder()
-    const routed = byVariant({ v1: () => new Response('handler one') }, () => new Response('default handler'))
+    const routed = byVariant({ v1: () => new Response('handler one') }, () => new Response('default handler'), { splitter })
     const proxy = proxyByVariant({ stripPrefix: '/proxy' })
     const app = withSplitlane(
       (request: Request) => {

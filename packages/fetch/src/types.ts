@@ -132,7 +132,9 @@ export interface SplitlaneServerOptions extends HttpSplitOptions<Request> {
 }
 
 export interface ByVariantOptions {
-  /** The experiment to route by; default: the route's only experiment. */
+  /** The splitter `withSplitlane` uses: the handler names are checked against its config when the route is built. */
+  splitter: Splitter
+  /** The experiment to route by; required when the config has more than one. */
   experiment?: string
 }
 

@@ -1,5 +1,6 @@
 import {
   outgoing,
+  routedHandlers,
   runAdapterScenarios,
   runAttackRequestScenarios,
   runAttackUpstreamScenarios,
@@ -17,9 +18,9 @@ const summary = (assignments: SplitlaneAssignments) =>
 /** The scenario app as a Fetch handler, served by node:http through a tiny Request/Response adapter. */
 const startFetch: AdapterFactory = async (spec) => {
   const routed = byVariant(
-    { v1: () => new Response('routed:v1'), v2: () => new Response('routed:v2') },
+    routedHandlers(spec, { v1: () => new Response('routed:v1'), v2: () => new Response('routed:v2') }),
     () => new Response('routed:default'),
-    { experiment: spec.routedExperiment },
+    { splitter: spec.options.splitter, experiment: spec.routedExperiment },
   )
   // undici 7's fetch: Node 20's own leaves an aborted call's connection open (see docs/adapters/fetch.md)
   const fetch = undiciFetch as unknown as typeof globalThis.fetch

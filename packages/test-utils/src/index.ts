@@ -15,3 +15,4 @@ export { runAttackUpstreamScenarios } from './attack-upstream-scenarios.js'
 export { startHostileUpstream, settledValue, type HostileUpstream } from './hostile-upstream.js'
 // Node 20's built-in fetch (undici 6) leaves the connection of an aborted call that awaits its headers open; undici 7 closes it
 export { fetch as undiciFetch } from 'undici'
+export { routedHandlers } from './routed.js'

@@ -4,6 +4,7 @@ export { readStickyCookie, stickyCookieHeader, DEFAULT_COOKIE_NAME, DEFAULT_COOK
 export { formatVariantHeader, parseVariantHeader, DEFAULT_VARIANT_HEADER } from './variant-header.js'
 export { hopByHopHeaders } from './hop-by-hop.js'
 export { upstreamOf, pickAssignment } from './upstream.js'
+export { createVariantHandlers, CONTROL_ROLE, type VariantHandlers, type VariantHandlersOptions } from './variant-handlers.js'
 export type {
   HttpInstrumentation,
   HttpOutcome,
