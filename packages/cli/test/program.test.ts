@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { splitlane } from './cli.js'
+import { splitlane, splitlaneProcess } from './cli.js'
+import { fixturePath } from './fixtures.js'
 import { ANSI, example } from './files.js'
 
 const BIN = fileURLToPath(new URL('../bin/splitlane.js', import.meta.url))
@@ -19,7 +20,7 @@ function onTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string
 
 describe('splitlane', () => {
   it('--help lists every command with a one-line description', async () => {
-    const result = await splitlane(['--help'])
+    const result = await splitlaneProcess(['--help'])
     expect(result.code).toBe(0)
     for (const [command, summary] of [
       ['validate [options] <files...>', 'check config (or rollout plan) files'],
@@ -32,21 +33,36 @@ describe('splitlane', () => {
 
   it('<command> --help shows examples', async () => {
     for (const command of ['validate', 'explain', 'simulate', 'analyze']) {
-      const result = await splitlane([command, '--help'])
+      const result = await splitlaneProcess([command, '--help'])
       expect(result.code).toBe(0)
       expect(result.stdout).toContain(`\nExamples:\n  $ splitlane ${command} `)
     }
   })
 
   it('exits 2 for an unknown command or option', async () => {
-    expect((await splitlane(['bogus'])).code).toBe(2)
-    expect((await splitlane(['simulate', example('splitlane.yaml'), '--userz', '5'])).code).toBe(2)
+    expect((await splitlaneProcess(['bogus'])).code).toBe(2)
+    expect((await splitlaneProcess(['simulate', example('splitlane.yaml'), '--userz', '5'])).code).toBe(2)
+  })
+
+  // The other tests call the command in-process (tests/cli.ts); each command once as a real process
+  // shows that the installed binary answers the same, exit code and all.
+  it.each([
+    ['validate', example('splitlane.yaml')],
+    ['explain', example('splitlane.yaml'), 'checkout', '--key', 'user-42'],
+    ['simulate', example('splitlane.yaml'), '--users', '2000'],
+    ['analyze', example('metrics.json'), '-c', 'canary', '-b', 'stable'],
+    ['import', fixturePath('gateway-simple-split.yaml')],
+    ['export', example('splitlane.yaml'), '--to', 'gateway-api', '--experiment', 'checkout'],
+  ])('%s as a real process answers as it does in-process', async (...args) => {
+    const inProcess = await splitlane(args)
+    expect(inProcess.stdout).not.toBe('')
+    expect(await splitlaneProcess(args)).toEqual(inProcess)
   })
 
   it.skipIf(!existsSync(SCRIPT))('colours output on a terminal, not with NO_COLOR; shows progress on a terminal only', async () => {
     expect(await onTerminal(['validate', example('broken.yaml')])).toMatch(ANSI)
     expect(await onTerminal(['validate', example('broken.yaml')], { NO_COLOR: '1' })).not.toMatch(ANSI)
     expect(await onTerminal(['simulate', example('splitlane.yaml'), '--users', '40000'])).toContain('\rsimulating: 50%')
-    expect((await splitlane(['simulate', example('splitlane.yaml'), '--users', '40000'])).stderr).toBe('')
+    expect((await splitlaneProcess(['simulate', example('splitlane.yaml'), '--users', '40000'])).stderr).toBe('')
   })
 })

@@ -2,7 +2,7 @@
 // 127.0.0.1 port 0, real HTTP. Each checks the status, the variant header and the metrics.
 import { createHmac } from 'node:crypto'
 import { createMetricsRecorder, createSplitter, parseVariantHeader, type SplitlaneConfig, type SplitlaneError } from '@splitlane/core'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { AdapterFactory, StartedServer } from './scenarios.js'
 
 const COOKIE_SECRET = 'attack-cookie-secret'
@@ -24,7 +24,7 @@ const config: SplitlaneConfig = {
 export function runAttackRequestScenarios(adapter: string, start: AdapterFactory): void {
   describe(`${adapter}: a hostile visitor (request side)`, () => {
     const servers: StartedServer[] = []
-    afterAll(() => Promise.all(servers.map((server) => server.close())))
+    afterEach(() => Promise.all(servers.splice(0).map((server) => server.close())))
 
     const startApp = async (cookie: { secret: string } | { signed: false } = { secret: COOKIE_SECRET }) => {
       const errors: SplitlaneError[] = []

@@ -56,6 +56,7 @@ export async function startHelloworld(version: string): Promise<Upstream> {
       res.end(`Hello version: ${version}`)
     }
   })
+  keepIdleConnections(server)
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const { port } = server.address() as AddressInfo
@@ -66,6 +67,15 @@ export async function startHelloworld(version: string): Promise<Upstream> {
     streamEnds,
     close: () => closeServer(server),
   }
+}
+
+/**
+ * Keeps idle keep-alive connections open until the server closes. With Node's default of 5 s, a
+ * proxy that reuses a connection just as the server drops it gets a reset (a 502/504 in a test
+ * that expects 200) whenever a loaded machine pauses between two requests for about 5 s.
+ */
+export function keepIdleConnections(server: Server): void {
+  server.keepAliveTimeout = 0
 }
 
 export async function closeServer(server: Server): Promise<void> {
@@ -103,6 +113,7 @@ export async function startEcho(): Promise<{ url: string; close(): Promise<void>
       res.end(JSON.stringify(echoed))
     })
   })
+  keepIdleConnections(server)
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server) }

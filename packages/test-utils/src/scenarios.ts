@@ -1,5 +1,5 @@
 // The one scenario suite every adapter passes: real servers on 127.0.0.1 port 0, real HTTP.
-import { once } from 'node:events'
+import { once, setMaxListeners } from 'node:events'
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createHmac, randomBytes } from 'node:crypto'
@@ -15,7 +15,7 @@ import {
   type SplitlaneError,
 } from '@splitlane/core'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { STREAM_CHUNKS, closeServer, deadUrl, startEcho, startHelloworld, streamChunk, type Echoed, type Upstream } from './helloworld.js'
 import { installOtel, withServerSpan, type OtelHarness } from './otel.js'
 
@@ -109,18 +109,27 @@ const withinThreeSd = (observed: number, n: number, p: number) => Math.abs(obser
 /** Runs the whole suite against one adapter. */
 export function runAdapterScenarios(adapter: string, start: AdapterFactory): void {
   describe(`${adapter}: shared scenarios`, () => {
+    // Each test gets its own upstreams, apps and requests, and ends them all before the next one
+    // starts: a request still in flight (a slow or failed test) can never arrive in another test.
     let upstreams: Upstream[]
     let dead: string
     let echo: { url: string; close(): Promise<void> }
     const servers: StartedServer[] = []
-    beforeAll(async () => {
+    let inFlight: AbortController
+    beforeEach(async () => {
+      inFlight = new AbortController()
+      setMaxListeners(0, inFlight.signal) // fetch leaves one listener per request until GC: thousands in one test
       upstreams = await Promise.all(['v1', 'v2', 'v3'].map(startHelloworld))
       dead = await deadUrl()
       echo = await startEcho()
     })
-    afterAll(async () => {
-      await Promise.all([...servers, ...upstreams, echo].map((server) => server.close()))
+    afterEach(async () => {
+      inFlight.abort()
+      await Promise.all([...servers.splice(0), ...upstreams, echo].map((server) => server.close()))
     })
+    /** `fetch`, aborted at the end of the test if still running. */
+    const fetch = (url: string, init: RequestInit = {}) =>
+      globalThis.fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, inFlight.signal]) : inFlight.signal })
 
     const startApp = async (options: Partial<HttpSplitOptions<unknown>> = {}, extra: Partial<ScenarioServerSpec> = {}) => {
       const errors: SplitlaneError[] = []
@@ -335,6 +344,7 @@ export function runAdapterScenarios(adapter: string, start: AdapterFactory): voi
             port,
             path: '/proxy/hello',
             headers: { 'x-user-id': 'qa-v1', connection: 'keep-alive, x-secret-hop', 'x-secret-hop': '1', te: 'trailers' },
+            signal: inFlight.signal,
           },
           (res) => {
             res.resume()
