@@ -2,10 +2,8 @@
 // this file sends the call with fetch and watches it: client gone, upstream silent, body broken.
 import { createProxyRouting, forwardHeaders, hopByHopHeaders, type RequestSplit, type UpstreamCall } from '@splitlane/core'
 import { processEnv } from './env.js'
-import { finishesWithBody, serverSplitOf } from './server.js'
+import { finishesWithBody, serverSplitOf, textResponse as text } from './server.js'
 import type { FetchFunction, FetchHandler, ProxyOptions } from './types.js'
-
-const text = (status: number, body: string) => new Response(body, { status, headers: { 'content-type': 'text/plain' } })
 
 function withoutHopByHop(headers: Headers): Headers {
   const copy = new Headers(headers)

@@ -1,9 +1,7 @@
 // Routing inside withSplitlane: a handler per variant (the proxy to the variant's upstream is in proxy.ts).
 import { SplitlaneError, createVariantHandlers } from '@splitlane/core'
-import { assignmentsOf, serverSplitOf } from './server.js'
+import { assignmentsOf, serverSplitOf, textResponse as text } from './server.js'
 import type { ByVariantOptions, FetchHandler } from './types.js'
-
-const text = (status: number, body: string) => new Response(body, { status, headers: { 'content-type': 'text/plain' } })
 
 /**
  * `byVariant({ control: oldCheckout, canary: newCheckout }, oldCheckout, { splitter, experiment: 'checkout' })`: a variant

@@ -11,6 +11,10 @@ const finishedByBody = new WeakSet<Response>()
 /** Marks a response whose body records the request's outcome itself (`split.finish`), instead of `withSplitlane` at its return. */
 export const finishesWithBody = (response: Response): Response => (finishedByBody.add(response), response)
 
+/** A plain-text answer splitlane gives itself (a 5xx from routing or a proxy). */
+export const textResponse = (status: number, body: string): Response =>
+  new Response(body, { status, headers: { 'content-type': 'text/plain' } })
+
 /** The split of a request inside a handler wrapped by `withSplitlane`. */
 export const serverSplitOf = (request: Request): RequestSplit | undefined => splits.get(request)
 
