@@ -10,6 +10,7 @@ const root = fileURLToPath(new URL('../', import.meta.url)).replace(/\/$/, '')
 const packages = ['core', 'express', 'fastify', 'fetch', 'sources']
 const entries: Record<string, string> = {
   '@splitlane/core': 'core/dist/index.d.ts',
+  '@splitlane/core/adapter': 'core/dist/adapter.d.ts',
   '@splitlane/core/otel': 'core/dist/otel.d.ts',
   '@splitlane/express': 'express/dist/index.d.ts',
   '@splitlane/fastify': 'fastify/dist/index.d.ts',

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/otel.ts'],
+  entry: ['src/index.ts', 'src/adapter.ts', 'src/otel.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -3,7 +3,8 @@
 // so a change to hashing shows up as a failing test rather than a silently regenerated file.
 import { writeFileSync } from 'node:fs'
 import { EXPOSURE_SEED, exposureDraw } from '../src/bucketing.js'
-import { createSplitter, mix32, murmur3, type SplitlaneConfig } from '../src/index.js'
+import { createSplitter, murmur3, type SplitlaneConfig } from '../src/index.js'
+import { mix32 } from '../src/murmur3.js'
 
 const utf8Hex = (text: string) => Buffer.from(new TextEncoder().encode(text)).toString('hex')
 

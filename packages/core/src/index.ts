@@ -1,46 +1,16 @@
-export { murmur3, mix32 } from './murmur3.js'
+// `@splitlane/core`: what an application calls. Split with `createSplitter`, parse and check config,
+// mint override tokens, record and analyse per-variant metrics, drive rollouts and bandits.
+// OpenTelemetry helpers are in `@splitlane/core/otel`; the kit adapters build on is `@splitlane/core/adapter`.
+export { murmur3 } from './murmur3.js'
 export { createSplitter } from './splitter.js'
-export { parseConfig, safeParseConfig, defineConfig, toConfigInput, formatPath, type SafeParseResult } from './config/parse.js'
+export { parseConfig, safeParseConfig, defineConfig, toConfigInput, type SafeParseResult } from './config/parse.js'
 export { configSchema, NAME_PATTERN, MAX_WEIGHT, MAX_VARIANTS } from './config/schema.js'
 export { configJsonSchema } from './config/json-schema.js'
 export { SplitlaneError, SplitlaneConfigError, ErrorCode, type ConfigIssue } from './errors.js'
 export { otelReason, type OtelReason } from './reasons.js'
 export { sampleRatioMismatch, SRM_THRESHOLD, SRM_MIN_EXPECTED, type SampleRatioResult } from './stats/srm.js'
-export { chiSquarePValue } from './stats/chi-square.js'
 export { mintOverrideToken, createWebCryptoHmac, type MintOptions, type SubtleCryptoLike } from './override-tokens.js'
-export { OPERATORS } from './targeting/operators.js'
-export {
-  createHttpSplit,
-  readRequest,
-  readStickyCookie,
-  stickyCookieHeader,
-  formatVariantHeader,
-  parseVariantHeader,
-  hopByHopHeaders,
-  upstreamOf,
-  pickAssignment,
-  createVariantHandlers,
-  CONTROL_ROLE,
-  DEFAULT_COOKIE_NAME,
-  DEFAULT_COOKIE_MAX_AGE_SECONDS,
-  DEFAULT_VARIANT_HEADER,
-  MAX_USER_ID_LENGTH,
-  SESSION_ID_PATTERN,
-  type HttpInstrumentation,
-  type HttpOutcome,
-  type HttpSplit,
-  type HttpSplitOptions,
-  type OutcomeRecorder,
-  type ReadRequest,
-  type RequestSplit,
-  type RequestView,
-  type StickyCookieOptions,
-  type CookieSignature,
-  type PreparedCookie,
-  type UpstreamResult,
-  type VariantHandlers,
-  type VariantHandlersOptions,
-} from './request/index.js'
+export { formatVariantHeader, parseVariantHeader, type HttpOutcome, type OutcomeRecorder } from './request/index.js'
 export type {
   Assignment,
   AttributeCondition,
@@ -80,16 +50,12 @@ export {
   createMetricsRecorder,
   mergeMetrics,
   createVariantStats,
-  mergeVariantStats,
-  MAX_EVENT_NAMES,
   createQuantileSketch,
   addToSketch,
   mergeSketches,
   sketchQuantile,
   sketchMean,
   sketchBuckets,
-  SKETCH_RELATIVE_ACCURACY,
-  isFailure,
 } from './metrics/index.js'
 export type {
   Outcome,
@@ -103,48 +69,8 @@ export type {
   MetricsRecorder,
   MetricsRecorderOptions,
 } from './metrics/types.js'
-export {
-  parseUpstream,
-  rewriteUrl,
-  resolveHeaders,
-  costOf,
-  type Upstream,
-  type UpstreamValue,
-  type TokenPrices,
-} from './routing/upstream.js'
-export { createRouter, type Route, type Router, type RouterOptions, type ProxyTarget, type UpstreamEnv } from './routing/router.js'
-export { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type BreakerState } from './routing/breaker.js'
-export { usageOf, usageOfText, withModel, createSseUsageScanner, type TokenUsage, type SseUsageScanner } from './routing/llm.js'
-export { IDEMPOTENT_METHODS, SAFE_METHODS, shouldRetry, explainFallback, type Fallback, type FallbackReason } from './routing/fallback.js'
-export {
-  createFallbackPolicy,
-  type Attempt,
-  type AttemptOutcome,
-  type FallbackOptions,
-  type FallbackPolicy,
-  type FallbackRoutes,
-  type Settled,
-} from './routing/fallback-policy.js'
-export {
-  createProxyRouting,
-  withoutPrefix,
-  hasRequestBody,
-  forwardHeaders,
-  backwardHeaders,
-  DEFAULT_UPSTREAM_TIMEOUT_MS,
-  type ProxyRouting,
-  type ProxyRoutingOptions,
-  type ProxyFallbackOptions,
-  type ProxyRequest,
-  type ProxyAnswer,
-  type UpstreamCall,
-  type UpstreamOutcome,
-} from './routing/proxy.js'
-export { normalCdf, normalQuantile, normalTwoSidedP, normalUpperP } from './stats/normal.js'
-export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
-export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'
-export { judgeCanary, classifyMetric, scoreGroups, formatNumber, JUDGE_DEFAULTS, NODATA_THRESHOLD } from './analysis/judge.js'
-export { canaryMetrics, analyzeCanary, type CanaryMetricsOptions, type CanaryAnalysisOptions } from './analysis/canary.js'
+export { judgeCanary, JUDGE_DEFAULTS, NODATA_THRESHOLD } from './analysis/judge.js'
+export { analyzeCanary, type CanaryMetricsOptions, type CanaryAnalysisOptions } from './analysis/canary.js'
 export type {
   Samples,
   Direction,
@@ -162,8 +88,6 @@ export type {
 export {
   evaluateSlo,
   evaluateSliPoints,
-  sliPoints,
-  windowsWithin,
   DEFAULT_BURN_RATE_ALERTS,
   type BurnRateAlert,
   type SloOptions,
@@ -173,7 +97,6 @@ export {
   type SliPoint,
   type SliCounts,
 } from './analysis/slo.js'
-export type { CallInstrumentation, CallTrace, OutgoingCall } from './routing/instrumentation.js'
 export { startRollout, tickRollout, resumeRollout, promoteRollout, abortRollout, rolloutWeights } from './rollout/plan.js'
 export { parseRolloutPlan, safeParseRolloutPlan, rolloutPlanSchema, type SafeParseRolloutPlanResult } from './rollout/schema.js'
 export { createRolloutDriver, configWithWeights, type RolloutDriver, type RolloutDriverOptions } from './rollout/driver.js'
@@ -203,7 +126,6 @@ export type {
 export {
   createBandit,
   assignmentProbability,
-  sharesToWeights,
   type Bandit,
   type BanditOptions,
   type BanditState,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { EXPOSURE_SEED, exposureDraw } from '../src/bucketing.js'
-import { createSplitter, mix32, murmur3, type SplitlaneConfig } from '../src/index.js'
+import { createSplitter, murmur3, type SplitlaneConfig } from '../src/index.js'
+import { mix32 } from '../src/murmur3.js'
 
 interface Vectors {
   exposureSeed: number

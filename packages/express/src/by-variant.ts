@@ -1,5 +1,6 @@
 // Routing by variant: one handler per variant name (or `control`, the experiment's control variant).
-import { SplitlaneError, createVariantHandlers } from '@splitlane/core'
+import { SplitlaneError } from '@splitlane/core'
+import { createVariantHandlers } from '@splitlane/core/adapter'
 import { splitStateOf } from './middleware.js'
 import type { RequestHandler } from 'express'
 import type { ByVariantOptions } from './types.js'

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
-import { ErrorCode, SplitlaneError, createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core'
+import { ErrorCode, SplitlaneError } from '@splitlane/core'
+import { createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core/adapter'
 import type { Request, RequestHandler, Response } from 'express'
 import type { ExpressSplitlaneOptions } from './types.js'
 

@@ -7,7 +7,7 @@ import {
   type ProxyAnswer,
   type ProxyRequest,
   type UpstreamCall,
-} from '@splitlane/core'
+} from '@splitlane/core/adapter'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { createProxyMiddleware } from 'http-proxy-middleware'
 import { Agent as HttpAgent, type ClientRequest, type IncomingMessage } from 'node:http'

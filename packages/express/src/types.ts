@@ -1,4 +1,5 @@
-import type { Assignment, HttpSplitOptions, ProxyFallbackOptions, Splitter } from '@splitlane/core'
+import type { Assignment, Splitter } from '@splitlane/core'
+import type { HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core/adapter'
 import type { Request, Response } from 'express'
 import type { Options as ProxyOptions } from 'http-proxy-middleware'
 

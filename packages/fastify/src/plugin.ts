@@ -2,15 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
-import {
-  ErrorCode,
-  SplitlaneError,
-  createHttpSplit,
-  createVariantHandlers,
-  type RequestSplit,
-  type RequestView,
-  type VariantHandlers,
-} from '@splitlane/core'
+import { ErrorCode, SplitlaneError } from '@splitlane/core'
+import { createHttpSplit, createVariantHandlers, type RequestSplit, type RequestView, type VariantHandlers } from '@splitlane/core/adapter'
 import type { FastifyPluginCallback, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fp from 'fastify-plugin'
 import type { FastifySplitlaneOptions } from './types.js'

@@ -1,7 +1,7 @@
 // Proxy mode: core's proxy routing decides (URL, headers, timeout, answer, fallback); @fastify/reply-from
 // sends, bodies streamed both ways; this file watches the call: client gone, upstream silent, body broken.
 import replyFrom from '@fastify/reply-from'
-import { createProxyRouting, hasRequestBody, hopByHopHeaders, type ProxyRequest, type UpstreamCall } from '@splitlane/core'
+import { createProxyRouting, hasRequestBody, hopByHopHeaders, type ProxyRequest, type UpstreamCall } from '@splitlane/core/adapter'
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import { splitStateOf } from './plugin.js'
 import type { FastifyProxyOptions } from './types.js'

@@ -1,5 +1,6 @@
 import type { FastifyReplyFromHooks, FastifyReplyFromOptions } from '@fastify/reply-from'
-import type { Assignment, HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core'
+import type { Assignment } from '@splitlane/core'
+import type { HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core/adapter'
 import type { FastifyRequest, RouteHandlerMethod } from 'fastify'
 
 /** Assignments of one request, by experiment name. */

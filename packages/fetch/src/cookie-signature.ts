@@ -1,6 +1,6 @@
 // cookie-signature's format (`value.base64(HMAC-SHA256)` without padding, as Express and Fastify sign)
 // over WebCrypto, which every runtime of this adapter has, and which is asynchronous.
-import type { CookieSignature } from '@splitlane/core'
+import type { CookieSignature } from '@splitlane/core/adapter'
 
 const encoder = new TextEncoder()
 const keys = new Map<string, Promise<CryptoKey>>()

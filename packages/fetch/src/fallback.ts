@@ -1,13 +1,13 @@
 // createSplitFetch's side of the fallback policy (core decides: plan, retry on control, breaker): sending, and the retry's I/O.
+import { SplitlaneError } from '@splitlane/core'
 import {
   createFallbackPolicy,
   isFailure,
-  SplitlaneError,
   type Attempt,
   type Fallback,
   type FallbackOptions,
   type FallbackRoutes,
-} from '@splitlane/core'
+} from '@splitlane/core/adapter'
 import type { Outgoing } from './request.js'
 import type { Route, Router } from './route.js'
 import type { FetchFunction } from './types.js'

@@ -1,5 +1,5 @@
 // Watching an LLM response on its way to the caller: time to first byte, tokens from `usage`, cost.
-import { costOf, createSseUsageScanner, usageOfText, type TokenUsage, type Upstream } from '@splitlane/core'
+import { costOf, createSseUsageScanner, usageOfText, type TokenUsage, type Upstream } from '@splitlane/core/adapter'
 import type { Outcome } from '@splitlane/core'
 
 /** A route is measured as an LLM call when its upstream names a model or prices. */

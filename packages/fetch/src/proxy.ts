@@ -1,6 +1,6 @@
 // Proxy mode inside withSplitlane: core's proxy routing decides (URL, headers, timeout, answer, fallback);
 // this file sends the call with fetch and watches it: client gone, upstream silent, body broken.
-import { createProxyRouting, forwardHeaders, hopByHopHeaders, type RequestSplit, type UpstreamCall } from '@splitlane/core'
+import { createProxyRouting, forwardHeaders, hopByHopHeaders, type RequestSplit, type UpstreamCall } from '@splitlane/core/adapter'
 import { processEnv } from './env.js'
 import { finishesWithBody, serverSplitOf, textResponse as text } from './server.js'
 import type { FetchFunction, FetchHandler, ProxyOptions } from './types.js'

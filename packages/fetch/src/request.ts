@@ -1,6 +1,6 @@
 // The outgoing call: a light view of what the caller passed (no `Request` built on the fast path),
 // its URL on the upstream, labelled headers, the body passed through (or its model rewritten).
-import { rewriteUrl, withModel } from '@splitlane/core'
+import { rewriteUrl, withModel } from '@splitlane/core/adapter'
 import type { Route } from './route.js'
 import type { SplitCall } from './types.js'
 

@@ -1,5 +1,6 @@
 // Routing inside withSplitlane: a handler per variant (the proxy to the variant's upstream is in proxy.ts).
-import { SplitlaneError, createVariantHandlers } from '@splitlane/core'
+import { SplitlaneError } from '@splitlane/core'
+import { createVariantHandlers } from '@splitlane/core/adapter'
 import { assignmentsOf, serverSplitOf, textResponse as text } from './server.js'
 import type { ByVariantOptions, FetchHandler } from './types.js'
 

@@ -1,5 +1,6 @@
 // withSplitlane: any Fetch-API handler `(request) => Response` split, labelled and measured (Node, Bun, Deno, Workers, Hono).
-import { ErrorCode, SplitlaneError, createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core'
+import { ErrorCode, SplitlaneError } from '@splitlane/core'
+import { createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core/adapter'
 import { webCryptoCookieSignature } from './cookie-signature.js'
 import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './types.js'
 

@@ -1,5 +1,6 @@
 // Shadow traffic: fire-and-forget copies to a shadow upstream, bounded, timed out, counted, never awaited by the caller.
-import { ErrorCode, SAFE_METHODS, SplitlaneError, parseUpstream, resolveHeaders, type Assignment, type Outcome } from '@splitlane/core'
+import { ErrorCode, SplitlaneError, type Assignment, type Outcome } from '@splitlane/core'
+import { SAFE_METHODS, parseUpstream, resolveHeaders } from '@splitlane/core/adapter'
 import { isLlm, observeLlm } from './llm.js'
 import type { Outgoing } from './request.js'
 import type { Route } from './route.js'

@@ -1,5 +1,6 @@
 // createSplitFetch: a `fetch` that sends each call to its variant's upstream, labelled and measured.
-import { ErrorCode, SplitlaneError, explainFallback, type Assignment, type Fallback, type Outcome, type Splitter } from '@splitlane/core'
+import { ErrorCode, SplitlaneError, type Assignment, type Outcome, type Splitter } from '@splitlane/core'
+import { explainFallback, type Fallback } from '@splitlane/core/adapter'
 import { createCallFallback } from './fallback.js'
 import { isLlm, observeLlm } from './llm.js'
 import { bodyCopies, buildCall, readCall } from './request.js'

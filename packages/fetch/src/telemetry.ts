@@ -1,5 +1,6 @@
 // One call's telemetry: per-variant metrics and, when given, its OpenTelemetry span. Never throws.
-import type { Assignment, CallInstrumentation, FallbackReason, Outcome } from '@splitlane/core'
+import type { Assignment, Outcome } from '@splitlane/core'
+import type { CallInstrumentation, FallbackReason } from '@splitlane/core/adapter'
 import type { OutcomeSink } from './types.js'
 
 export interface CallTelemetry {

@@ -1,15 +1,8 @@
 // Public types of @splitlane/fetch.
-import type {
-  Assignment,
-  HttpSplitOptions,
-  Attributes,
-  CallInstrumentation,
-  ErrorHandler,
-  Fallback,
-  FallbackOptions,
-  ProxyFallbackOptions,
-} from '@splitlane/core'
-import type { JsonValue, MetricsRecorder, Splitter, UpstreamValue } from '@splitlane/core'
+import type { Assignment, Attributes, ErrorHandler } from '@splitlane/core'
+import type { HttpSplitOptions, CallInstrumentation, Fallback, FallbackOptions, ProxyFallbackOptions } from '@splitlane/core/adapter'
+import type { JsonValue, MetricsRecorder, Splitter } from '@splitlane/core'
+import type { UpstreamValue } from '@splitlane/core/adapter'
 
 /** `fetch`'s signature. */
 export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>

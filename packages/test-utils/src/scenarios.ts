@@ -9,11 +9,11 @@ import {
   mintOverrideToken,
   parseVariantHeader,
   sampleRatioMismatch,
-  type HttpSplitOptions,
   type MetricsRecorder,
   type SplitlaneConfig,
   type SplitlaneError,
 } from '@splitlane/core'
+import { type HttpSplitOptions } from '@splitlane/core/adapter'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { STREAM_CHUNKS, closeServer, deadUrl, startEcho, startHelloworld, streamChunk, type Echoed, type Upstream } from './helloworld.js'

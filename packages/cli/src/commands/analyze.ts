@@ -1,11 +1,5 @@
-import {
-  formatNumber,
-  judgeAnalysisRun,
-  type AnalysisRunVerdict,
-  type AnalysisStepOptions,
-  type JudgeResult,
-  type RolloutPlan,
-} from '@splitlane/core'
+import { judgeAnalysisRun, type AnalysisRunVerdict, type AnalysisStepOptions, type JudgeResult, type RolloutPlan } from '@splitlane/core'
+import { formatNumber } from '@splitlane/core/adapter'
 import type { Command } from 'commander'
 import { CliError, EXIT, type CliIo } from '../io.js'
 import { loadPlan } from '../load.js'

@@ -1,5 +1,6 @@
 // Argo Rollouts Rollout (argoproj.io/v1alpha1) canary steps <-> a splitlane experiment and rollout plan.
-import { formatPath, parseConfig, type RolloutPlan, type RolloutStep, type SplitlaneConfig, type VariantConfig } from '@splitlane/core'
+import { parseConfig, type RolloutPlan, type RolloutStep, type SplitlaneConfig, type VariantConfig } from '@splitlane/core'
+import { formatPath } from '@splitlane/core/adapter'
 import {
   createReport,
   entryRecord,

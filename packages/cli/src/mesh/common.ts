@@ -1,5 +1,6 @@
 // Helpers every converter shares: paths, field accounting, weights, names and Kubernetes Service URLs.
-import { formatPath, MAX_WEIGHT, NAME_PATTERN, type Condition, type JsonValue } from '@splitlane/core'
+import { MAX_WEIGHT, NAME_PATTERN, type Condition, type JsonValue } from '@splitlane/core'
+import { formatPath } from '@splitlane/core/adapter'
 import type { MeshWarning } from './types.js'
 
 export type Path = readonly (string | number)[]

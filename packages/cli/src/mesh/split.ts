@@ -1,7 +1,6 @@
 // The shape Gateway API rules and Istio http routes share: weighted destinations behind a match.
 // Both importers read their format into `MeshRoute`s; this turns them into experiments.
 import {
-  formatPath,
   MAX_VARIANTS,
   type Condition,
   type ExperimentConfig,
@@ -10,6 +9,7 @@ import {
   type RuleConfig,
   type VariantConfig,
 } from '@splitlane/core'
+import { formatPath } from '@splitlane/core/adapter'
 import { headerAttributes, ManifestError, toSplitlaneWeights, uniqueNames, type Path, type Report } from './common.js'
 
 export interface Destination {
