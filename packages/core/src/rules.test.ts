@@ -270,14 +270,13 @@ describe('rules with update and assignAll', () => {
   })
 
   it('assignAll evaluates each experiment as assign does, holdout and layers included', () => {
-    const layered = createSplitter({
-      config: {
-        ...config,
-        holdout: 10,
-        layers: { l: {} },
-        experiments: { ...config.experiments, plain: { ...config.experiments.plain!, layer: { name: 'l', slice: [0, 40] } } },
-      },
-    })
+    const layeredConfig: SplitlaneConfig = {
+      ...config,
+      holdout: 10,
+      layers: { l: {} },
+      experiments: { ...config.experiments, plain: { ...config.experiments.plain!, layer: { name: 'l', slice: [0, 40] } } },
+    }
+    const layered = createSplitter({ config: layeredConfig })
     for (const key of keys.slice(0, 500)) {
       const context = { key, attributes: { country: 'DE', ip: '10.0.0.1', groups: key.endsWith('7') ? ['beta'] : [] } }
       const all = layered.assignAll(context)

@@ -23,9 +23,12 @@ import type {
   ErrorHandler,
   OverrideSource,
   OverrideTokenCounts,
+  NamesOf,
   Reason,
+  SplitlaneConfig,
   Splitter,
   SplitterOptions,
+  UntypedSplitter,
   UpdateResult,
   VerifiedOverrides,
 } from './types.js'
@@ -137,7 +140,8 @@ function forcedIndex(experiment: CompiledExperiment, record: Readonly<Record<str
  * Creates a splitter over a config. Throws `SplitlaneConfigError` for an invalid config and
  * `SplitlaneError` for unusable options; after that, nothing it does on the request path throws.
  */
-export function createSplitter(options: SplitterOptions): Splitter {
+export function createSplitter<const C extends SplitlaneConfig>(options: SplitterOptions<C>): Splitter<NamesOf<C>>
+export function createSplitter(options: SplitterOptions): UntypedSplitter {
   validateOptions(options)
   const { onError, onAssignment, random, overrideTokens } = options
   const initial = compileOrError(options.config, random)

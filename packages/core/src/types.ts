@@ -60,8 +60,8 @@ export interface SplitlaneConfig {
   /** Editors may point this at the JSON Schema. */
   $schema?: string
   version: 1
-  /** Shows up in every assignment and telemetry record. */
-  revision?: string | number | null
+  /** A non-empty string or a non-negative integer; shows up in every assignment and telemetry record. */
+  revision?: string | number
   experiments: Readonly<Record<string, ExperimentConfig>>
   /** Named reusable conditions, referenced by rules as `{ "segment": "name" }`. */
   segments?: Readonly<Record<string, Condition>>
@@ -130,10 +130,10 @@ export type OverrideSource = 'config' | 'token' | 'baggage'
  * A plain object, typed readonly. splitlane never mutates one after returning it. (It is not
  * `Object.freeze`d: on V8 that adds a quarter or more to the cost of `assign`; see docs/benchmarks.md.)
  */
-export interface Assignment {
-  readonly experiment: string
-  /** `null` only for an unknown experiment. */
-  readonly variant: string | null
+export interface Assignment<E extends string = string, V extends string = string> {
+  readonly experiment: E
+  /** `null` only for an experiment the config in use lacks (unknown, or removed by a live update). */
+  readonly variant: V | null
   /** The variant's `value` from config (`null` when it has none). */
   readonly value: JsonValue
   readonly reason: Reason
@@ -162,9 +162,12 @@ export interface Assignment {
 
 export type ErrorHandler = (error: SplitlaneError) => void
 
-export interface SplitterOptions {
-  /** A config object (validated here), e.g. from `defineConfig`, `parseConfig` or `JSON.parse`. */
-  config: SplitlaneConfig
+export interface SplitterOptions<C extends SplitlaneConfig = SplitlaneConfig> {
+  /**
+   * A config object (validated here), e.g. from `defineConfig` or `JSON.parse`. A config written in code types
+   * the splitter's experiment and variant names (see `Splitter`); one typed `SplitlaneConfig` keeps them `string`.
+   */
+  config: C
   /** Receives every request-path problem; the request itself always gets an assignment. */
   onError?: ErrorHandler
   /** Called with every assignment made by `assign` and `assignAll` (not `variantOf`). */
@@ -177,13 +180,62 @@ export interface SplitterOptions {
 
 export type UpdateResult = { ok: true; revision: string | number | null } | { ok: false; error: SplitlaneError }
 
-export interface Splitter {
+/**
+ * Experiment name -> the union of its variant names: what typed names are made of. A config known only at
+ * run time has `VariantNames` itself (every name a `string`).
+ */
+export type VariantNames = { readonly [experiment: string]: string }
+
+/**
+ * Register a config's names for code that cannot see the config itself (a config loaded at run time, Fastify
+ * route options): `declare module '@splitlane/core' { interface Register { config: typeof config } }`, or
+ * generate the declaration with `splitlane types config.yaml > splitlane.d.ts` (docs/guides/typed-names.md).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Register {}
+
+/** The names of `Register['config']`, else `VariantNames`. */
+export type RegisteredNames = Register extends { config: infer C } ? NamesIn<C> : VariantNames
+
+type NamesIn<C> = C extends { readonly experiments: infer X }
+  ? {
+      -readonly [E in keyof X & string]: X[E] extends { readonly variants: readonly (infer V)[] }
+        ? V extends { readonly name: infer Name extends string }
+          ? Name
+          : never
+        : never
+    }
+  : VariantNames
+
+/**
+ * The experiment and variant names of a config type: literal names from a config written in code
+ * (`defineConfig`), the registered names (`Register`) for a config typed only as `SplitlaneConfig` (or `any`).
+ */
+export type NamesOf<C> = 0 extends 1 & C // `any`, e.g. from JSON.parse
+  ? RegisteredNames
+  : C extends { readonly experiments: infer X }
+    ? string extends keyof X
+      ? RegisteredNames
+      : NamesIn<C>
+    : RegisteredNames
+
+/** An experiment name of `N`. */
+export type ExperimentName<N extends VariantNames> = keyof N & string
+
+/** One assignment per experiment, by name, as `assignAll` returns them and adapters store them per request. */
+export type Assignments<N extends VariantNames = VariantNames> = { [E in ExperimentName<N>]: Assignment<E, N[E]> }
+
+/**
+ * A splitter over a config with names `N`. From a config written in code, `assign('chekout')` and
+ * `variant === 'canry'` are compile errors; with the default `VariantNames` every name is a `string`.
+ */
+export interface Splitter<N extends VariantNames = VariantNames> {
   /** The variant for one experiment, with its evidence. Never throws. */
-  assign(experiment: string, context?: Context): Assignment
+  assign<E extends ExperimentName<N>>(experiment: E, context?: Context): Assignment<E, N[E]>
   /** Only the variant name: the allocation-free fast path. Hashes `key` as given. Never throws. */
-  variantOf(experiment: string, key: string | number | bigint | null | undefined): string | null
+  variantOf<E extends ExperimentName<N>>(experiment: E, key: string | number | bigint | null | undefined): N[E] | null
   /** Every experiment of the config (a null-prototype record, in config order), hashing the key once. Never throws. */
-  assignAll(context?: Context): Record<string, Assignment>
+  assignAll(context?: Context): Assignments<N>
   /** Why the assignment came out as it did, in words. Pass the context to learn why rules did not match. */
   explain(assignment: Assignment, context?: Context): string
   /** Atomically swaps the config; an invalid config keeps the current one and returns the error. */
@@ -199,6 +251,13 @@ export interface Splitter {
   verifyOverrides(tokens: string | null | undefined, now: number): VerifiedOverrides | Promise<VerifiedOverrides>
   /** How many override tokens were accepted and rejected (by error code) since creation. */
   readonly overrideTokenCounts: OverrideTokenCounts
+}
+
+/** What `createSplitter`'s body builds: a `Splitter` before its names are typed (internal; users see `Splitter<N>`). */
+export type UntypedSplitter = Omit<Splitter, 'assign' | 'variantOf' | 'assignAll'> & {
+  assign(experiment: string, context?: Context): Assignment
+  variantOf(experiment: string, key: string | number | bigint | null | undefined): string | null
+  assignAll(context?: Context): Record<string, Assignment>
 }
 
 // ---- targeting, layers, holdout, override tokens ----

@@ -1,7 +1,6 @@
 import type { z } from 'zod'
 import { SplitlaneConfigError, type ConfigIssue } from '../errors.js'
 import type {
-  Condition,
   ExperimentConfig,
   ParsedConfig,
   ParsedExperiment,
@@ -50,7 +49,7 @@ function parseChecked(input: unknown): SafeParseResult {
       salt: salt ?? name,
       bucketBy: bucketBy === undefined ? [] : typeof bucketBy === 'string' ? [bucketBy] : bucketBy,
       overrides: overrides ?? {},
-      rules: (rules ?? []) as ParsedRule[],
+      rules: rules ?? [],
       layer: layer === undefined ? null : parseLayer(layer),
     }
   }
@@ -61,7 +60,7 @@ function parseChecked(input: unknown): SafeParseResult {
       version: 1,
       revision: result.data.revision ?? null,
       experiments,
-      segments: (segments ?? {}) as Record<string, Condition>,
+      segments: segments ?? {},
       layers: Object.fromEntries(Object.entries(layers ?? {}).map(([name, layer]) => [name, { ...layer, salt: layer.salt ?? name }])),
       holdout:
         typeof holdout === 'number' || holdout === undefined
@@ -95,12 +94,20 @@ export function toConfigInput(parsed: ParsedConfig): SplitlaneConfig {
     experiments[name] = {
       ...rest,
       ...(bucketBy.length > 0 ? { bucketBy } : {}),
-      ...(rules.length > 0 ? { rules: rules as RuleConfig[] } : {}),
+      ...(rules.length > 0 ? { rules: rules.map(toRuleInput) } : {}),
       ...(layer === null ? {} : { layer: { name: layer.name, slice: layer.slices } }),
     }
   }
   const { revision, segments, layers, holdout } = parsed
   return { version: 1, ...(revision === null ? {} : { revision }), experiments, segments, layers, holdout }
+}
+
+/** A parsed rule as rule input. The schema let through exactly one of `variant`, `weights` and `exposure`. */
+function toRuleInput(rule: ParsedRule): RuleConfig {
+  const { variant, weights, exposure } = rule
+  if (variant !== undefined) return { ...rule, variant }
+  if (weights !== undefined) return { ...rule, weights }
+  return { ...rule, exposure: exposure ?? 100 }
 }
 
 /** Validates a config and fills in defaults; throws `SplitlaneConfigError` listing every problem. */

@@ -1,6 +1,7 @@
 // Schema of targeting rules, conditions, segments, layers and the holdout.
 import { z } from 'zod'
 import { describeValue } from '../describe.js'
+import type { Condition } from '../types.js'
 import { checkValue, OPERATORS, STRING_OPERATORS, type Operator } from '../targeting/operators.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
@@ -31,7 +32,10 @@ type Refinement = {
 
 const FORMS = ['attribute', 'all', 'any', 'not', 'segment'] as const
 
-/** What the condition schema outputs; conditions are read as the `Condition` union after validation. */
+/**
+ * What the condition schema accepts statically: one object type for every form. Its refinement lets through
+ * exactly one form, so what it outputs is the `Condition` union (test/config-types.test-d.ts pins the two).
+ */
 export interface ConditionShape {
   attribute?: string
   op?: Operator
@@ -45,7 +49,7 @@ export interface ConditionShape {
 }
 
 /** One object type for every form, so a mistake is reported on the field, with its path. */
-export const conditionSchema: z.ZodType<ConditionShape> = z
+export const conditionSchema: z.ZodType<Condition, ConditionShape> = z
   .strictObject({
     attribute: z.string(expected('an attribute name')).min(1).max(128).optional().describe('Attribute to test (leaf conditions).'),
     op: z
@@ -59,27 +63,30 @@ export const conditionSchema: z.ZodType<ConditionShape> = z
       .describe('The attribute matches when it matches any of these. Not used by exists.'),
     caseInsensitive: z.boolean(expected('true or false')).optional().describe('String operators: ignore case.'),
     negate: z.boolean(expected('true or false')).optional().describe('Invert the operator on a present, readable attribute.'),
-    get all(): z.ZodOptional<z.ZodArray<z.ZodType<ConditionShape>>> {
+    get all(): z.ZodOptional<z.ZodArray<z.ZodType<Condition, ConditionShape>>> {
       return z
         .array(conditionSchema, expected('an array of conditions'))
         .min(1, { error: 'expected at least one condition' })
         .optional()
         .describe('Every condition matches.')
     },
-    get any(): z.ZodOptional<z.ZodArray<z.ZodType<ConditionShape>>> {
+    get any(): z.ZodOptional<z.ZodArray<z.ZodType<Condition, ConditionShape>>> {
       return z
         .array(conditionSchema, expected('an array of conditions'))
         .min(1, { error: 'expected at least one condition' })
         .optional()
         .describe('At least one condition matches.')
     },
-    get not(): z.ZodOptional<z.ZodType<ConditionShape>> {
+    get not(): z.ZodOptional<z.ZodType<Condition, ConditionShape>> {
       return conditionSchema.optional().describe('The condition does not match.')
     },
     segment: nameOf('a segment name').optional().describe('Matches when the named top-level segment does.'),
   })
   .superRefine(checkCondition, { when: () => true })
-  .meta({ id: 'condition', description: 'A condition: { attribute, op, values }, { all }, { any }, { not } or { segment }.' })
+  .meta({
+    id: 'condition',
+    description: 'A condition: { attribute, op, values }, { all }, { any }, { not } or { segment }.',
+  }) as z.ZodType<Condition, ConditionShape> // checkCondition lets through exactly one form
 
 function checkCondition(input: unknown, ctx: Refinement): void {
   if (typeof input !== 'object' || input === null) return

@@ -35,6 +35,7 @@ describe('createMetricsRecorder', () => {
     const recorder = createMetricsRecorder()
     const assignment = splitter.assign('hello', { key: 'user-1' })
     recorder.record(assignment, { status: 200 })
+    // @ts-expect-error -- a name the config lacks: a compile error for a config written in code, control at run time
     recorder.record(splitter.assign('missing', { key: 'user-1' }), { status: 200 })
     expect(Object.keys(recorder.snapshot().experiments)).toEqual(['hello'])
     expect(recorder.snapshot().experiments.hello![assignment.variant!]!.requests).toBe(1)
