@@ -148,12 +148,10 @@ function growthRows(builds: readonly Build[]) {
   })
 }
 
-async function main(): Promise<void> {
-  const builds: Build[] = []
-  const baseline = process.env['SPLITLANE_BASELINE']
-  if (baseline !== undefined) builds.push({ label: 'before', core: (await import(pathToFileURL(baseline).href)) as Core })
-  builds.push({ label: baseline === undefined ? 'splitlane' : 'after', core: current })
+const METHOD = `Each row is timed once per round for ${ROUNDS} rounds after two untimed runs, every build in turn within a round (the order rotating), and the table shows the median. Compile rows time one \`createSplitter\` or one \`update\` (alternating between two revisions) over experiments split 80/10/10; the floor is one \`structuredClone\` of the same config, the least any compile does. Growth rows time \`assignAll\` with a context that matches no rule, so every rule of every experiment is evaluated (half \`in\` over two values, half \`startsWith\`); linear growth keeps the last figure, ns per experiment·(rules + 1), flat.`
 
+/** The compile and growth tables as markdown, timing `builds` (default: the current core alone). */
+export function measurePlan(builds: readonly Build[] = [{ label: 'splitlane', core: current }]): string {
   const compile = interleave(compileRows(builds))
   const growthInput = growthRows(builds)
   const growth = interleave(growthInput)
@@ -161,11 +159,25 @@ async function main(): Promise<void> {
     const input = growthInput.find((entry) => entry.name === row.name)!
     return ` (${(ns / (input.experiments * (input.rules + 1))).toFixed(1)} ns per experiment·(rules + 1))`
   }
-  console.log(`Compile (medians of ${ROUNDS} interleaved rounds, 1 op each):\n`)
-  console.log(table('case', compile))
-  console.log(`\n\`assignAll\` growth: experiments × rules each, no rule matching (median per call):\n`)
-  console.log(table('experiments × rules', growth, perUnit))
+  return [
+    '## Compiling a config, and `assignAll` growth',
+    '',
+    METHOD,
+    '',
+    table('case', compile),
+    '',
+    table('experiments × rules (per call)', growth, perUnit),
+    '',
+  ].join('\n')
+}
+
+async function main(): Promise<void> {
+  const builds: Build[] = []
+  const baseline = process.env['SPLITLANE_BASELINE']
+  if (baseline !== undefined) builds.push({ label: 'before', core: (await import(pathToFileURL(baseline).href)) as Core })
+  builds.push({ label: baseline === undefined ? 'splitlane' : 'after', core: current })
+  console.log(measurePlan(builds))
   console.error(`[plan] sink ${sink}`)
 }
 
-await main()
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main()
