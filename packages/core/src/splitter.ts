@@ -58,40 +58,34 @@ function compileOrError(config: unknown, random: (() => number) | undefined): Co
   return compiled
 }
 
-/** What decided an assignment: the one record every assignment is built from. */
-interface Decided {
-  readonly experiment: CompiledExperiment
-  /** The variant's index in `experiment.names`. */
-  readonly index: number
-  readonly reason: Reason
-  readonly inExperiment: boolean
-  readonly key: string | null
-  readonly keyFrom: string | null
-  /** The int32 unit hash, or null when nothing was hashed. */
-  readonly hash: number | null
-  readonly revision: string | number | null
-  readonly errorCode?: ErrorCode
-  readonly ruleId?: string
-  readonly source?: OverrideSource
-}
-
-/** Every assignment of a known experiment is built here, so all share one shape. */
-function assignmentOf(decided: Decided): Assignment {
-  const { experiment, index, hash } = decided
+/** Every assignment is built here, so all share one shape. `hash` is the int32 unit hash. */
+function assignmentOf(
+  experiment: CompiledExperiment,
+  index: number,
+  reason: Reason,
+  inExperiment: boolean,
+  key: string | null,
+  keyFrom: string | null,
+  hash: number | null,
+  revision: string | number | null,
+  errorCode?: ErrorCode,
+  ruleId?: string,
+  source?: OverrideSource,
+): Assignment {
   return {
     experiment: experiment.name,
     variant: experiment.names[index]!,
     value: experiment.values[index]!,
-    reason: decided.reason,
-    ruleId: decided.ruleId,
-    source: decided.source,
-    inExperiment: decided.inExperiment,
-    key: decided.key,
-    keyFrom: decided.keyFrom,
+    reason,
+    ruleId,
+    source,
+    inExperiment,
+    key,
+    keyFrom,
     hash: hash === null ? null : hash >>> 0,
     bucket: hash === null ? null : (hash >>> 0) / TWO_POW_32,
-    revision: decided.revision,
-    errorCode: decided.errorCode,
+    revision,
+    errorCode,
   }
 }
 
@@ -118,17 +112,7 @@ function fallback(
   keyFrom: string | null,
   errorCode?: ErrorCode,
 ): Assignment {
-  return assignmentOf({
-    experiment,
-    index: experiment.controlIndex,
-    reason,
-    inExperiment: false,
-    key,
-    keyFrom,
-    hash: null,
-    revision,
-    errorCode,
-  })
+  return assignmentOf(experiment, experiment.controlIndex, reason, false, key, keyFrom, null, revision, errorCode)
 }
 
 /** A variant forced by a step of the pipeline before any hashing: outside analysis, with the step as its source. */
@@ -140,7 +124,7 @@ function forcedBy(
   keyFrom: string | null,
   revision: string | number | null,
 ): Assignment {
-  return assignmentOf({ experiment, index, reason: 'override', inExperiment: false, key, keyFrom, hash: null, revision, source })
+  return assignmentOf(experiment, index, 'override', false, key, keyFrom, null, revision, undefined, undefined, source)
 }
 
 /** The index of `name` among the experiment's variants, own entries of `record` only; -1 when absent or unknown. */
@@ -208,7 +192,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
     const exposed = isExposed(experiment, hash)
     const index = exposed ? chooseVariant(experiment, hash) : experiment.controlIndex
     const reason = !exposed ? 'not_exposed' : experiment.staticIndex >= 0 ? 'static' : 'split'
-    return assignmentOf({ experiment, index, reason, inExperiment: exposed, key, keyFrom, hash, revision })
+    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision)
   }
 
   /** One experiment for a context already read. Call-level errors were reported by the caller. */
@@ -289,17 +273,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
       for (const rule of experiment.rules) {
         if (!matches(rule.when, read.attributes)) continue
         if (rule.pinIndex >= 0)
-          return assignmentOf({
-            experiment,
-            index: rule.pinIndex,
-            reason: 'rule',
-            inExperiment: false,
-            key,
-            keyFrom,
-            hash: null,
-            revision,
-            ruleId: rule.id,
-          })
+          return assignmentOf(experiment, rule.pinIndex, 'rule', false, key, keyFrom, null, revision, undefined, rule.id)
         target = rule.target!
         ruleId = rule.id
         break
@@ -311,17 +285,18 @@ export function createSplitter(options: SplitterOptions): Splitter {
       const compatHash = target.compat.hash(key)
       const chosen = target.compat.choose(key, compatHash)
       const compatReason = chosen < 0 ? 'not_exposed' : ruleId !== undefined ? 'rule' : 'split'
-      return assignmentOf({
+      return assignmentOf(
         experiment,
-        index: chosen < 0 ? target.controlIndex : chosen,
-        reason: compatReason,
-        inExperiment: chosen >= 0,
+        chosen < 0 ? target.controlIndex : chosen,
+        compatReason,
+        chosen >= 0,
         key,
         keyFrom,
-        hash: compatHash,
+        compatHash,
         revision,
+        undefined,
         ruleId,
-      })
+      )
     }
     let hash: number
     if (experiment.random) {
@@ -338,7 +313,7 @@ export function createSplitter(options: SplitterOptions): Splitter {
     const exposed = isExposed(target, hash)
     const index = exposed ? chooseVariant(target, hash) : target.controlIndex
     const reason = !exposed ? 'not_exposed' : ruleId !== undefined ? 'rule' : target.staticIndex >= 0 ? 'static' : 'split'
-    return assignmentOf({ experiment, index, reason, inExperiment: exposed, key, keyFrom, hash, revision, ruleId })
+    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision, undefined, ruleId)
   }
 
   /** Evaluates, turning any unexpected failure into control and a report. */
