@@ -9,6 +9,7 @@ import { KEY_COUNT, isAscii, mixedKeys } from './keys.js'
 import { measureAdapters } from './adapters.js'
 import { measureFetchOverhead, renderFetchOverhead } from './fetch-overhead.js'
 import { renderAdapterReport, renderReport, type Row } from './report.js'
+import { measurePlan } from './plan-cost.js'
 
 const TIMING = { warmupMs: 400, roundMs: 40, rounds: 21 }
 const ALLOCATION_SAMPLES = 5
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
     assignAllExperiments: ASSIGN_ALL_EXPERIMENTS,
   })
   const fetchSection = renderFetchOverhead(await measureFetchOverhead(log))
-  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}\n${fetchSection}`, {
+  const planSection = measurePlan()
+  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}\n${fetchSection}\n${planSection}`, {
     ...(await resolveConfig(DOC)),
     filepath: DOC,
   })

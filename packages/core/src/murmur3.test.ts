@@ -59,9 +59,23 @@ describe('murmur3', () => {
         }
   })
 
-  it('equals the reference for non-ASCII keys longer than the reused buffer', () => {
+  it('equals the reference for non-ASCII keys of any length (past the old 1,024-unit buffer)', () => {
     for (const text of ['é'.repeat(1025), `${'x'.repeat(3000)}日本`, '😀'.repeat(700), `a${'\ud800'.repeat(2000)}`])
       expect(murmur3(text, 99)).toBe(referenceHash(text, 99))
+  })
+
+  it('reads each character of a non-ASCII key once (no second pass after an ASCII attempt)', () => {
+    // A string-like object that counts reads: hashText only uses length and charCodeAt.
+    const counted = (text: string) => {
+      let reads = 0
+      const view = { length: text.length, charCodeAt: (i: number) => (reads++, text.charCodeAt(i)) }
+      return { view: view as unknown as string, reads: () => reads }
+    }
+    for (const text of [`${'x'.repeat(40)}é${'y'.repeat(40)}`, `日本${'z'.repeat(30)}`, '😀'.repeat(50)]) {
+      const { view, reads } = counted(text)
+      expect(murmur3(view, 7)).toBe(referenceHash(text, 7))
+      expect(reads()).toBeLessThanOrEqual(text.length + 4) // the block that held the first non-ASCII character is read again
+    }
   })
 
   it('takes seeds modulo 2^32', () => {

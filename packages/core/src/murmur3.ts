@@ -1,6 +1,6 @@
 // MurmurHash3 x86_32 over the UTF-8 bytes of a string (hash spec v1, docs/reference/hashing.md).
-// ASCII is hashed straight from char codes, four at a time; other text is encoded to UTF-8 into
-// a reused scratch buffer (lone surrogates as U+FFFD, as TextEncoder does). Internally hashes are
+// ASCII is hashed straight from char codes, four at a time; from the first other character on, the
+// UTF-8 bytes are streamed into the hash (lone surrogates as U+FFFD, as TextEncoder does). Internally hashes are
 // int32 (`hashText`, `mixInt`): V8 returns those without boxing, so the hot path allocates nothing.
 
 const C1 = 0xcc9e2d51
@@ -32,10 +32,9 @@ function fmix(h: number): number {
 
 /** MurmurHash3 x86_32 of the UTF-8 bytes of `text`, as a signed int32. */
 export function hashText(text: string, seed: number): number {
-  // Hash the char codes as bytes, which is right while all are ASCII; check that once at the end
-  // (cheaper than per block) and start over through UTF-8 when one was not.
+  // Hash the char codes as bytes while they are ASCII (one byte each, so the block boundaries agree
+  // with UTF-8's); at the first block holding another character, carry on from there in UTF-8.
   let h = seed | 0
-  let seen = 0
   const length = text.length
   const blockEnd = length & ~3
   let i = 0
@@ -44,7 +43,7 @@ export function hashText(text: string, seed: number): number {
     const c1 = text.charCodeAt(i + 1)
     const c2 = text.charCodeAt(i + 2)
     const c3 = text.charCodeAt(i + 3)
-    seen |= c0 | c1 | c2 | c3
+    if ((c0 | c1 | c2 | c3) > 0x7f) return hashUtf8From(text, i, h)
     h = mixBlock(h, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24))
   }
   const rest = length - i
@@ -52,58 +51,61 @@ export function hashText(text: string, seed: number): number {
     const c0 = text.charCodeAt(i)
     const c1 = rest > 1 ? text.charCodeAt(i + 1) : 0
     const c2 = rest > 2 ? text.charCodeAt(i + 2) : 0
-    seen |= c0 | c1 | c2
+    if ((c0 | c1 | c2) > 0x7f) return hashUtf8From(text, i, h)
     h = mixTail(h, c0 | (c1 << 8) | (c2 << 16))
   }
-  return seen > 0x7f ? hashUtf8(text, seed) : fmix(h ^ length)
+  return fmix(h ^ length)
 }
 
-// Reused for keys up to 1,024 UTF-16 units; a longer key gets a buffer of its own, so one huge key
-// does not keep megabytes alive.
-const scratch = new Uint8Array(3 * 1024)
-
-/** UTF-8 of `text` into `out` (at least 3 bytes per UTF-16 unit); returns the byte count. */
-function encodeUtf8(text: string, out: Uint8Array): number {
+/**
+ * Continues the hash `h` of the ASCII text before `start` (a multiple of 4) over the UTF-8 bytes of
+ * the rest, streamed four at a time into the block word: one pass, and no buffer for any length.
+ * Lone surrogates encode as U+FFFD, as TextEncoder does.
+ */
+function hashUtf8From(text: string, start: number, h: number): number {
   const length = text.length
-  let n = 0
-  for (let i = 0; i < length; i++) {
+  let count = start // bytes hashed so far
+  let word = 0 // the block being filled, `filled` bytes of it
+  let filled = 0
+  for (let i = start; i < length; i++) {
     let cp = text.charCodeAt(i)
+    // The character's UTF-8 bytes, first byte lowest, and how many there are.
+    let bytes: number
+    let n: number
     if (cp < 0x80) {
-      out[n++] = cp
+      bytes = cp
+      n = 1
     } else if (cp < 0x800) {
-      out[n++] = 0xc0 | (cp >> 6)
-      out[n++] = 0x80 | (cp & 0x3f)
+      bytes = 0xc0 | (cp >> 6) | ((0x80 | (cp & 0x3f)) << 8)
+      n = 2
     } else {
       if (cp >= 0xd800 && cp <= 0xdfff) {
         const next = i + 1 < length ? text.charCodeAt(i + 1) : 0
         if (cp <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
           cp = 0x10000 + ((cp - 0xd800) << 10) + (next - 0xdc00)
           i++
-          out[n++] = 0xf0 | (cp >> 18)
-          out[n++] = 0x80 | ((cp >> 12) & 0x3f)
-          out[n++] = 0x80 | ((cp >> 6) & 0x3f)
-          out[n++] = 0x80 | (cp & 0x3f)
-          continue
-        }
-        cp = 0xfffd // a lone surrogate encodes as U+FFFD
+        } else cp = 0xfffd // a lone surrogate encodes as U+FFFD
       }
-      out[n++] = 0xe0 | (cp >> 12)
-      out[n++] = 0x80 | ((cp >> 6) & 0x3f)
-      out[n++] = 0x80 | (cp & 0x3f)
+      if (cp >= 0x10000) {
+        bytes = 0xf0 | (cp >> 18) | ((0x80 | ((cp >> 12) & 0x3f)) << 8) | ((0x80 | ((cp >> 6) & 0x3f)) << 16) | ((0x80 | (cp & 0x3f)) << 24)
+        n = 4
+      } else {
+        bytes = 0xe0 | (cp >> 12) | ((0x80 | ((cp >> 6) & 0x3f)) << 8) | ((0x80 | (cp & 0x3f)) << 16)
+        n = 3
+      }
+    }
+    count += n
+    for (; n > 0; n--) {
+      word |= (bytes & 0xff) << (filled << 3)
+      bytes >>>= 8
+      if (++filled === 4) {
+        h = mixBlock(h, word)
+        word = 0
+        filled = 0
+      }
     }
   }
-  return n
-}
-
-function hashUtf8(text: string, seed: number): number {
-  const bytes = text.length * 3 <= scratch.length ? scratch : new Uint8Array(text.length * 3)
-  const count = encodeUtf8(text, bytes)
-  let h = seed | 0
-  const blockEnd = count & ~3
-  let i = 0
-  for (; i < blockEnd; i += 4) h = mixBlock(h, bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))
-  const rest = count - i
-  if (rest > 0) h = mixTail(h, bytes[i]! | (rest > 1 ? bytes[i + 1]! << 8 : 0) | (rest > 2 ? bytes[i + 2]! << 16 : 0))
+  if (filled > 0) h = mixTail(h, word)
   return fmix(h ^ count)
 }
 
