@@ -156,9 +156,12 @@ async function floorCases(): Promise<PathCase[]> {
   const expressHeader = expressSend((_req, res, next) => (res.setHeader('splitlane-variant', 'helloworld=v3'), next()))
   const expressFloorSend = expressSend(expressFloor)
   const fastifyBare = await fastifySend()
-  const fastifyHeader = await fastifySend((fastify) =>
-    fastify.addHook('onRequest', (_request, reply, next) => (void reply.header('splitlane-variant', 'helloworld=v3'), next())),
-  )
+  const fastifyHeader = await fastifySend((fastify) => {
+    fastify.addHook('onRequest', (_request, reply, next) => {
+      void reply.header('splitlane-variant', 'helloworld=v3')
+      next()
+    })
+  })
   const fastifyFloorSend = await fastifySend(fastifyFloor)
   cases.push(requests('express bare', 1000, expressBare, RETURNING), requests('express header-only', 1000, expressHeader, RETURNING))
   cases.push(requests('fastify bare', 1000, fastifyBare, RETURNING), requests('fastify header-only', 1000, fastifyHeader, RETURNING))
