@@ -13,7 +13,7 @@ import * as expressAdapter from '@splitlane/express'
 import * as fastifyAdapter from '@splitlane/fastify'
 import * as fetchAdapter from '@splitlane/fetch'
 import express from 'express'
-import Fastify from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import inject from 'light-my-request'
 import { expressFloor, fastifyFloor, fetchFloor, floorDecision } from './adapter-floor.js'
 import { FIRST_VISIT, RETURNING } from './adapter-fixtures.js'
@@ -72,7 +72,7 @@ function expressSend(middleware?: express.RequestHandler) {
   app.get('/', say)
   return (headers: Record<string, string>) => inject(app, { url: '/', headers })
 }
-async function fastifySend(register?: (fastify: ReturnType<typeof Fastify>) => unknown) {
+async function fastifySend(register?: (fastify: FastifyInstance) => unknown) {
   const fastify = Fastify()
   if (register !== undefined) await register(fastify)
   fastify.get('/', (_request, reply) => reply.send('Hello world'))
