@@ -1,0 +1,234 @@
+// The request path against its floor, in-process (no sockets, no load generator), for a noisy shared
+// machine: framework-free `createHttpSplit` begin + finish, and each adapter (Express and Fastify
+// through their inject, `withSplitlane` on a Fetch handler) beside (a) the bare app, a header-only
+// hook, and (b) the floor of adapter-floor.ts. The cases alternate round by round (order reversed
+// every round); the headline is (c) - (b), the median over rounds of the same-round difference.
+// With SPLITLANE_OLD=<dir holding core/, express/, fastify/, fetch/ packages> an older build runs
+// beside the workspace's in the same rounds.
+// Run: taskset -c 1 pnpm --filter @splitlane/benchmarks bench:request-path [--rounds=N]
+import { performance } from 'node:perf_hooks'
+import * as core from '@splitlane/core'
+import * as coreAdapter from '@splitlane/core/adapter'
+import * as coreOtel from '@splitlane/core/otel'
+import * as expressAdapter from '@splitlane/express'
+import * as fastifyAdapter from '@splitlane/fastify'
+import * as fetchAdapter from '@splitlane/fetch'
+import express from 'express'
+import Fastify, { type FastifyInstance } from 'fastify'
+import inject from 'light-my-request'
+import { expressFloor, fastifyFloor, fetchFloor, floorDecision } from './adapter-floor.js'
+import { FIRST_VISIT, RETURNING } from './adapter-fixtures.js'
+import { median } from './harness.js'
+
+interface Impl {
+  label: string
+  core: typeof core
+  adapter: typeof coreAdapter
+  otel: typeof coreOtel
+  express: typeof expressAdapter
+  fastify: typeof fastifyAdapter
+  fetch: typeof fetchAdapter
+}
+
+interface PathCase {
+  name: string
+  /** Runs `n` requests. */
+  run(n: number): Promise<void> | void
+  ops: number
+  samples: number[]
+}
+
+const CONFIG = {
+  version: 1 as const,
+  experiments: {
+    helloworld: {
+      variants: [
+        { name: 'v1', weight: 10 },
+        { name: 'v2', weight: 10 },
+        { name: 'v3', weight: 80 },
+      ],
+    },
+  },
+}
+const visitors = { returning: RETURNING, 'first visit': FIRST_VISIT } as Record<string, Record<string, string>>
+
+function optionsOf(impl: Impl) {
+  return { splitter: impl.core.createSplitter({ config: CONFIG }), metrics: impl.core.createMetricsRecorder(), userIdHeader: 'x-user-id' }
+}
+
+async function load(dir: string, label: string): Promise<Impl> {
+  return {
+    label,
+    core: (await import(`${dir}/core/dist/index.js`)) as typeof core,
+    // Builds from before the /adapter entry exported createHttpSplit from the main entry.
+    adapter: (await import(`${dir}/core/dist/adapter.js`).catch(() => import(`${dir}/core/dist/index.js`))) as typeof coreAdapter,
+    otel: (await import(`${dir}/core/dist/otel.js`)) as typeof coreOtel,
+    express: (await import(`${dir}/express/dist/index.js`)) as typeof expressAdapter,
+    fastify: (await import(`${dir}/fastify/dist/index.js`)) as typeof fastifyAdapter,
+    fetch: (await import(`${dir}/fetch/dist/index.js`)) as typeof fetchAdapter,
+  }
+}
+
+const say = (_: unknown, res: express.Response) => void res.send('Hello world')
+function expressSend(middleware?: express.RequestHandler) {
+  const app = express()
+  if (middleware !== undefined) app.use(middleware)
+  app.get('/', say)
+  return (headers: Record<string, string>) => inject(app, { url: '/', headers })
+}
+async function fastifySend(register?: (fastify: FastifyInstance) => unknown) {
+  const fastify = Fastify()
+  if (register !== undefined) await register(fastify)
+  fastify.get('/', (_request, reply) => reply.send('Hello world'))
+  await fastify.ready()
+  return (headers: Record<string, string>) => fastify.inject({ url: '/', headers })
+}
+const hello = () => new Response('Hello world')
+const fetchSend = (handler: (request: Request) => Response | Promise<Response>) => async (headers: Record<string, string>) => {
+  const response = await handler(new Request('http://localhost/', { headers }))
+  await response.arrayBuffer()
+}
+
+const requests = (
+  name: string,
+  ops: number,
+  send: (headers: Record<string, string>) => Promise<unknown>,
+  headers: Record<string, string>,
+) =>
+  ({
+    name,
+    ops,
+    samples: [],
+    run: async (n: number) => {
+      for (let i = 0; i < n; i++) await send(headers)
+    },
+  }) satisfies PathCase
+
+/** The framework-free request path: a view per request as an adapter builds one, begin, then finish. */
+function coreCase(name: string, impl: Impl | undefined, headers: Record<string, string>, otel: boolean): PathCase {
+  let sink = 0
+  if (impl === undefined)
+    return {
+      name,
+      ops: 20_000,
+      samples: [],
+      run: (n) => {
+        for (let i = 0; i < n; i++) sink += floorDecision(headers['x-user-id'], headers['cookie']).variant.length
+      },
+    }
+  const split = impl.adapter.createHttpSplit<Record<string, string>>({
+    ...optionsOf(impl),
+    otel: otel ? impl.otel.createOtelInstrumentation() : undefined,
+    randomId: () => crypto.randomUUID(),
+    now: () => performance.now(),
+  })
+  return {
+    name,
+    ops: 20_000,
+    samples: [],
+    run: (n) => {
+      for (let i = 0; i < n; i++) {
+        const view = { header: (h: string) => headers[h], ip: () => undefined, path: () => '/', secure: () => false }
+        const request = split.begin(headers, view)
+        request.finish({ status: 200 })
+        sink += request.responseHeaders.length
+      }
+      if (sink < 0) console.log(sink)
+    },
+  }
+}
+
+async function casesFor(impl: Impl): Promise<PathCase[]> {
+  const at = (name: string) => `${name} [${impl.label}]`
+  const cases: PathCase[] = []
+  const expressSplit = expressSend(impl.express.createExpressMiddleware(optionsOf(impl)))
+  const fastifySplit = await fastifySend((fastify) => fastify.register(impl.fastify.splitlane, optionsOf(impl)))
+  const fetchSplit = fetchSend(impl.fetch.withSplitlane(hello, optionsOf(impl)))
+  for (const [visitor, headers] of Object.entries(visitors)) {
+    cases.push(coreCase(at(`core, ${visitor}`), impl, headers, true))
+    if (visitor === 'returning') cases.push(coreCase(at(`core without otel, ${visitor}`), impl, headers, false))
+    cases.push(requests(at(`express, ${visitor}`), 1000, expressSplit, headers))
+    cases.push(requests(at(`fastify, ${visitor}`), 1000, fastifySplit, headers))
+    cases.push(requests(at(`fetch, ${visitor}`), 1000, fetchSplit, headers))
+  }
+  return cases
+}
+
+async function floorCases(): Promise<PathCase[]> {
+  const cases: PathCase[] = []
+  const expressBare = expressSend()
+  const expressHeader = expressSend((_req, res, next) => (res.setHeader('splitlane-variant', 'helloworld=v3'), next()))
+  const expressFloorSend = expressSend(expressFloor)
+  const fastifyBare = await fastifySend()
+  const fastifyHeader = await fastifySend((fastify) => {
+    fastify.addHook('onRequest', (_request, reply, next) => {
+      void reply.header('splitlane-variant', 'helloworld=v3')
+      next()
+    })
+  })
+  const fastifyFloorSend = await fastifySend(fastifyFloor)
+  cases.push(requests('express bare', 1000, expressBare, RETURNING), requests('express header-only', 1000, expressHeader, RETURNING))
+  cases.push(requests('fastify bare', 1000, fastifyBare, RETURNING), requests('fastify header-only', 1000, fastifyHeader, RETURNING))
+  cases.push(requests('fetch bare', 1000, fetchSend(hello), RETURNING))
+  for (const [visitor, headers] of Object.entries(visitors)) {
+    cases.push(coreCase(`core floor, ${visitor}`, undefined, headers, false))
+    cases.push(requests(`express floor, ${visitor}`, 1000, expressFloorSend, headers))
+    cases.push(requests(`fastify floor, ${visitor}`, 1000, fastifyFloorSend, headers))
+    cases.push(requests(`fetch floor, ${visitor}`, 1000, fetchSend(fetchFloor(hello)), headers))
+  }
+  return cases
+}
+
+const rounds = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9) ?? 15)
+const impls: Impl[] = [{ label: 'new', core, adapter: coreAdapter, otel: coreOtel, express: expressAdapter, fastify: fastifyAdapter, fetch: fetchAdapter }]
+if (process.env['SPLITLANE_OLD'] !== undefined) impls.push(await load(process.env['SPLITLANE_OLD'], 'old'))
+const cases = [...(await floorCases()), ...(await Promise.all(impls.map(casesFor))).flat()]
+
+const timeRound = async (c: PathCase) => {
+  const start = performance.now()
+  await c.run(c.ops)
+  return ((performance.now() - start) * 1000) / c.ops
+}
+for (const c of cases) await timeRound(c) // warm-up
+for (const c of cases) await timeRound(c)
+for (let round = 0; round < rounds; round++) {
+  for (const c of round % 2 === 0 ? cases : [...cases].reverse()) c.samples.push(await timeRound(c))
+  process.stderr.write(`round ${round + 1}/${rounds}\n`)
+}
+
+const byName = new Map(cases.map((c) => [c.name, c]))
+const fmt = (value: number) => value.toFixed(2)
+const spread = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return `${fmt(sorted[Math.floor(sorted.length / 4)]!)}..${fmt(sorted[Math.floor((3 * sorted.length) / 4)]!)}`
+}
+console.log(`\n${rounds} rounds; µs per request, median over rounds (interquartile range)\n`)
+console.log('| case | µs/request | IQR |\n| --- | ---: | ---: |')
+for (const c of cases) console.log(`| ${c.name} | ${fmt(median(c.samples))} | ${spread(c.samples)} |`)
+/** Same-round differences of `c` against `base`: median and IQR. */
+const diff = (c: PathCase, base: PathCase) => c.samples.map((value, i) => value - base.samples[i]!)
+console.log(
+  '\n| adapter, visitor | build | (c) - (b) floor | IQR | (c) - (a) bare | (b) - (a) | (c) / (b) |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+)
+for (const impl of impls)
+  for (const adapter of ['core', 'express', 'fastify', 'fetch'])
+    for (const visitor of Object.keys(visitors)) {
+      const c = byName.get(`${adapter}, ${visitor} [${impl.label}]`)!
+      const floor = byName.get(`${adapter} floor, ${visitor}`)!
+      const bare = byName.get(`${adapter} bare`)
+      const overFloor = diff(c, floor)
+      const row = [
+        `${adapter}, ${visitor}`,
+        impl.label,
+        fmt(median(overFloor)),
+        spread(overFloor),
+        bare === undefined ? (adapter === 'core' ? fmt(median(c.samples)) : '') : fmt(median(diff(c, bare))),
+        bare === undefined ? '' : fmt(median(diff(floor, bare))),
+        `${(median(c.samples) / median(floor.samples)).toFixed(2)}×`,
+      ]
+      console.log(`| ${row.join(' | ')} |`)
+    }
+for (const impl of impls) {
+  const otelCost = diff(byName.get(`core, returning [${impl.label}]`)!, byName.get(`core without otel, returning [${impl.label}]`)!)
+  console.log(`\n[${impl.label}] OpenTelemetry API without an SDK, core returning: ${fmt(median(otelCost))} µs (IQR ${spread(otelCost)})`)
+}
