@@ -47,7 +47,7 @@ describe('@splitlane/core/otel', () => {
     expect(withKey!.events[0]!.attributes!['feature_flag.context.id']).toBe('qa-user')
   })
 
-  it('counts requests and records durations per experiment and variant', async () => {
+  it('counts requests and records durations per experiment, variant and config revision', async () => {
     let clock = 0
     const split = createHttpSplit({ splitter, otel: createOtelInstrumentation({ meterProvider }), now: () => clock })
     for (const status of [200, 200, 503]) {
@@ -64,11 +64,20 @@ describe('@splitlane/core/otel', () => {
     const points = requests.dataPoints.map((point) => [point.attributes, point.value])
     expect(points).toEqual(
       expect.arrayContaining([
-        [{ 'feature_flag.key': 'checkout', 'feature_flag.result.variant': 'canary', 'http.response.status_code': 200 }, 2],
         [
           {
             'feature_flag.key': 'checkout',
             'feature_flag.result.variant': 'canary',
+            'feature_flag.version': 'rev-9',
+            'http.response.status_code': 200,
+          },
+          2,
+        ],
+        [
+          {
+            'feature_flag.key': 'checkout',
+            'feature_flag.result.variant': 'canary',
+            'feature_flag.version': 'rev-9',
             'http.response.status_code': 503,
             'error.type': '503',
           },

@@ -108,9 +108,11 @@ function createInstruments(meter: Meter): Instruments {
 
 /** Records one finished request on the counter and histogram, once per experiment. */
 function recordOutcome(instruments: Instruments, assignments: readonly Assignment[], outcome: HttpOutcome, extra: Attributes = {}): void {
-  for (const { experiment, variant } of assignments) {
+  for (const { experiment, variant, revision } of assignments) {
     if (variant === null) continue
     const attributes: Attributes = { ...extra, [ATTR_FEATURE_FLAG_KEY]: experiment, [ATTR_FEATURE_FLAG_RESULT_VARIANT]: variant }
+    // The config revision, so a fleet controller can tell which instances serve which revision.
+    if (revision !== null) attributes[ATTR_FEATURE_FLAG_VERSION] = String(revision)
     if (outcome.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status
     if (isFailure(outcome)) attributes[ATTR_ERROR_TYPE] = outcome.error === true ? '_OTHER' : String(outcome.status)
     instruments.requests.add(1, attributes)
