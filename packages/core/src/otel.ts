@@ -34,6 +34,7 @@ import {
   ATTR_SPLITLANE_SHADOW,
   BAGGAGE_PREFIX,
   EVENT_FEATURE_FLAG_EVALUATION,
+  LATENCY_BUCKETS_SECONDS,
   METRIC_REQUEST_DURATION,
   METRIC_REQUESTS,
   PROVIDER_NAME,
@@ -101,7 +102,7 @@ function createInstruments(meter: Meter): Instruments {
     duration: meter.createHistogram(METRIC_REQUEST_DURATION, {
       description: 'Request duration, per experiment and variant',
       unit: 's',
-      advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
+      advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
     }),
   }
 }
