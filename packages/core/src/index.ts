@@ -145,7 +145,7 @@ export { mannWhitney, type MannWhitneyResult } from './analysis/mann-whitney.js'
 export { twoProportionTest, type ProportionTestResult } from './analysis/proportion.js'
 export { judgeCanary, classifyMetric, scoreGroups, formatNumber, JUDGE_DEFAULTS, NODATA_THRESHOLD } from './analysis/judge.js'
 export { canaryMetrics, analyzeCanary, type CanaryMetricsOptions, type CanaryAnalysisOptions } from './analysis/canary.js'
-export { LATENCY_BUCKETS_SECONDS } from './semconv.js'
+export { LATENCY_BUCKETS_SECONDS } from './metrics/buckets.js'
 export {
   fleetMetrics,
   judgeFleetWindow,

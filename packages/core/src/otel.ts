@@ -16,6 +16,7 @@ import {
   SpanKind,
   SpanStatusCode,
 } from '@opentelemetry/api'
+import { LATENCY_BUCKETS_SECONDS } from './metrics/buckets.js'
 import { isFailure } from './metrics/failure.js'
 import { otelReason } from './reasons.js'
 import type { HttpInstrumentation, HttpOutcome } from './request/types.js'
@@ -34,7 +35,6 @@ import {
   ATTR_SPLITLANE_SHADOW,
   BAGGAGE_PREFIX,
   EVENT_FEATURE_FLAG_EVALUATION,
-  LATENCY_BUCKETS_SECONDS,
   METRIC_REQUEST_DURATION,
   METRIC_REQUESTS,
   PROVIDER_NAME,
@@ -42,6 +42,7 @@ import {
 import type { Assignment } from './types.js'
 
 export * from './semconv.js'
+export * from './otel-sampler.js'
 
 export interface OtelOptions {
   /** Where the instruments come from; default: the global meter provider, read at the first request. */
