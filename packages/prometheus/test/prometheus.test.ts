@@ -1,10 +1,14 @@
 // The fleet path end to end on the real thing: an Express instance with the OpenTelemetry Prometheus
 // exporter serves real traffic, a real Prometheus scrapes it every second, the source reads each
 // variant's series back, and the one verdict (`judgeAnalysisRun`) judges them.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
+import { run } from '@splitlane/cli'
 import { createSplitter, judgeAnalysisRun } from '@splitlane/core'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
 import { createExpressMiddleware } from '@splitlane/express'
@@ -25,6 +29,7 @@ let instance: Server
 let prometheus: PrometheusHandle
 let trafficStart = 0
 let trafficEnd = 0
+let rulesDir = ''
 
 beforeAll(async () => {
   const exporter = new PrometheusExporter({ preventServerStart: true })
@@ -60,7 +65,14 @@ beforeAll(async () => {
   instance = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => instance.once('listening', resolve))
   const target = `127.0.0.1:${(instance.address() as AddressInfo).port}`
-  prometheus = await startPrometheus({ targets: [target] })
+  // The rules `splitlane rules` writes for this config, evaluated by this Prometheus on live series.
+  rulesDir = await mkdtemp(join(tmpdir(), 'splitlane-rules-'))
+  await writeFile(join(rulesDir, 'config.json'), JSON.stringify(config))
+  let stderr = ''
+  const io = { out: () => {}, err: (text: string) => void (stderr += text), isTTY: false }
+  const code = await run(['rules', '--config', join(rulesDir, 'config.json'), '--out', join(rulesDir, 'rules.yml')], io)
+  if (code !== 0) throw new Error(`splitlane rules failed: ${stderr}`)
+  prometheus = await startPrometheus({ targets: [target], ruleFiles: [join(rulesDir, 'rules.yml')] })
   // About 200 requests a second in bursts, for TRAFFIC_MS: enough per step, little CPU.
   trafficStart = Date.now()
   let key = 0
@@ -79,6 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prometheus?.close()
+  if (rulesDir) await rm(rulesDir, { recursive: true, force: true })
   if (instance) await close(instance)
 })
 
@@ -138,6 +151,19 @@ describe('@splitlane/prometheus against a real Prometheus scraping a real instan
     })
     expect(verdict.outcome).toBe('inconclusive')
     expect(verdict.reason).toMatch(/^instances still serve other revisions than r8: r7 \(127\.0\.0\.1:\d+\)$/)
+  })
+
+  it('evaluates the recording rules of `splitlane rules` on the live series', async () => {
+    const source = createPrometheusSource({ url: prometheus.url })
+    const ratio = await source.client.query('splitlane:error_ratio:rate5m', Date.now())
+    const byVariant = Object.fromEntries(
+      ratio.map((series) => [`${series.labels.feature_flag_key}/${series.labels.feature_flag_result_variant}`, series.points[0]!.value]),
+    )
+    expect(byVariant['healthy/canary']).toBe(0)
+    expect(byVariant['failing/stable']).toBe(0)
+    expect(byVariant['failing/canary']).toBeGreaterThan(0.2)
+    const p99 = await source.client.query('splitlane:request_duration_seconds:p99_5m{feature_flag_key="healthy"}', Date.now())
+    expect(p99.map((series) => series.labels.feature_flag_result_variant).sort()).toEqual(['canary', 'stable'])
   })
 
   it('fills user templates per metric and variant', async () => {
