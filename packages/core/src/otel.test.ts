@@ -2,6 +2,7 @@ import { context, propagation, trace } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
 import { installOtelSdk } from '../test/otel-sdk.js'
 import { createOtelInstrumentation, variantsFromBaggage, withVariantBaggage } from './otel.js'
+import { LATENCY_BUCKETS_SECONDS } from './metrics/buckets.js'
 import { createHttpSplit } from './request/split.js'
 import type { RequestView } from './request/types.js'
 import { createSplitter } from './splitter.js'
@@ -89,6 +90,8 @@ describe('@splitlane/core/otel', () => {
     expect(duration.descriptor.unit).toBe('s')
     const ok = duration.dataPoints.find((point) => point.attributes['http.response.status_code'] === 200)!
     expect(ok.value).toMatchObject({ count: 2, sum: 0.5 })
+    // The SDK honours the instrument's bucket advice: the documented web-latency boundaries.
+    expect((ok.value as { buckets: { boundaries: number[] } }).buckets.boundaries).toEqual(LATENCY_BUCKETS_SECONDS)
   })
 
   it('writes the variants into baggage that survives a W3C header round trip, and honours it downstream', () => {
