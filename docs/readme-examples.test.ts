@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { splitMarkdown } from './markdown.js'
 
 const root = fileURLToPath(new URL('../', import.meta.url)).replace(/\/$/, '')
-const packages = ['core', 'express', 'fastify', 'fetch', 'sources']
+const packages = ['core', 'express', 'fastify', 'fetch', 'sources', 'prometheus']
 const entries: Record<string, string> = {
   '@splitlane/core': 'core/dist/index.d.ts',
   '@splitlane/core/adapter': 'core/dist/adapter.d.ts',
@@ -17,6 +17,7 @@ const entries: Record<string, string> = {
   '@splitlane/fetch': 'fetch/dist/index.d.ts',
   '@splitlane/sources': 'sources/dist/index.d.ts',
   '@splitlane/sources/node': 'sources/dist/node.d.ts',
+  '@splitlane/prometheus': 'prometheus/dist/index.d.ts',
 }
 
 /** Each README's ```ts blocks as virtual files beside the package, so its dependencies resolve as they would for a user. */

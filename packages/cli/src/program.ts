@@ -5,6 +5,7 @@ import { registerSimulate } from './commands/simulate.js'
 import { registerExport } from './commands/export.js'
 import { registerImport } from './commands/import.js'
 import { registerValidate } from './commands/validate.js'
+import { registerRules } from './commands/rules.js'
 import { CliError, EXIT, type CliIo } from './io.js'
 import { json } from './output.js'
 
@@ -27,6 +28,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   registerAnalyze(program, io, setExit)
   registerImport(program, io, setExit)
   registerExport(program, io, setExit)
+  registerRules(program, io, setExit)
   const wantsJson = argv.includes('--json')
   const fail = (message: string, code: number) => {
     io.err(`splitlane: ${message}\n`)

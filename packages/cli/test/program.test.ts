@@ -53,6 +53,7 @@ describe('splitlane', () => {
     ['analyze', example('metrics.json'), '-c', 'canary', '-b', 'stable'],
     ['import', fixturePath('gateway-simple-split.yaml')],
     ['export', example('splitlane.yaml'), '--to', 'gateway-api', '--experiment', 'checkout'],
+    ['rules', '--config', example('splitlane.yaml')],
   ])('%s as a real process answers as it does in-process', async (...args) => {
     const inProcess = await splitlane(args)
     expect(inProcess.stdout).not.toBe('')

@@ -44,6 +44,12 @@ export const ErrorCode = {
   UpstreamTimeout: 'SPLITLANE_ERR_UPSTREAM_TIMEOUT',
   /** Proxy mode: the variant's upstream refused the connection, reset it or could not be reached; answered 502 (or retried on control). */
   UpstreamFailed: 'SPLITLANE_ERR_UPSTREAM_FAILED',
+  /** @splitlane/prometheus: the server could not be reached, answered 5xx, or took longer than `timeoutMs`, after every retry. */
+  PrometheusUnreachable: 'SPLITLANE_ERR_PROMETHEUS_UNREACHABLE',
+  /** @splitlane/prometheus: Prometheus rejected a query (bad PromQL, 400/422) or answered something that is not its API's JSON. */
+  PrometheusQueryFailed: 'SPLITLANE_ERR_PROMETHEUS_QUERY_FAILED',
+  /** @splitlane/prometheus: a query a window needs returned no series: no data, so nothing can be judged (inconclusive, never a pass). */
+  PrometheusNoData: 'SPLITLANE_ERR_PROMETHEUS_NO_DATA',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -71,6 +71,16 @@ export type {
 } from './metrics/types.js'
 export { judgeCanary, JUDGE_DEFAULTS, NODATA_THRESHOLD } from './analysis/judge.js'
 export { analyzeCanary, type CanaryMetricsOptions, type CanaryAnalysisOptions } from './analysis/canary.js'
+export { LATENCY_BUCKETS_SECONDS } from './metrics/buckets.js'
+export {
+  judgeFleetWindow,
+  fleetRevisionCheck,
+  type FleetWindow,
+  type FleetVariantWindow,
+  type FleetJudgeOptions,
+  type SeriesPoint,
+  type ServedRevision,
+} from './analysis/fleet.js'
 export type {
   Samples,
   Direction,

@@ -2,6 +2,7 @@ import { context, propagation, trace } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
 import { installOtelSdk } from '../test/otel-sdk.js'
 import { createOtelInstrumentation, variantsFromBaggage, withVariantBaggage } from './otel.js'
+import { LATENCY_BUCKETS_SECONDS } from './metrics/buckets.js'
 import { createHttpSplit } from './request/split.js'
 import type { RequestView } from './request/types.js'
 import { createSplitter } from './splitter.js'
@@ -47,7 +48,7 @@ describe('@splitlane/core/otel', () => {
     expect(withKey!.events[0]!.attributes!['feature_flag.context.id']).toBe('qa-user')
   })
 
-  it('counts requests and records durations per experiment and variant', async () => {
+  it('counts requests and records durations per experiment, variant and config revision', async () => {
     let clock = 0
     const split = createHttpSplit({ splitter, otel: createOtelInstrumentation({ meterProvider }), now: () => clock })
     for (const status of [200, 200, 503]) {
@@ -64,11 +65,20 @@ describe('@splitlane/core/otel', () => {
     const points = requests.dataPoints.map((point) => [point.attributes, point.value])
     expect(points).toEqual(
       expect.arrayContaining([
-        [{ 'feature_flag.key': 'checkout', 'feature_flag.result.variant': 'canary', 'http.response.status_code': 200 }, 2],
         [
           {
             'feature_flag.key': 'checkout',
             'feature_flag.result.variant': 'canary',
+            'feature_flag.version': 'rev-9',
+            'http.response.status_code': 200,
+          },
+          2,
+        ],
+        [
+          {
+            'feature_flag.key': 'checkout',
+            'feature_flag.result.variant': 'canary',
+            'feature_flag.version': 'rev-9',
             'http.response.status_code': 503,
             'error.type': '503',
           },
@@ -80,6 +90,8 @@ describe('@splitlane/core/otel', () => {
     expect(duration.descriptor.unit).toBe('s')
     const ok = duration.dataPoints.find((point) => point.attributes['http.response.status_code'] === 200)!
     expect(ok.value).toMatchObject({ count: 2, sum: 0.5 })
+    // The SDK honours the instrument's bucket advice: the documented web-latency boundaries.
+    expect((ok.value as { buckets: { boundaries: number[] } }).buckets.boundaries).toEqual(LATENCY_BUCKETS_SECONDS)
   })
 
   it('writes the variants into baggage that survives a W3C header round trip, and honours it downstream', () => {

@@ -16,6 +16,7 @@ import {
   SpanKind,
   SpanStatusCode,
 } from '@opentelemetry/api'
+import { LATENCY_BUCKETS_SECONDS } from './metrics/buckets.js'
 import { isFailure } from './metrics/failure.js'
 import { otelReason } from './reasons.js'
 import type { HttpInstrumentation, HttpOutcome } from './request/types.js'
@@ -41,6 +42,7 @@ import {
 import type { Assignment } from './types.js'
 
 export * from './semconv.js'
+export * from './otel-sampler.js'
 
 export interface OtelOptions {
   /** Where the instruments come from; default: the global meter provider, read at the first request. */
@@ -101,16 +103,18 @@ function createInstruments(meter: Meter): Instruments {
     duration: meter.createHistogram(METRIC_REQUEST_DURATION, {
       description: 'Request duration, per experiment and variant',
       unit: 's',
-      advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] },
+      advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
     }),
   }
 }
 
 /** Records one finished request on the counter and histogram, once per experiment. */
 function recordOutcome(instruments: Instruments, assignments: readonly Assignment[], outcome: HttpOutcome, extra: Attributes = {}): void {
-  for (const { experiment, variant } of assignments) {
+  for (const { experiment, variant, revision } of assignments) {
     if (variant === null) continue
     const attributes: Attributes = { ...extra, [ATTR_FEATURE_FLAG_KEY]: experiment, [ATTR_FEATURE_FLAG_RESULT_VARIANT]: variant }
+    // The config revision, so a fleet controller can tell which instances serve which revision.
+    if (revision !== null) attributes[ATTR_FEATURE_FLAG_VERSION] = String(revision)
     if (outcome.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status
     if (isFailure(outcome)) attributes[ATTR_ERROR_TYPE] = outcome.error === true ? '_OTHER' : String(outcome.status)
     instruments.requests.add(1, attributes)

@@ -94,6 +94,13 @@ const judgeShape = {
   errorRate: z.union([z.literal(false), z.strictObject(metricShape)], expected('false or error-rate metric settings')).optional(),
   latency: z.union([z.literal(false), z.strictObject(continuousShape)], expected('false or latency metric settings')).optional(),
   events: z.record(name('an event name'), z.strictObject(metricShape), expected('an object mapping event names to settings')).optional(),
+  series: z
+    .record(
+      name('a series metric name'),
+      z.union([z.literal(false), z.strictObject(continuousShape)], expected('false or series metric settings')),
+      expected('an object mapping fleet series metric names to settings'),
+    )
+    .optional(),
   extra: z.array(extraMetric, expected('an array of metrics')).optional(),
   confidenceLevel: fraction('a confidence level').optional(),
   groupWeights: z.record(z.string(), score(), expected('an object mapping group names to weights 0..100')).optional(),

@@ -1,4 +1,5 @@
 import type { CanaryMetricsOptions } from '../analysis/canary.js'
+import type { FleetJudgeOptions } from '../analysis/fleet.js'
 import type { BurnRateAlert, SliPoint } from '../analysis/slo.js'
 import type { JudgeOptions, JudgeResult } from '../analysis/types.js'
 import type { MetricsWindow } from '../metrics/types.js'
@@ -16,8 +17,8 @@ export interface AnalysisStepOptions {
   inconclusiveLimit?: number
   /** Check the split's sample ratio against the applied weights (default true). */
   srm?: boolean
-  /** Judge settings and metric overrides (see `analyzeCanary`). */
-  judge?: Omit<CanaryMetricsOptions, 'experiment' | 'canary' | 'baseline'> & JudgeOptions
+  /** Judge settings and metric overrides (see `analyzeCanary`; `series` for fleet windows, see `judgeFleetWindow`). */
+  judge?: Omit<CanaryMetricsOptions, 'experiment' | 'canary' | 'baseline'> & Pick<FleetJudgeOptions, 'series'> & JudgeOptions
 }
 
 export type RolloutStep =

@@ -1,6 +1,7 @@
 // The one canary verdict: judge -> sample ratio check -> limits. The rollout plan and
 // `splitlane analyze` both call `judgeAnalysisRun`, so the same window gets the same verdict.
 import { analyzeCanary } from '../analysis/canary.js'
+import { fleetRevisionCheck, judgeFleetWindow, type FleetWindow } from '../analysis/fleet.js'
 import { formatNumber } from '../analysis/judge.js'
 import type { JudgeResult } from '../analysis/types.js'
 import type { MetricsWindow } from '../metrics/types.js'
@@ -20,8 +21,15 @@ export interface AnalysisRunInput {
   experiment: string
   canary: string
   baseline: string
-  /** The metrics this run judges (a rollout: everything since its last run). */
-  window: MetricsWindow
+  /** The metrics this run judges (a rollout: everything since its last run). Give this or `fleet`. */
+  window?: MetricsWindow
+  /**
+   * Instead of `window`: the whole fleet's per-variant time series (from Prometheus, see
+   * `judgeFleetWindow`); request and error counts come from its sums.
+   */
+  fleet?: FleetWindow
+  /** With `fleet`: the config revision every instance must serve; instances on another make the run inconclusive. */
+  expectedRevision?: string
   /** The canary's share in percent while the window was recorded; without it the sample ratio is not checked. */
   canaryWeight?: number
   /** The analysis step's settings: `minRequests`, `srm`, `judge`, `count` and the limits. */
@@ -80,6 +88,15 @@ function checkSampleRatio(
   return { checked: true, mismatch: false, result, reason: `sample ratio matches: ${counts}, p = ${formatNumber(result.pValue)}` }
 }
 
+function requestCounts(input: AnalysisRunInput): { canary: number; baseline: number } {
+  if (input.fleet !== undefined) {
+    const count = (variant: string) => Math.round(own(input.fleet!.variants, variant)?.requests ?? 0)
+    return { canary: count(input.canary), baseline: count(input.baseline) }
+  }
+  const variants = own(input.window?.experiments ?? {}, input.experiment)
+  return { canary: own(variants, input.canary)?.requests ?? 0, baseline: own(variants, input.baseline)?.requests ?? 0 }
+}
+
 /**
  * Judges one analysis run: waits for `minRequests` canary requests, runs the canary judge, checks the
  * sample ratio against the weight in force, and applies the step's limits. Pure.
@@ -87,8 +104,7 @@ function checkSampleRatio(
 export function judgeAnalysisRun(input: AnalysisRunInput): AnalysisRunVerdict {
   const options = { ...ANALYSIS_DEFAULTS, ...input.analysis }
   const before = input.counts ?? { passed: 0, failures: 0, inconclusive: 0 }
-  const variants = own(input.window.experiments, input.experiment)
-  const requests = { canary: own(variants, input.canary)?.requests ?? 0, baseline: own(variants, input.baseline)?.requests ?? 0 }
+  const requests = requestCounts(input)
   if (requests.canary < options.minRequests)
     return {
       outcome: 'waiting',
@@ -100,13 +116,15 @@ export function judgeAnalysisRun(input: AnalysisRunInput): AnalysisRunVerdict {
       next: 'wait',
       nextReason: 'not enough canary requests to judge',
     }
-  const judge = analyzeCanary(input.window, {
-    ...options.judge,
-    experiment: input.experiment,
-    canary: input.canary,
-    baseline: input.baseline,
-  })
+  const sides = { experiment: input.experiment, canary: input.canary, baseline: input.baseline }
+  const judge =
+    input.fleet !== undefined
+      ? judgeFleetWindow(input.fleet, { ...options.judge, ...sides })
+      : analyzeCanary(input.window ?? { experiments: {} }, { ...options.judge, ...sides })
   const srm = checkSampleRatio(requests, input.canaryWeight, options.srm !== false)
+  // Metrics mixed from two configs say nothing about either: a lagging fleet is inconclusive, not judged.
+  const revision =
+    input.fleet !== undefined && input.expectedRevision !== undefined ? fleetRevisionCheck(input.fleet, input.expectedRevision) : undefined
   let outcome: 'passed' | 'failed' | 'inconclusive'
   let reason: string
   // A Fail counts even over a mismatched split (a crashing canary also skews the split, and rolling
@@ -114,6 +132,9 @@ export function judgeAnalysisRun(input: AnalysisRunInput): AnalysisRunVerdict {
   if (judge.verdict === 'Fail') {
     outcome = 'failed'
     reason = `judge Fail (${judge.reason})${srm.mismatch ? `; also ${srm.reason}` : ''}`
+  } else if (revision !== undefined && !revision.current) {
+    outcome = 'inconclusive'
+    reason = revision.reason
   } else if (srm.mismatch) {
     outcome = 'inconclusive'
     reason = srm.reason
