@@ -59,7 +59,7 @@ export function createProviderLifecycle(options: SplitlaneProviderOptions, emit:
   })
 
   return {
-    async initialize(): Promise<void> {
+    initialize: async (): Promise<void> => {
       if (source === undefined) return
       const status = await source.ready
       lastConfig = splitter.config // READY (or ERROR) announces the config as it is: no change event for the first load
@@ -70,12 +70,12 @@ export function createProviderLifecycle(options: SplitlaneProviderOptions, emit:
       phase = 'ready'
     },
     /** Called before each evaluation: cheap identity and status checks, so updates by any path are announced. */
-    beforeEvaluation(): void {
+    beforeEvaluation: (): void => {
       noticeChanges()
       if (phase === 'degraded' && source !== undefined && source.status().consecutiveFailures === 0) recovered()
     },
     onAssignment: recorder !== undefined && recordEvaluations ? (assignment: Assignment) => recorder.record(assignment) : undefined,
-    track(name: string, context: EvaluationContext | undefined, details: TrackingEventDetails | undefined): void {
+    track: (name: string, context: EvaluationContext | undefined, details: TrackingEventDetails | undefined): void => {
       if (recorder === undefined) return
       const value = typeof details?.value === 'number' && Number.isFinite(details.value) ? details.value : 1
       const assignments = splitter.assignAll(contextOf(context))
@@ -84,8 +84,9 @@ export function createProviderLifecycle(options: SplitlaneProviderOptions, emit:
         if (assignment.inExperiment) recorder.record(assignment, { eventsOnly: true, events: { [name]: value } })
       }
     },
-    async close(): Promise<void> {
+    close: (): Promise<void> => {
       source?.close()
+      return Promise.resolve()
     },
   }
 }

@@ -114,7 +114,7 @@ describe('server provider: evaluations', () => {
         after: (_hookContext, details) =>
           void seen.push(`after ${details.variant} ${details.reason} ${String(details.flagMetadata.revision)}`),
         error: (_hookContext, error) => void seen.push(`error ${(error as { code?: string }).code}`),
-        finally: (_hookContext, details) => void seen.push(`finally ${details.value}`),
+        finally: (_hookContext, details) => void seen.push(`finally ${JSON.stringify(details.value)}`),
       }
       const client = await clientFor(createOpenFeatureProvider({ splitter: splitter() }))
       client.addHooks(hook, new SpanHook())
@@ -209,7 +209,7 @@ describe('server provider: events from a live config source', () => {
       const events: string[] = []
       const record = (name: string) => (details?: EventDetails) =>
         void events.push(
-          `${name}${details?.flagsChanged ? ` ${details.flagsChanged.join(',')}` : ''}${details?.message ? `: ${details.message}` : ''}`,
+          `${name}${details?.flagsChanged ? ` ${(details.flagsChanged as string[]).join(',')}` : ''}${details?.message ? `: ${details.message}` : ''}`,
         )
       client.addHandler(ProviderEvents.Ready, record('ready'))
       client.addHandler(ProviderEvents.ConfigurationChanged, record('changed'))

@@ -1,6 +1,6 @@
 import {
   OpenFeatureEventEmitter,
-  ServerProviderEvents,
+  type ServerProviderEvents,
   type EvaluationContext,
   type JsonValue,
   type Provider,

@@ -5,7 +5,7 @@ import type { SplitlaneConfig } from '@splitlane/core'
 
 /** Serves `document` (mutable) as JSON; `status` other than 200 answers that status; `hang` never answers. */
 export async function startConfigServer(initial: unknown) {
-  const state = { document: initial as unknown, status: 200, hang: false, requests: 0 }
+  const state = { document: initial, status: 200, hang: false, requests: 0 }
   const hanging: ServerResponse[] = []
   const server = createServer((_req, res) => {
     state.requests++
