@@ -40,6 +40,14 @@ describe('examples', () => {
     expect(output).toMatch(/release → "stable": key "user-\d+" \(from context.key\) is in the holdout/)
   })
 
+  it('openfeature: flags through the OpenFeature server SDK, conversions tracked and judged per variant', () => {
+    const output = run('openfeature/src/index.ts')
+    expect(output).toMatch(/user-42 sees "Buy( now)?" \(variant (stable|canary), reason SPLIT, bucket 0\.\d+\)/)
+    expect(output).toContain('ann sees "Buy now" (reason TARGETING_MATCH, rule staff)')
+    expect(output).toContain('a typo answers the default "Buy" with FLAG_NOT_FOUND')
+    expect(output).toMatch(/conversion: Pass: .*rate ratio 1\.\d+/)
+  })
+
   it('live-config: follows the URL and the file, and keeps the last good revision on a bad edit', () => {
     const output = run('live-config/src/index.ts')
     expect(output).toContain('url: now on revision 2')

@@ -30,6 +30,19 @@ describe('createMetricsRecorder', () => {
     expect(stats.shadow.latencyMs.count).toBe(1)
   })
 
+  it('eventsOnly adds business events without counting a request, and none for units outside the split', () => {
+    const recorder = createMetricsRecorder()
+    const target = { experiment: 'checkout', variant: 'canary' }
+    recorder.record(target)
+    recorder.record(target)
+    recorder.record(target, { eventsOnly: true, events: { conversion: 1, revenue: 30 } })
+    recorder.record({ ...target, inExperiment: false }, { eventsOnly: true, events: { conversion: 1 } })
+    const stats = recorder.snapshot().experiments.checkout!.canary!
+    expect(stats.requests).toBe(2)
+    expect(stats.excluded.requests).toBe(0)
+    expect({ ...stats.events }).toEqual({ conversion: { count: 1, sum: 1 }, revenue: { count: 1, sum: 30 } })
+  })
+
   it('accepts an Assignment as it is and skips unknown experiments', () => {
     const splitter = createSplitter({ config: { version: 1, experiments: { hello: { variants: [{ name: 'a' }, { name: 'b' }] } } } })
     const recorder = createMetricsRecorder()

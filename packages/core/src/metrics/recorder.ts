@@ -51,7 +51,10 @@ function addOutcome(stats: VariantStats, outcome: Outcome): void {
   stats.completionTokens += nonNegative(outcome.completionTokens)
   stats.cost += nonNegative(outcome.cost)
   if (outcome.fallback === true) stats.fallbacks++
-  const events = outcome.events
+  addEvents(stats, outcome.events)
+}
+
+function addEvents(stats: VariantStats, events: Outcome['events']): void {
   if (events !== undefined && events !== null && typeof events === 'object') {
     for (const name of Object.keys(events)) {
       const value = events[name] // Object.keys: own names only, `__proto__` included as a plain name
@@ -170,6 +173,11 @@ export function createMetricsRecorder(options: MetricsRecorderOptions = {}): Met
         if (typeof experiment !== 'string' || typeof variant !== 'string') return
         const variants = (experiments[experiment] ??= ownRecord<VariantStats>())
         const stats = (variants[variant] ??= createVariantStats())
+        if (outcome?.eventsOnly === true) {
+          // Events of a unit outside the split are not part of the analysis, as its requests are not.
+          if (target.inExperiment !== false) addEvents(stats, outcome.events)
+          return
+        }
         if (target.inExperiment === false) {
           // Overridden, not exposed, disabled or failed: served, but not part of the randomized split.
           const result = outcome ?? {}

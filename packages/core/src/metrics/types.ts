@@ -22,6 +22,11 @@ export interface Outcome {
   mismatch?: boolean
   /** Business events: name -> value (a conversion is 1, a reward is any number). */
   events?: Readonly<Record<string, number>>
+  /**
+   * Only `events`, reported apart from the request that exposed the unit (OpenFeature `track`): no request is
+   * counted, so rates per request keep the exposures as their denominator.
+   */
+  eventsOnly?: boolean
 }
 
 /** Who served the request: an `Assignment` can be passed as it is. */
