@@ -8,6 +8,7 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'es2022',
+    removeNodeProtocol: false, // keep `node:fs` as written (bare `fs` breaks Deno and neutral-platform bundlers)
     treeshake: true,
   },
   {
@@ -15,6 +16,7 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     target: 'es2022',
+    removeNodeProtocol: false, // keep `node:fs` as written (bare `fs` breaks Deno and neutral-platform bundlers)
     banner: { js: '#!/usr/bin/env node' },
   },
 ])

@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   treeshake: true,
+  // Keep `node:fs` etc. as written: bare `fs` breaks `--platform=neutral` bundlers and Deno.
+  removeNodeProtocol: false,
 })

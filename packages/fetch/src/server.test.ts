@@ -1,4 +1,13 @@
-import { createMetricsRecorder, createSplitter, parseVariantHeader, type SplitlaneConfig } from '@splitlane/core'
+import { webcrypto } from 'node:crypto'
+import {
+  createMetricsRecorder,
+  createSplitter,
+  createWebCryptoHmac,
+  mintOverrideToken,
+  parseVariantHeader,
+  type SplitlaneConfig,
+  type SplitlaneError,
+} from '@splitlane/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveFetch, type FetchServer } from '../test/node-server.js'
 import { startUpstream, type TestServer } from '../test/servers.js'
@@ -87,5 +96,54 @@ describe('withSplitlane wrapped twice', () => {
     expect(response.headers.get('splitlane-variant')).toMatch(/^api=v[12]$/)
     const stats = metrics.snapshot().experiments['api']!
     expect(Object.values(stats).reduce((sum, variant) => sum + variant.requests, 0)).toBe(1)
+  })
+})
+
+describe('withSplitlane with override tokens signed by WebCrypto (no node:crypto, as on Workers)', () => {
+  it('honours a valid token, ignores a forged one, and reports no "synchronous sign" error', async () => {
+    const sign = createWebCryptoHmac({ secret: 'token-secret', subtle: webcrypto.subtle })
+    const errors: SplitlaneError[] = []
+    const splitter = createSplitter({ config: config(), overrideTokens: { sign }, onError: (error) => errors.push(error) })
+    const app = withSplitlane((request: Request) => Response.json({ variant: assignmentsOf(request).api!.variant }), {
+      splitter,
+      overrideTokens: true,
+      cookie: false,
+      getKey: () => 'user-1',
+      onError: (error) => errors.push(error),
+    })
+    const server = await serveFetch(app)
+    servers.push(server)
+    const forced = splitter.variantOf('api', 'user-1') === 'v1' ? 'v2' : 'v1'
+    const token = await mintOverrideToken({ experiment: 'api', variant: forced, expiresAt: Date.now() + 60_000, sign })
+    const honoured = await fetch(server.url, { headers: { 'splitlane-override': token } })
+    expect(await honoured.json()).toEqual({ variant: forced })
+    const forged = await fetch(server.url, { headers: { 'splitlane-override': `${token.slice(0, -2)}AA` } })
+    expect(await forged.json()).toEqual({ variant: splitter.variantOf('api', 'user-1') })
+    expect(errors.map((error) => error.code)).toEqual(['SPLITLANE_ERR_OVERRIDE_TOKEN_SIGNATURE'])
+  })
+})
+
+describe('withSplitlane on Workers (a ctx with waitUntil among the extra arguments)', () => {
+  it('holds the invocation until a proxied body has ended and its outcome is recorded', async () => {
+    const splitter = createSplitter({ config: config() })
+    const metrics = createMetricsRecorder()
+    const proxy = proxyByVariant()
+    const app = withSplitlane((request: Request, _env: object, _ctx: object) => proxy(request), {
+      splitter,
+      metrics,
+      cookie: false,
+      getKey: () => 'user-1',
+    })
+    const held: Promise<unknown>[] = []
+    const ctx = { waitUntil: (promise: Promise<unknown>) => void held.push(promise) }
+    const response = await app(new Request('http://app.local/echo', { method: 'POST', body: 'payload' }), {}, ctx)
+    expect(held).toHaveLength(1)
+    let settled = false
+    void held[0]!.then(() => (settled = true))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(settled).toBe(false) // the body is not read yet: nothing recorded
+    expect(await response.text()).toBe('payload')
+    await held[0]
+    expect(metrics.snapshot().experiments.api![splitter.variantOf('api', 'user-1')!]!.requests).toBe(1)
   })
 })

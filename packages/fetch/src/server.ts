@@ -2,6 +2,7 @@
 import { ErrorCode, SplitlaneError } from '@splitlane/core'
 import { createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core/adapter'
 import { webCryptoCookieSignature } from './cookie-signature.js'
+import { heldUntilFinished, waitUntilOf } from './lifecycle.js'
 import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './types.js'
 
 const splits = new WeakMap<Request, RequestSplit>()
@@ -70,6 +71,8 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
       const view = viewOf(request, options)
       const prepared = split.prepare(view) // WebCrypto signs asynchronously: the cookie is verified before begin
       begun = split.begin(request, view, undefined, prepared && (await prepared))
+      const waitUntil = options.waitUntil ?? waitUntilOf(rest) // Workers: the outcome may be recorded after the response
+      if (waitUntil !== undefined) begun = heldUntilFinished(begun, waitUntil)
       splits.set(request, begun)
       // A client that went away counts as an error of its variant (servers abort the request's signal then)
       const own = begun

@@ -138,4 +138,22 @@ describe('shadow traffic', () => {
     expect(splitFetch.shadowStats()).toMatchObject({ sent: 1, failed: 0 })
     expect(shadowOf().errors).toBe(0)
   })
+  it('hands each mirror to waitUntil, which settles when the mirror is recorded (Workers end an invocation at its response)', async () => {
+    const held: Promise<unknown>[] = []
+    const { splitFetch, shadowOf } = setup({ upstream: other.url }, { waitUntil: (promise) => held.push(promise) })
+    const throwing = setup(
+      { upstream: other.url },
+      {
+        waitUntil: () => {
+          throw new Error('waitUntil outside a request')
+        },
+      },
+    )
+    await (await splitFetch('http://api.internal/hello')).text()
+    await (await throwing.splitFetch('http://api.internal/hello')).text()
+    expect(held).toHaveLength(1)
+    await Promise.all(held)
+    expect(shadowOf()).toMatchObject({ requests: 1, errors: 0 })
+    await until(() => throwing.shadowOf().requests === 1)
+  })
 })

@@ -1,6 +1,7 @@
 // Shadow traffic: fire-and-forget copies to a shadow upstream, bounded, timed out, counted, never awaited by the caller.
 import { ErrorCode, SplitlaneError, type Assignment, type Outcome } from '@splitlane/core'
 import { SAFE_METHODS, parseUpstream, resolveHeaders } from '@splitlane/core/adapter'
+import { holdWith, type WaitUntil } from './lifecycle.js'
 import { isLlm, observeLlm } from './llm.js'
 import type { Outgoing } from './request.js'
 import type { Route } from './route.js'
@@ -34,6 +35,8 @@ interface ShadowDeps {
   random: () => number
   now: () => number
   report: (error: SplitlaneError) => void
+  /** Keeps the runtime alive until the mirror settles (Workers end an invocation when its response is sent). */
+  waitUntil?: WaitUntil
 }
 
 export function createShadow(options: ShadowOptions, deps: ShadowDeps, experiment: string): Shadow {
@@ -97,11 +100,12 @@ export function createShadow(options: ShadowOptions, deps: ShadowDeps, experimen
       }
       inFlight++
       counts.sent++
-      run(call)
+      const mirrored = run(call)
         .catch((error: unknown) =>
           deps.report(new SplitlaneError(ErrorCode.Internal, 'a shadow comparator failed', { cause: error, experiment })),
         )
         .finally(() => inFlight--)
+      holdWith(deps.waitUntil, mirrored)
     },
     stats: () => ({ ...counts }),
   }

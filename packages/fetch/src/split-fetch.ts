@@ -62,7 +62,7 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
   }
   const router = createRouter({ splitter, experiment, upstreams: options.upstreams, env })
   const policy = createCallFallback(options.fallback, router, options.now ?? Date.now, report)
-  const shadowDeps = { fetch: fetchImpl, env, random: options.random ?? Math.random, now: timer, report }
+  const shadowDeps = { fetch: fetchImpl, env, random: options.random ?? Math.random, now: timer, report, waitUntil: options.waitUntil }
   const shadow = options.shadow === undefined ? null : createShadow(options.shadow, shadowDeps, experiment)
 
   const assign = (call: SplitCall): Assignment => {

@@ -49,6 +49,11 @@ export interface SplitFetchOptions {
   now?: () => number
   /** Uniform draws in [0, 1) for shadow sampling. Default `Math.random`. */
   random?: () => number
+  /**
+   * Keeps the runtime alive until each mirror settles: on Cloudflare Workers pass `waitUntil` from
+   * `cloudflare:workers` (an invocation ends when its response is sent, and mirrors left behind never settle).
+   */
+  waitUntil?: (promise: Promise<unknown>) => void
 }
 
 /** What a comparator sees of one side of a mirrored call. */
@@ -122,6 +127,11 @@ export interface SplitlaneServerOptions extends HttpSplitOptions<Request> {
    * is counted by its status. Without it the error is recorded as an error of the variant and rethrown.
    */
   onHandlerError?: (error: unknown, request: Request) => Response | Promise<Response>
+  /**
+   * Keeps the runtime alive until the request's outcome is recorded (a proxied body records it when it ends).
+   * Default: the `waitUntil` of a Workers `ctx` passed to the handler (`fetch(request, env, ctx)`).
+   */
+  waitUntil?: (promise: Promise<unknown>) => void
 }
 
 export interface ByVariantOptions {

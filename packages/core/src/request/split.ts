@@ -19,8 +19,8 @@ export interface HttpSplit<Req> {
    */
   begin(request: Req, view: RequestView, experiments?: readonly string[], prepared?: PreparedCookie): RequestSplit
   /**
-   * For asynchronous cookie signatures (WebCrypto): verifies the request's sticky cookie, and signs a fresh
-   * id, ahead of `begin`, which takes the result. Undefined when the cookie is off. Never rejects.
+   * For asynchronous signatures (WebCrypto): verifies the request's sticky cookie, and signs a fresh id, and
+   * verifies its override tokens, ahead of `begin`, which takes the result. Undefined when neither is on. Never rejects.
    */
   prepare(view: RequestView): Promise<PreparedCookie> | undefined
   /** The variant header's name, or `false` when disabled. */
@@ -68,7 +68,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
   }
 
   const sticky = options.cookie === false ? undefined : createStickyCookie(options.cookie ?? {}, options.cookieSignature)
-  const prepare = (view: RequestView): Promise<PreparedCookie> | undefined =>
+  const prepareCookie = (view: RequestView): Promise<PreparedCookie> | undefined =>
     sticky === undefined
       ? undefined
       : Promise.resolve()
@@ -79,6 +79,22 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
           })
   const tokenSources = overrideTokenSources(options.overrideTokens)
   const clock = options.clock ?? (() => Number.NaN)
+  /** Verifies the request's override tokens ahead of `begin`: a splitter that signs with WebCrypto answers asynchronously. */
+  const prepareOverrides = (view: RequestView): Promise<VerifiedOverrides | null> =>
+    Promise.resolve()
+      .then(() => {
+        const tokens = readOverrideTokens(view, tokenSources!)
+        return tokens === '' ? null : splitter.verifyOverrides(tokens, clock())
+      })
+      .catch((cause: unknown) => {
+        report(new SplitlaneError(ErrorCode.RequestInvalid, 'reading or verifying override tokens failed', { cause }))
+        return null
+      })
+  const prepare = (view: RequestView): Promise<PreparedCookie> | undefined => {
+    const cookie = prepareCookie(view)
+    if (tokenSources === undefined) return cookie
+    return Promise.all([cookie, prepareOverrides(view)]).then(([found, overrides]) => ({ ...(found ?? { id: undefined }), overrides }))
+  }
   /** Verified override tokens from the request go into its context; bad ones are reported by the splitter and ignored. */
   const addOverrides = (context: Context, view: RequestView) => {
     let tokens: string
@@ -174,7 +190,10 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     try {
       read = readRequest(request, view, options, attributesUsed(), sticky, prepared)
       for (const error of read.errors) report(error)
-      if (tokenSources !== undefined && read.errors.length === 0) addOverrides(read.context, view)
+      if (tokenSources !== undefined && read.errors.length === 0) {
+        if (prepared?.overrides === undefined) addOverrides(read.context, view)
+        else if (prepared.overrides !== null) read.context.overrides = prepared.overrides
+      }
       if (otel?.inherited !== undefined && read.errors.length === 0) addInherited(read.context)
       assigned = assignAll(read, experiments)
     } catch (cause) {

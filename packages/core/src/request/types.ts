@@ -2,7 +2,7 @@
 import type { SplitlaneError } from '../errors.js'
 import type { FallbackRoutes } from '../routing/fallback-policy.js'
 import type { ProxyTarget } from '../routing/router.js'
-import type { Assignment, Attributes, Context, ErrorHandler, Splitter } from '../types.js'
+import type { Assignment, Attributes, Context, ErrorHandler, Splitter, VerifiedOverrides } from '../types.js'
 
 /** What an adapter tells core about one request. Every method may throw: core catches. */
 export interface RequestView {
@@ -89,6 +89,8 @@ export interface PreparedCookie {
   readonly id: string | null | undefined
   /** A fresh id and its signed cookie value, for a request without a valid cookie. */
   readonly fresh?: { readonly id: string; readonly value: string }
+  /** The request's override tokens, verified ahead (WebCrypto signs asynchronously); null when it has none. */
+  readonly overrides?: VerifiedOverrides | null
 }
 
 /** Hooks `@splitlane/core/otel` provides (`createOtelInstrumentation`); any object of this shape works. */
@@ -138,7 +140,8 @@ export interface HttpSplitOptions<Req> {
   /**
    * Honour signed, expiring override tokens sent with the request (`true`: the default header, query
    * parameter and cookie). They are checked by `splitter.verifyOverrides`, so the splitter needs
-   * `overrideTokens.sign`, and it must be synchronous (e.g. `node:crypto` `createHmac`). Default: off.
+   * `overrideTokens.sign`: synchronous (e.g. `node:crypto` `createHmac`), or WebCrypto's asynchronous
+   * `createWebCryptoHmac` in adapters that call `prepare` before `begin` (the Fetch adapter). Default: off.
    */
   overrideTokens?: boolean | OverrideTokenSources
   /** Wall-clock time in epoch milliseconds, for token expiry; adapters default to `Date.now`. */
