@@ -52,7 +52,10 @@ const MAX_HISTORY = 200
 const ACTIONS: readonly DashboardAction[] = ['resume', 'promote', 'abort', 'kill', 'revive']
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers } })
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  })
 
 export function createDashboard(options: DashboardOptions): Dashboard {
   const { splitter, recorder, rollout } = options
@@ -123,14 +126,21 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const at = now()
     if (action === 'kill' || action === 'revive') {
       if (!Object.hasOwn(splitter.config.experiments, experiment)) return `no experiment "${experiment}"`
-      const config = toConfigInput(splitter.config) as SplitlaneConfig
+      const config = toConfigInput(splitter.config)
       const target = config.experiments[experiment]!
-      const result = splitter.update({ ...config, experiments: { ...config.experiments, [experiment]: { ...target, enabled: action === 'revive' } } })
+      const result = splitter.update({
+        ...config,
+        experiments: { ...config.experiments, [experiment]: { ...target, enabled: action === 'revive' } },
+      })
       return result.ok ? `${experiment} ${action === 'kill' ? 'disabled (kill switch)' : 're-enabled'} by ${by}` : result.error.message
     }
     if (rollout === undefined) return 'no rollout is attached to this dashboard'
     const tick =
-      action === 'resume' ? rollout.driver.resume(at) : action === 'promote' ? rollout.driver.promote(at, `promoted by ${by}`) : rollout.driver.abort(at, `aborted by ${by}`)
+      action === 'resume'
+        ? rollout.driver.resume(at)
+        : action === 'promote'
+          ? rollout.driver.promote(at, `promoted by ${by}`)
+          : rollout.driver.abort(at, `aborted by ${by}`)
     return tick.decision.explanation.join(' ')
   }
 
@@ -143,7 +153,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         return new Response(PAGE, {
           headers: {
             'content-type': 'text/html; charset=utf-8',
-            'content-security-policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+            'content-security-policy':
+              "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
             'x-content-type-options': 'nosniff',
             'referrer-policy': 'no-referrer',
           },
@@ -156,11 +167,20 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       }
       if (request.method === 'POST' && path === '/api/explain') {
         const body = await readJson(request)
-        if (body === null || typeof body['key'] !== 'string') return json({ error: 'expected a JSON body { "key": string, "attributes"?: object }' }, 400)
-        const attributes = typeof body['attributes'] === 'object' && body['attributes'] !== null ? (body['attributes'] as Record<string, string>) : {}
+        if (body === null || typeof body['key'] !== 'string')
+          return json({ error: 'expected a JSON body { "key": string, "attributes"?: object }' }, 400)
+        const attributes =
+          typeof body['attributes'] === 'object' && body['attributes'] !== null ? (body['attributes'] as Record<string, string>) : {}
         const context = { key: body['key'], attributes }
         const assignments = splitter.assignAll(context)
-        return json(Object.values(assignments).map((a) => ({ experiment: a.experiment, variant: a.variant, reason: a.reason, explanation: splitter.explain(a, context) })))
+        return json(
+          Object.values(assignments).map((a) => ({
+            experiment: a.experiment,
+            variant: a.variant,
+            reason: a.reason,
+            explanation: splitter.explain(a, context),
+          })),
+        )
       }
       if (request.method === 'POST' && path === '/api/decode') {
         const body = await readJson(request)

@@ -18,7 +18,9 @@ export function toNodeHandler(dashboard: Dashboard) {
     }
     const headers = new Headers()
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value)
-    const response = await dashboard.handle(new Request(url, { method: req.method ?? 'GET', headers, ...(body === undefined ? {} : { body }) }))
+    const response = await dashboard.handle(
+      new Request(url, { method: req.method ?? 'GET', headers, ...(body === undefined ? {} : { body }) }),
+    )
     if (response.status === 404 && next) return next()
     res.writeHead(response.status, Object.fromEntries(response.headers))
     res.end(Buffer.from(await response.arrayBuffer()))
