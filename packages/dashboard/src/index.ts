@@ -8,7 +8,6 @@ import {
   type MetricsRecorder,
   type RolloutDriver,
   type RolloutPlan,
-  type SplitlaneConfig,
   type Splitter,
 } from '@splitlane/core'
 import { PAGE } from './page.js'

@@ -18,7 +18,7 @@ beforeAll(async () => {
   const app = express()
   app.use(toNodeHandler(dashboard))
   app.get('/work', (req, res) => {
-    const assignment = splitter.assign('checkout', { key: String(req.query['user']) })
+    const assignment = splitter.assign('checkout', { key: typeof req.query['user'] === 'string' ? req.query['user'] : '' })
     recorder.record(assignment, { status: 200, latencyMs: 10 })
     res.send(assignment.variant)
   })
