@@ -1,0 +1,214 @@
+// The in-process dashboard: one Fetch-API handler (Request -> Response) that reads a splitter, the
+// metrics it recorded and optionally a rollout driver. Read-only unless `token` or `authorize` is given.
+import {
+  parseVariantHeader,
+  sampleRatioMismatch,
+  sketchQuantile,
+  toConfigInput,
+  type MetricsRecorder,
+  type RolloutDriver,
+  type RolloutPlan,
+  type Splitter,
+} from '@splitlane/core'
+import { PAGE } from './page.js'
+
+export type DashboardAction = 'resume' | 'promote' | 'abort' | 'kill' | 'revive'
+
+/** Seam for the fleet controller: anything with a plan, a state and the driver's actions. */
+export interface DashboardRollout {
+  plan: RolloutPlan
+  driver: Pick<RolloutDriver, 'state' | 'resume' | 'promote' | 'abort'>
+}
+
+export interface DashboardOptions {
+  splitter: Splitter
+  recorder?: MetricsRecorder
+  rollout?: DashboardRollout
+  /** Where the dashboard is mounted (default `/splitlane`). */
+  basePath?: string
+  /** Bearer token that allows actions. */
+  token?: string
+  /** Decides whether a request may take an action; wins over `token`. */
+  authorize?: (request: Request, action: DashboardAction) => boolean | Promise<boolean>
+  now?: () => number
+}
+
+export interface HistoryEntry {
+  at: number
+  action: DashboardAction
+  experiment: string
+  result: string
+}
+
+export interface Dashboard {
+  handle(request: Request): Promise<Response>
+  readonly history: readonly HistoryEntry[]
+}
+
+/** Largest JSON body an API call reads. */
+export const MAX_BODY_BYTES = 16 * 1024
+const MAX_HISTORY = 200
+const ACTIONS: readonly DashboardAction[] = ['resume', 'promote', 'abort', 'kill', 'revive']
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  })
+
+export function createDashboard(options: DashboardOptions): Dashboard {
+  const { splitter, recorder, rollout } = options
+  const base = (options.basePath ?? '/splitlane').replace(/\/$/, '')
+  const now = options.now ?? Date.now
+  const history: HistoryEntry[] = []
+
+  const state = () => {
+    const window = recorder?.snapshot(now())
+    const experiments = Object.entries(splitter.config.experiments).map(([name, experiment]) => {
+      const stats = window?.experiments[name] ?? {}
+      const requests = experiment.variants.map((variant) => (Object.hasOwn(stats, variant.name) ? stats[variant.name]!.requests : 0))
+      const weights = experiment.variants.map((variant) => variant.weight)
+      const srm = weights.some((weight) => weight > 0) ? sampleRatioMismatch(requests, weights) : null
+      const total = requests.reduce((sum, value) => sum + value, 0)
+      const weightSum = weights.reduce((sum, value) => sum + value, 0)
+      return {
+        name,
+        enabled: experiment.enabled,
+        variants: experiment.variants.map((variant, index) => {
+          const variantStats = Object.hasOwn(stats, variant.name) ? stats[variant.name] : undefined
+          return {
+            name: variant.name,
+            weight: weightSum === 0 ? 0 : variant.weight / weightSum,
+            observed: total === 0 ? null : requests[index]! / total,
+            requests: requests[index]!,
+            errors: variantStats?.errors ?? 0,
+            p50: variantStats ? sketchQuantile(variantStats.latencyMs, 0.5) : null,
+            p95: variantStats ? sketchQuantile(variantStats.latencyMs, 0.95) : null,
+            p99: variantStats ? sketchQuantile(variantStats.latencyMs, 0.99) : null,
+          }
+        }),
+        srm: srm === null ? null : { mismatch: srm.mismatch, pValue: srm.pValue, enoughData: srm.enoughData },
+      }
+    })
+    const rolloutView = rollout && {
+      experiment: rollout.plan.experiment,
+      steps: rollout.plan.steps,
+      status: rollout.driver.state.status,
+      step: rollout.driver.state.step,
+      canaryWeight: rollout.driver.state.canaryWeight,
+      reason: rollout.driver.state.reason,
+      history: rollout.driver.state.history.slice(-50),
+    }
+    return { revision: splitter.revision, experiments, rollout: rolloutView ?? null, history, actionsEnabled: canAct() }
+  }
+  const canAct = () => options.authorize !== undefined || (options.token !== undefined && options.token !== '')
+
+  async function readJson(request: Request): Promise<Record<string, unknown> | null> {
+    const text = await request.text()
+    if (text.length > MAX_BODY_BYTES) return null
+    try {
+      const value = JSON.parse(text) as unknown
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null
+    } catch {
+      return null
+    }
+  }
+
+  async function allowed(request: Request, action: DashboardAction): Promise<number> {
+    if (options.authorize) return (await options.authorize(request, action)) ? 200 : 403
+    if (options.token === undefined || options.token === '') return 403
+    const given = /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1]
+    return given !== undefined && given === options.token ? 200 : 401
+  }
+
+  function act(action: DashboardAction, experiment: string, by: string): string {
+    const at = now()
+    if (action === 'kill' || action === 'revive') {
+      if (!Object.hasOwn(splitter.config.experiments, experiment)) return `no experiment "${experiment}"`
+      const config = toConfigInput(splitter.config)
+      const target = config.experiments[experiment]!
+      const result = splitter.update({
+        ...config,
+        experiments: { ...config.experiments, [experiment]: { ...target, enabled: action === 'revive' } },
+      })
+      return result.ok ? `${experiment} ${action === 'kill' ? 'disabled (kill switch)' : 're-enabled'} by ${by}` : result.error.message
+    }
+    if (rollout === undefined) return 'no rollout is attached to this dashboard'
+    const tick =
+      action === 'resume'
+        ? rollout.driver.resume(at)
+        : action === 'promote'
+          ? rollout.driver.promote(at, `promoted by ${by}`)
+          : rollout.driver.abort(at, `aborted by ${by}`)
+    return tick.decision.explanation.join(' ')
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    try {
+      const url = new URL(request.url)
+      if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return json({ error: 'not found' }, 404)
+      const path = url.pathname.slice(base.length) || '/'
+      if (request.method === 'GET' && path === '/')
+        return new Response(PAGE, {
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'content-security-policy':
+              "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+            'x-content-type-options': 'nosniff',
+            'referrer-policy': 'no-referrer',
+          },
+        })
+      if (request.method === 'GET' && path === '/api/state') {
+        const body = JSON.stringify(state())
+        const etag = `"${body.length.toString(36)}-${hash(body)}"`
+        if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: { etag } })
+        return new Response(body, { headers: { 'content-type': 'application/json; charset=utf-8', etag, 'cache-control': 'no-cache' } })
+      }
+      if (request.method === 'POST' && path === '/api/explain') {
+        const body = await readJson(request)
+        if (body === null || typeof body['key'] !== 'string')
+          return json({ error: 'expected a JSON body { "key": string, "attributes"?: object }' }, 400)
+        const attributes =
+          typeof body['attributes'] === 'object' && body['attributes'] !== null ? (body['attributes'] as Record<string, string>) : {}
+        const context = { key: body['key'], attributes }
+        const assignments = splitter.assignAll(context)
+        return json(
+          Object.values(assignments).map((a) => ({
+            experiment: a.experiment,
+            variant: a.variant,
+            reason: a.reason,
+            explanation: splitter.explain(a, context),
+          })),
+        )
+      }
+      if (request.method === 'POST' && path === '/api/decode') {
+        const body = await readJson(request)
+        if (body === null || typeof body['header'] !== 'string') return json({ error: 'expected a JSON body { "header": string }' }, 400)
+        return json(parseVariantHeader(body['header']))
+      }
+      const action = /^\/api\/actions\/([a-z]+)$/.exec(path)?.[1] as DashboardAction | undefined
+      if (request.method === 'POST' && action !== undefined && ACTIONS.includes(action)) {
+        const status = await allowed(request, action)
+        if (status === 403) return json({ error: 'actions are disabled: configure `token` or `authorize` on the dashboard' }, 403)
+        if (status === 401) return json({ error: 'a valid bearer token is required' }, 401, { 'www-authenticate': 'Bearer' })
+        const body = (await readJson(request)) ?? {}
+        const experiment = typeof body['experiment'] === 'string' ? body['experiment'] : (rollout?.plan.experiment ?? '')
+        const result = act(action, experiment, 'the dashboard')
+        history.push({ at: now(), action, experiment, result })
+        if (history.length > MAX_HISTORY) history.shift()
+        return json({ ok: true, result })
+      }
+      return json({ error: 'not found' }, 404)
+    } catch (error) {
+      return json({ error: `dashboard error: ${error instanceof Error ? error.message : String(error)}` }, 500)
+    }
+  }
+
+  return { handle, history }
+}
+
+function hash(text: string): string {
+  let h = 2166136261
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
+  return (h >>> 0).toString(36)
+}
