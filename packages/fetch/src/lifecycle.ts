@@ -1,6 +1,6 @@
 // Work after the response on runtimes that stop an invocation when its response is sent (Cloudflare Workers):
 // such work must be handed to `waitUntil`, or it never settles.
-import type { RequestSplit } from '@splitlane/core'
+import type { RequestSplit } from '@splitlane/core/adapter'
 
 /** Hands `waitUntil` a promise of ours, never letting it throw (Workers' waitUntil throws outside a request). */
 export type WaitUntil = (promise: Promise<unknown>) => void
