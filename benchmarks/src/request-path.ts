@@ -180,7 +180,9 @@ async function floorCases(): Promise<PathCase[]> {
 }
 
 const rounds = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9) ?? 15)
-const impls: Impl[] = [{ label: 'new', core, adapter: coreAdapter, otel: coreOtel, express: expressAdapter, fastify: fastifyAdapter, fetch: fetchAdapter }]
+const impls: Impl[] = [
+  { label: 'new', core, adapter: coreAdapter, otel: coreOtel, express: expressAdapter, fastify: fastifyAdapter, fetch: fetchAdapter },
+]
 if (process.env['SPLITLANE_OLD'] !== undefined) impls.push(await load(process.env['SPLITLANE_OLD'], 'old'))
 const cases = [...(await floorCases()), ...(await Promise.all(impls.map(casesFor))).flat()]
 

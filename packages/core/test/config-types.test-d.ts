@@ -4,8 +4,8 @@
 // `pnpm --filter @splitlane/core typecheck` (tsc over test/); a wrong expectation fails it.
 import type { z } from 'zod'
 import { describe, expectTypeOf, it } from 'vitest'
-import { configSchema, experimentSchema, variantSchema } from '../src/config/schema.js'
-import { conditionSchema, experimentLayerSchema, holdoutSchema, layerSchema, ruleSchema } from '../src/config/targeting-schema.js'
+import type { configSchema, experimentSchema, variantSchema } from '../src/config/schema.js'
+import type { conditionSchema, experimentLayerSchema, holdoutSchema, layerSchema, ruleSchema } from '../src/config/targeting-schema.js'
 import type {
   Condition,
   ExperimentConfig,
