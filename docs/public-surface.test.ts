@@ -122,11 +122,11 @@ const surface: Record<string, { load: () => Promise<object>; names: string[] }> 
   },
   '@splitlane/express': {
     load: () => import('../packages/express/src/index.js'),
-    names: ['byVariant', 'createExpressMiddleware', 'formatVariantHeader', 'parseVariantHeader', 'proxyByVariant'],
+    names: ['byVariant', 'createExpressMiddleware', 'formatVariantHeader', 'parseVariantHeader', 'proxyByVariant', 'splitlane'],
   },
   '@splitlane/fastify': {
     load: () => import('../packages/fastify/src/index.js'),
-    names: ['formatVariantHeader', 'parseVariantHeader', 'splitlane', 'splitlaneProxy'],
+    names: ['formatVariantHeader', 'parseVariantHeader', 'proxyByVariant', 'splitlane', 'splitlaneProxy'],
   },
   '@splitlane/fetch': {
     load: () => import('../packages/fetch/src/index.js'),

@@ -2,7 +2,7 @@
 import { Agent, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { OutcomeRecorder, Splitter } from '@splitlane/core'
-import { createExpressMiddleware, proxyByVariant } from '@splitlane/express'
+import { splitlane, proxyByVariant } from '@splitlane/express'
 import express, { type RequestHandler } from 'express'
 
 /** A version of the service: its name and where it listens. */
@@ -26,7 +26,7 @@ export async function startGateway(options: {
   const app = express()
   app.disable('x-powered-by')
   app.use(
-    createExpressMiddleware({
+    splitlane({
       splitter: options.splitter,
       experiments: [options.experiment],
       metrics: options.metrics,

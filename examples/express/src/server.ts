@@ -3,7 +3,7 @@
 //   curl -i -H 'x-user-id: qa-canary' localhost:3000/checkout   (forced into the canary by config)
 //   curl localhost:3000/metrics                           (per-variant requests, errors, latency)
 import { createMetricsRecorder, createSplitter } from '@splitlane/core'
-import { byVariant, createExpressMiddleware } from '@splitlane/express'
+import { byVariant, splitlane } from '@splitlane/express'
 import express from 'express'
 
 const splitter = createSplitter({
@@ -25,7 +25,7 @@ const metrics = createMetricsRecorder()
 
 const app = express()
 app.use(
-  createExpressMiddleware({
+  splitlane({
     splitter,
     metrics,
     userIdHeader: 'x-user-id', // set by your gateway; otherwise a sticky cookie keeps each visitor's variant

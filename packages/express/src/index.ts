@@ -1,4 +1,4 @@
-export { createExpressMiddleware } from './middleware.js'
+export { splitlane, createExpressMiddleware } from './middleware.js'
 export { byVariant } from './by-variant.js'
 export { proxyByVariant } from './proxy.js'
 export type { ByVariantOptions, ExpressProxyOptions, ExpressSplitlaneOptions, SplitlaneAssignments } from './types.js'

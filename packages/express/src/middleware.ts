@@ -29,8 +29,8 @@ function viewOf(req: Request): RequestView {
   }
 }
 
-/** `app.use(createExpressMiddleware({ splitter }))`: every request gets its assignments in `req.splitlane`. */
-export function createExpressMiddleware(options: ExpressSplitlaneOptions): RequestHandler {
+/** `app.use(splitlane({ splitter }))`: every request gets its assignments in `req.splitlane`. */
+export function splitlane(options: ExpressSplitlaneOptions): RequestHandler {
   const split = createHttpSplit<Request>({
     randomId: randomUUID,
     now: () => performance.now(),
@@ -66,3 +66,6 @@ export function createExpressMiddleware(options: ExpressSplitlaneOptions): Reque
     request.run(next)
   }
 }
+
+/** @deprecated Renamed `splitlane`, the name of every adapter's entry point; this alias goes in 1.0. */
+export const createExpressMiddleware = splitlane

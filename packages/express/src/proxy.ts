@@ -32,7 +32,7 @@ type Proxied = Request & { [CALL]?: Sending }
 const sendingOf = (req: Request) => (req as Proxied)[CALL]!
 
 /**
- * `app.use('/api', proxyByVariant({ experiment: 'backend' }))`, after `createExpressMiddleware`.
+ * `app.use('/api', proxyByVariant({ experiment: 'backend' }))`, after `splitlane`.
  * Streams both ways (do not put a body parser before it), drops hop-by-hop headers, sets the
  * upstream's headers (`${NAME}` from `env`) and the variant header; `/api/x` goes to `<upstream url>/x`.
  * An upstream that fails is answered 502, one silent for `timeoutMs` (default 30,000) 504; a client that

@@ -6,7 +6,7 @@ import type { Options as ProxyOptions } from 'http-proxy-middleware'
 /** Assignments of one request, by experiment name. */
 export type SplitlaneAssignments = Readonly<Record<string, Assignment>>
 
-/** `createExpressMiddleware` options: the shared adapter options, getters receiving Express's `req`. */
+/** `splitlane` options: the shared adapter options, getters receiving Express's `req`. */
 export type ExpressSplitlaneOptions = HttpSplitOptions<Request>
 
 export interface ByVariantOptions {
@@ -33,7 +33,7 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** The request's assignments, set by `createExpressMiddleware`. */
+      /** The request's assignments, set by `splitlane`. */
       splitlane?: SplitlaneAssignments
     }
     interface Locals {

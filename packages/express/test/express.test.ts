@@ -4,7 +4,7 @@ import { createSplitter } from '@splitlane/core'
 import express from 'express'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createServer } from 'node:http'
-import { byVariant, createExpressMiddleware, proxyByVariant } from '../src/index.js'
+import { byVariant, splitlane, proxyByVariant } from '../src/index.js'
 import type { SplitlaneError } from '@splitlane/core'
 
 const splitter = createSplitter({
@@ -23,10 +23,10 @@ async function listen(app: express.Express): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
-describe('createExpressMiddleware', () => {
+describe('splitlane', () => {
   it('assigns only the named experiments of a route, and exposes them in res.locals too', async () => {
     const app = express()
-    app.get('/search', createExpressMiddleware({ splitter, experiments: ['search'], cookie: false, getKey: () => 'k' }), (req, res) => {
+    app.get('/search', splitlane({ splitter, experiments: ['search'], cookie: false, getKey: () => 'k' }), (req, res) => {
       res.json({ fromReq: Object.keys(req.splitlane!), same: res.locals.splitlane === req.splitlane })
     })
     const url = await listen(app)
@@ -39,8 +39,8 @@ describe('createExpressMiddleware', () => {
   it('merges the assignments of two middlewares and marks the cookie Secure behind an HTTPS proxy', async () => {
     const app = express()
     app.set('trust proxy', 'loopback')
-    app.use(createExpressMiddleware({ splitter, experiments: ['checkout'] }))
-    app.use(createExpressMiddleware({ splitter, experiments: ['search'] }))
+    app.use(splitlane({ splitter, experiments: ['checkout'] }))
+    app.use(splitlane({ splitter, experiments: ['search'] }))
     app.get(
       '/',
       (req, res) =>
@@ -70,7 +70,7 @@ describe('createExpressMiddleware', () => {
     const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`
     const single = createSplitter({ config: { version: 1, experiments: { backend: { variants: [{ name: 'only', value: target }] } } } })
     const app = express()
-    app.use(createExpressMiddleware({ splitter: single, cookie: false, getKey: () => 'k' }), proxyByVariant({ experiment: 'backend' }))
+    app.use(splitlane({ splitter: single, cookie: false, getKey: () => 'k' }), proxyByVariant({ experiment: 'backend' }))
     const url = await listen(app)
     for (let i = 0; i < 5; i++) {
       const response = await fetch(url, { headers: i % 2 === 0 ? {} : { connection: 'close' } })
@@ -109,7 +109,7 @@ describe('byVariant', () => {
   it('`control` is the control variant whatever its name: stable users get it, not a 404', async () => {
     const split = stableCanary()
     const app = express()
-    app.use(createExpressMiddleware({ splitter: split, cookie: false, userIdHeader: 'x-user-id' }))
+    app.use(splitlane({ splitter: split, cookie: false, userIdHeader: 'x-user-id' }))
     app.get('/checkout', byVariant({ control: send('old'), canary: send('new') }, { splitter: split }))
     const url = await listen(app)
     const answer = async (variant: string) => {
@@ -124,7 +124,7 @@ describe('byVariant', () => {
     const errors: SplitlaneError[] = []
     const split = stableCanary()
     const app = express()
-    app.use(createExpressMiddleware({ splitter: split, cookie: false, getKey: () => 'k', onError: (error) => errors.push(error) }))
+    app.use(splitlane({ splitter: split, cookie: false, getKey: () => 'k', onError: (error) => errors.push(error) }))
     app.get('/', byVariant({ control: send('old'), canary: send('new') }, { splitter: split }), send('fallthrough'))
     app.use(((error, _req, res, _next) => void res.status(500).send((error as Error).message)) as express.ErrorRequestHandler)
     const url = await listen(app)
@@ -144,7 +144,7 @@ describe('byVariant', () => {
     const errors: SplitlaneError[] = []
     const split = stableCanary()
     const app = express()
-    app.use(createExpressMiddleware({ splitter: split, cookie: false, userIdHeader: 'x-user-id', onError: (error) => errors.push(error) }))
+    app.use(splitlane({ splitter: split, cookie: false, userIdHeader: 'x-user-id', onError: (error) => errors.push(error) }))
     app.get('/', byVariant({ control: send('old'), canary: send('new') }, { splitter: split, experiment: 'checkout' }))
     const url = await listen(app)
     const canaryUser = keyOf(split, 'canary')
@@ -159,7 +159,7 @@ describe('byVariant', () => {
 describe('mounted twice', () => {
   it('app level and router level: one variant header and one count, not "checkout=a, checkout=a" counted twice', async () => {
     const counted: string[] = []
-    const middleware = createExpressMiddleware({
+    const middleware = splitlane({
       splitter,
       experiments: ['checkout'],
       cookie: false,

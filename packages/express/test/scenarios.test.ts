@@ -11,7 +11,7 @@ import {
   type AdapterFactory,
 } from '@splitlane/test-utils'
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
-import { byVariant, createExpressMiddleware, proxyByVariant, type SplitlaneAssignments } from '../src/index.js'
+import { byVariant, splitlane, proxyByVariant, type SplitlaneAssignments } from '../src/index.js'
 
 const summary = (assignments: SplitlaneAssignments | undefined) =>
   Object.fromEntries(
@@ -28,7 +28,7 @@ const startExpress: AdapterFactory = async (spec) => {
     if (typeof id === 'string') (req as { user?: unknown }).user = { id }
     next()
   })
-  app.use(createExpressMiddleware(spec.options))
+  app.use(splitlane(spec.options))
   app.get('/assignments', (req, res) => {
     res.json({ assignments: summary(req.splitlane), baggage: req.headers.baggage ?? null })
   })

@@ -13,7 +13,7 @@ function endToEnd<T extends Record<string, unknown>>(headers: T): T {
 }
 
 /**
- * `fastify.register(splitlaneProxy, { prefix: '/api', experiment: 'backend' })`, after `splitlane`.
+ * `fastify.register(proxyByVariant, { prefix: '/api', experiment: 'backend' })`, after `splitlane`.
  * Encapsulated: inside it request bodies are not parsed but streamed to the upstream as they come.
  * Hop-by-hop headers are dropped both ways; the upstream's headers (`${NAME}` from `env`) and the
  * variant header are set; the request URL (without the prefix when `stripPrefix`) is appended to the
@@ -21,7 +21,7 @@ function endToEnd<T extends Record<string, unknown>>(headers: T): T {
  * a client that goes away aborts the upstream call; a body that breaks mid-way closes the client's
  * connection. Each counts as an error of the variant.
  */
-export const splitlaneProxy: FastifyPluginCallback<FastifyProxyOptions> = (fastify, options, done) => {
+export const proxyByVariant: FastifyPluginCallback<FastifyProxyOptions> = (fastify, options, done) => {
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', (_request, payload, parsed) => parsed(null, payload))
   // reply-from passes no signal of its own, and builds its http.request synchronously inside reply.from:
@@ -90,3 +90,6 @@ export const splitlaneProxy: FastifyPluginCallback<FastifyProxyOptions> = (fasti
   })
   done()
 }
+
+/** @deprecated Renamed `proxyByVariant`, the name of every adapter's proxy; this alias goes in 1.0. */
+export const splitlaneProxy = proxyByVariant

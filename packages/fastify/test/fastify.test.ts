@@ -2,7 +2,7 @@ import { createSplitter } from '@splitlane/core'
 import { startEcho, type Echoed } from '@splitlane/test-utils'
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { splitlane, splitlaneProxy } from '../src/index.js'
+import { splitlane, proxyByVariant } from '../src/index.js'
 
 const splitter = createSplitter({
   config: {
@@ -44,8 +44,8 @@ describe('splitlane plugin', () => {
       config: { version: 1, experiments: { api: { variants: [{ name: 'a', value: `${echo.url}/base` }] } } },
     })
     await fastify.register(splitlane, { splitter: single, cookie: false, getKey: () => 'k' })
-    await fastify.register(splitlaneProxy, { prefix: '/whole' })
-    await fastify.register(splitlaneProxy, { prefix: '/stripped', stripPrefix: true })
+    await fastify.register(proxyByVariant, { prefix: '/whole' })
+    await fastify.register(proxyByVariant, { prefix: '/stripped', stripPrefix: true })
     const urlOf = async (path: string) => (await fastify.inject(path)).json<Echoed>().url
     expect(await urlOf('/whole/x?y=1')).toBe('/base/whole/x?y=1')
     expect(await urlOf('/stripped/x?y=1')).toBe('/base/x?y=1')

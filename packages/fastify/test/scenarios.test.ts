@@ -8,7 +8,7 @@ import {
   type AdapterFactory,
 } from '@splitlane/test-utils'
 import Fastify, { type RouteHandlerMethod } from 'fastify'
-import { splitlane, splitlaneProxy, type SplitlaneAssignments } from '../src/index.js'
+import { splitlane, proxyByVariant, type SplitlaneAssignments } from '../src/index.js'
 
 const summary = (assignments: SplitlaneAssignments | null) =>
   Object.fromEntries(
@@ -50,7 +50,7 @@ const startFastify: AdapterFactory = async (spec) => {
   fastify.get<{ Querystring: { to: string } }>('/outgoing', async (request, reply) =>
     reply.type('application/json').send(await outgoing(request.query.to)),
   )
-  for (const proxy of spec.proxies) await fastify.register(splitlaneProxy, { ...proxy, stripPrefix: true })
+  for (const proxy of spec.proxies) await fastify.register(proxyByVariant, { ...proxy, stripPrefix: true })
   const url = await fastify.listen({ port: 0, host: '127.0.0.1' })
   return { url, close: () => fastify.close() }
 }

@@ -11,7 +11,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { run } from '@splitlane/cli'
 import { createSplitter, judgeAnalysisRun } from '@splitlane/core'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
-import { createExpressMiddleware } from '@splitlane/express'
+import { splitlane } from '@splitlane/express'
 import { startPrometheus, type PrometheusHandle } from '@splitlane/test-utils/prometheus'
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -45,7 +45,7 @@ beforeAll(async () => {
   const splitter = createSplitter({ config })
   const otel = createOtelInstrumentation({ meterProvider })
   const split = (experiment: string) =>
-    createExpressMiddleware({
+    splitlane({
       splitter,
       otel,
       experiments: [experiment],
