@@ -48,6 +48,19 @@ describe('examples', () => {
     expect(output).toMatch(/conversion: Pass: .*rate ratio 1\.\d+/)
   })
 
+  it('typed-names: the registered names type a config loaded at run time, and src/splitlane.d.ts is current', () => {
+    const output = run('typed-names/src/index.ts')
+    expect(output).toContain('user-42 on checkout: canary')
+    // Hashing is deterministic: these are the variants for these keys under config.yaml, on every machine.
+    expect(output).toContain('user-1: the checkout you know (checkout=stable, search=vector); vector search')
+    expect(output).toContain('user-3: the checkout you know (checkout=stable, search=bm25); keyword search')
+    const generated = execFileSync(process.execPath, ['../../packages/cli/bin/splitlane.js', 'types', 'config.yaml'], {
+      cwd: new URL('examples/typed-names/', root),
+      encoding: 'utf8',
+    })
+    expect(readFileSync(new URL('examples/typed-names/src/splitlane.d.ts', root), 'utf8')).toBe(generated)
+  })
+
   it('live-config: follows the URL and the file, and keeps the last good revision on a bad edit', () => {
     const output = run('live-config/src/index.ts')
     expect(output).toContain('url: now on revision 2')

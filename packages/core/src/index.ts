@@ -45,6 +45,15 @@ export type {
   SplitterOptions,
   UpdateResult,
   VariantConfig,
+  VariantNames,
+  Register,
+  RegisteredNames,
+  NamesOf,
+  ExperimentName,
+  Assignments,
+  RequestAssignments,
+  HandlersByVariant,
+  ByVariantOptions,
 } from './types.js'
 export {
   createMetricsRecorder,

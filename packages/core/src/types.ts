@@ -226,6 +226,25 @@ export type ExperimentName<N extends VariantNames> = keyof N & string
 export type Assignments<N extends VariantNames = VariantNames> = { [E in ExperimentName<N>]: Assignment<E, N[E]> }
 
 /**
+ * The assignments an adapter keeps per request (`req.splitlane`, `request.splitlane`, `assignmentsOf`): typed by
+ * the registered config (a route may assign only some experiments), else by name.
+ */
+export type RequestAssignments = Register extends { config: unknown }
+  ? Readonly<Partial<Assignments<RegisteredNames>>>
+  : Readonly<Record<string, Assignment>>
+
+/** `byVariant`'s handler map: one handler `H` per variant name of experiment `E` (or `control`), each optional. */
+export type HandlersByVariant<N extends VariantNames, E extends ExperimentName<N>, H> = Readonly<Partial<Record<N[E] | 'control', H>>>
+
+/** `byVariant`'s options: the splitter whose names type the handler map, and the experiment to route by. */
+export interface ByVariantOptions<N extends VariantNames = VariantNames, E extends ExperimentName<N> = ExperimentName<N>> {
+  /** The splitter the middleware uses: the handler names are checked against its config when the route is built. */
+  splitter: Splitter<N>
+  /** The experiment to route by; required when the config has more than one. */
+  experiment?: E
+}
+
+/**
  * A splitter over a config with names `N`. From a config written in code, `assign('chekout')` and
  * `variant === 'canry'` are compile errors; with the default `VariantNames` every name is a `string`.
  */

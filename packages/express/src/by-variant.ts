@@ -3,7 +3,7 @@ import { SplitlaneError } from '@splitlane/core'
 import { createVariantHandlers } from '@splitlane/core/adapter'
 import { splitStateOf } from './middleware.js'
 import type { RequestHandler } from 'express'
-import type { ByVariantOptions } from './types.js'
+import type { ByVariantOptions, ExperimentName, HandlersByVariant, VariantNames } from '@splitlane/core'
 
 /**
  * `app.get('/checkout', byVariant({ control: oldCheckout, canary: newCheckout }, { splitter, experiment: 'checkout' }))`.
@@ -11,8 +11,11 @@ import type { ByVariantOptions } from './types.js'
  * several, throws `SPLITLANE_ERR_OPTIONS_INVALID`. A variant without a handler (or a request that was not
  * split) falls through with `next()` to the next matching handler.
  */
-export function byVariant(handlers: Readonly<Record<string, RequestHandler>>, options: ByVariantOptions): RequestHandler {
-  const route = createVariantHandlers({ ...options, handlers, where: 'byVariant' })
+export function byVariant<N extends VariantNames, E extends ExperimentName<N> = ExperimentName<N>>(
+  handlers: HandlersByVariant<N, E, RequestHandler>,
+  options: ByVariantOptions<N, E>,
+): RequestHandler {
+  const route = createVariantHandlers<RequestHandler>({ ...options, handlers, where: 'byVariant' })
   return (req, res, next) => {
     const state = splitStateOf(req)
     const handler = route.pick(req.splitlane ?? {}, (error) => state?.report(error))

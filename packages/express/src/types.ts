@@ -1,24 +1,19 @@
-import type { Assignment, Splitter } from '@splitlane/core'
+import type { ExperimentName, RegisteredNames, RequestAssignments } from '@splitlane/core'
 import type { HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core/adapter'
 import type { Request, Response } from 'express'
 import type { Options as ProxyOptions } from 'http-proxy-middleware'
 
-/** Assignments of one request, by experiment name. */
-export type SplitlaneAssignments = Readonly<Record<string, Assignment>>
+/** Assignments of one request, by experiment name (typed by a registered config, see docs/guides/typed-names.md). */
+export type SplitlaneAssignments = RequestAssignments
 
 /** `splitlane` options: the shared adapter options, getters receiving Express's `req`. */
 export type ExpressSplitlaneOptions = HttpSplitOptions<Request>
 
-export interface ByVariantOptions {
-  /** The splitter the middleware uses: the handler names are checked against its config when the route is built. */
-  splitter: Splitter
-  /** The experiment to route by; required when the config has more than one. */
-  experiment?: string
-}
+export type { ByVariantOptions } from '@splitlane/core'
 
 export interface ExpressProxyOptions {
   /** The experiment whose variant `value` is the upstream (a URL or `{ url, headers }`); default: the route's only experiment. */
-  experiment?: string
+  experiment?: ExperimentName<RegisteredNames>
   /** Where `${NAME}` in the upstream's header values is looked up, once per config revision. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>
   /** Milliseconds the upstream may stay silent (before its answer or mid-body): then 504, or the connection closed. Default 30,000. */

@@ -98,6 +98,7 @@ describe('byVariant', () => {
   })
 
   it('a key naming no variant (and not the control role): OPTIONS_INVALID naming the key and the variants', () => {
+    // @ts-expect-error a config written in code makes the misspelling a compile error; this is the run-time guard
     expect(() => byVariant({ stabel: send('s') }, { splitter: stableCanary(), experiment: 'checkout' })).toThrow(
       expect.objectContaining({
         code: 'SPLITLANE_ERR_OPTIONS_INVALID',

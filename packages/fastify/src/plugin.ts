@@ -68,7 +68,7 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
     const config = route.config?.splitlane
     if (config?.variants === undefined || ROUTED in route.handler) return
     // Checked now, against the config in force: a route that cannot be routed right fails at startup.
-    const variantRoute = createVariantHandlers({
+    const variantRoute = createVariantHandlers<RouteHandlerMethod>({
       splitter: options.splitter,
       handlers: config.variants,
       experiment: config.experiment,

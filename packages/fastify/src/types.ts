@@ -1,27 +1,30 @@
 import type { FastifyReplyFromHooks, FastifyReplyFromOptions } from '@fastify/reply-from'
-import type { Assignment } from '@splitlane/core'
+import type { ExperimentName, HandlersByVariant, RegisteredNames, RequestAssignments } from '@splitlane/core'
 import type { HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core/adapter'
 import type { FastifyRequest, RouteHandlerMethod } from 'fastify'
 
-/** Assignments of one request, by experiment name. */
-export type SplitlaneAssignments = Readonly<Record<string, Assignment>>
+/** Assignments of one request, by experiment name (typed by a registered config, see docs/guides/typed-names.md). */
+export type SplitlaneAssignments = RequestAssignments
 
 /** Plugin options: the shared adapter options, getters receiving Fastify's `request`. */
 export type FastifySplitlaneOptions = HttpSplitOptions<FastifyRequest>
 
-/** Route-level options, under the route's `config.splitlane`. */
-export interface SplitlaneRouteConfig {
+/** Route-level options, under the route's `config.splitlane` (names typed by a registered config). */
+export type SplitlaneRouteConfig = {
   /** The experiments to assign on this route (default: the plugin's list, else all). */
-  experiments?: readonly string[]
-  /** The experiment `variants` routes by; default: the route's only experiment. */
-  experiment?: string
-  /** One handler per variant name; a variant without one gets the route's own handler. */
-  variants?: Readonly<Record<string, RouteHandlerMethod>>
-}
+  experiments?: readonly ExperimentName<RegisteredNames>[]
+} & {
+  [E in ExperimentName<RegisteredNames>]: {
+    /** The experiment `variants` routes by; default: the route's only experiment. */
+    experiment?: E
+    /** One handler per variant name; a variant without one gets the route's own handler. */
+    variants?: HandlersByVariant<RegisteredNames, E, RouteHandlerMethod>
+  }
+}[ExperimentName<RegisteredNames>]
 
 export interface FastifyProxyOptions {
   /** The experiment whose variant `value` is the upstream (a URL or `{ url, headers }`); default: the route's only experiment. */
-  experiment?: string
+  experiment?: ExperimentName<RegisteredNames>
   /** Which requests to proxy within the plugin's prefix; default `/*`. */
   url?: string
   /** Forward `/api/x` as `/x` (the plugin's prefix removed) instead of the whole URL. Default `false`. */

@@ -2,19 +2,20 @@
 import { SplitlaneError } from '@splitlane/core'
 import { createVariantHandlers } from '@splitlane/core/adapter'
 import { assignmentsOf, serverSplitOf, textResponse as text } from './server.js'
-import type { ByVariantOptions, FetchHandler } from './types.js'
+import type { ByVariantOptions, ExperimentName, HandlersByVariant, VariantNames } from '@splitlane/core'
+import type { FetchHandler } from './types.js'
 
 /**
  * `byVariant({ control: oldCheckout, canary: newCheckout }, oldCheckout, { splitter, experiment: 'checkout' })`: a variant
  * without a handler (or no split) goes to `fallback`. Checked against the splitter's config now: a key naming no
  * variant, or no `experiment` while the config has several, throws `SPLITLANE_ERR_OPTIONS_INVALID`.
  */
-export function byVariant<Rest extends unknown[]>(
-  handlers: Readonly<Record<string, FetchHandler<Rest>>>,
+export function byVariant<Rest extends unknown[], N extends VariantNames, E extends ExperimentName<N> = ExperimentName<N>>(
+  handlers: HandlersByVariant<N, E, FetchHandler<Rest>>,
   fallback: FetchHandler<Rest>,
-  options: ByVariantOptions,
+  options: ByVariantOptions<N, E>,
 ): FetchHandler<Rest> {
-  const route = createVariantHandlers({ ...options, handlers, where: 'byVariant' })
+  const route = createVariantHandlers<FetchHandler<Rest>>({ ...options, handlers, where: 'byVariant' })
   return (request, ...rest) => {
     const split = serverSplitOf(request)
     const handler = route.pick(assignmentsOf(request), (error) => split?.report(error))

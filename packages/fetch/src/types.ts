@@ -1,5 +1,5 @@
 // Public types of @splitlane/fetch.
-import type { Assignment, Attributes, ErrorHandler } from '@splitlane/core'
+import type { Assignment, Attributes, ErrorHandler, ExperimentName, RegisteredNames, RequestAssignments } from '@splitlane/core'
 import type { HttpSplitOptions, CallInstrumentation, Fallback, FallbackOptions, ProxyFallbackOptions } from '@splitlane/core/adapter'
 import type { JsonValue, MetricsRecorder, Splitter } from '@splitlane/core'
 import type { UpstreamValue } from '@splitlane/core/adapter'
@@ -113,8 +113,8 @@ export type { JsonValue }
 /** A Fetch-API handler; extra arguments (Workers' `env`, `ctx`) pass through `withSplitlane`. */
 export type FetchHandler<Rest extends unknown[] = []> = (request: Request, ...rest: Rest) => Response | Promise<Response>
 
-/** Assignments of one request, by experiment name. */
-export type SplitlaneAssignments = Readonly<Record<string, Assignment>>
+/** Assignments of one request, by experiment name (typed by a registered config, see docs/guides/typed-names.md). */
+export type SplitlaneAssignments = RequestAssignments
 
 /** `withSplitlane` options: the shared adapter options, getters receiving the `Request`. */
 export interface SplitlaneServerOptions extends HttpSplitOptions<Request> {
@@ -134,16 +134,11 @@ export interface SplitlaneServerOptions extends HttpSplitOptions<Request> {
   waitUntil?: (promise: Promise<unknown>) => void
 }
 
-export interface ByVariantOptions {
-  /** The splitter `withSplitlane` uses: the handler names are checked against its config when the route is built. */
-  splitter: Splitter
-  /** The experiment to route by; required when the config has more than one. */
-  experiment?: string
-}
+export type { ByVariantOptions } from '@splitlane/core'
 
 export interface ProxyOptions {
   /** The experiment whose variant `value` is the upstream (a URL or `{ url, headers }`); default: the route's only experiment. */
-  experiment?: string
+  experiment?: ExperimentName<RegisteredNames>
   /** Where `${NAME}` in the upstream's header values is looked up, once per config revision. Default: `process.env` where there is one. */
   env?: Readonly<Record<string, string | undefined>>
   /** A path prefix removed before forwarding (`/api/users` -> `/users` with `'/api'`). */

@@ -19,6 +19,7 @@ describe('byVariant', () => {
       config: { version: 1, experiments: { checkout: { variants: [{ name: 'a' }] }, search: { variants: [{ name: 'x' }] } } },
     })
     expect(() => byVariant({ a: reply('a') }, reply('old'), { splitter: two })).toThrow(/several experiments \(checkout, search\)/)
+    // @ts-expect-error a config written in code makes the unknown name a compile error; this is the run-time guard
     expect(() => byVariant({ v2: reply('v2') }, reply('old'), { splitter: stableCanary() })).toThrow(
       /"v2" names no variant of "checkout" \(variants: stable, canary/,
     )

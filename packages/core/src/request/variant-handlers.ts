@@ -8,7 +8,7 @@ export const CONTROL_ROLE = 'control'
 
 export interface VariantHandlersOptions<H> {
   splitter: Splitter
-  handlers: Readonly<Record<string, H>>
+  handlers: Readonly<Partial<Record<string, H>>>
   /** The experiment to route by; required when `candidates` (default: the config's experiments) has more than one. */
   experiment?: string
   /** The experiments the route can assign, when narrower than the config's (a route's `experiments`). */
