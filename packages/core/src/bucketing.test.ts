@@ -1,12 +1,31 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { chooseByScores, chooseVariant, compileExperiment } from './bucketing.js'
+import { chooseByScores, chooseVariant, compileExperiment, scaleToHash } from './bucketing.js'
 import { parseConfig } from './config/parse.js'
 
 function compiled(weights: number[]) {
   const config = parseConfig({ version: 1, experiments: { e: { variants: weights.map((weight, i) => ({ name: `v${i}`, weight })) } } })
   return compileExperiment('e', config.experiments.e!)
 }
+
+describe('scaleToHash: floor(2^32 * n / d) without BigInt', () => {
+  const exact = (n: number, d: number) => Number((BigInt(n) << 32n) / BigInt(d))
+  it('equals the BigInt reference for every numerator 0..d, small and large denominators', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 1, max: 1_000 }), fc.integer({ min: 1, max: 2 ** 36 - 1 }), fc.integer({ min: 2 ** 36, max: 2 ** 50 })),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (d, share) => {
+          const n = Math.floor(d * share)
+          expect(scaleToHash(n, d)).toBe(exact(n, d))
+        },
+      ),
+      { numRuns: 20_000 },
+    )
+    for (const d of [1, 3, 7, 1_000_000, 99_999_999, 2 ** 36 - 1])
+      for (const n of [0, 1, d - 1, d]) expect(scaleToHash(n, d)).toBe(exact(n, d))
+  })
+})
 
 describe('stable layout fast path', () => {
   it('picks exactly the variant the scores pick, for any weights and hash', () => {

@@ -91,22 +91,49 @@ export interface CompiledConfig {
   readonly usesContextKey: boolean
 }
 
-/** floor(2^32 * numerator / denominator), exactly. */
-function scaleToHash(numerator: number, denominator: number): number {
-  return Number((BigInt(numerator) << 32n) / BigInt(denominator))
+/**
+ * floor(2^32 * numerator / denominator), exactly, for non-negative integers. In two 16-bit steps of exact
+ * double arithmetic while every product stays below 2^53 (config weights always do); BigInt otherwise.
+ * (BigInt per bound was most of a large config's compile time, in allocation and GC.)
+ */
+export function scaleToHash(numerator: number, denominator: number): number {
+  if (numerator >= 2 ** 36 || denominator >= 2 ** 36) return Number((BigInt(numerator) << 32n) / BigInt(denominator))
+  const high = Math.floor((numerator * 65_536) / denominator)
+  const low = Math.floor(((numerator * 65_536 - high * denominator) * 65_536) / denominator)
+  return high * 65_536 + low
 }
 
 export function compileExperiment(name: string, experiment: ParsedExperiment, parts?: ConfigParts): CompiledExperiment {
   const seed = murmur3(experiment.salt)
-  const names = experiment.variants.map((variant) => variant.name)
-  const weights = experiment.variants.map((variant) => variant.weight)
-  const totalWeight = weights.reduce((sum, weight) => sum + weight, 0)
-  const active = weights.flatMap((weight, index) => (weight > 0 ? [index] : []))
+  // One pass over the variants (a config revision compiles every experiment; a live update pays it each time).
+  const count = experiment.variants.length
+  const names: string[] = []
+  const values: JsonValue[] = []
+  const weights: number[] = []
+  const variantSeeds: number[] = []
+  const active: number[] = []
+  const activeSeeds: number[] = []
+  const activeInverseWeights: number[] = []
+  let totalWeight = 0
+  for (let index = 0; index < count; index++) {
+    const variant = experiment.variants[index]!
+    names.push(variant.name) // pushed, not preallocated: packed arrays keep the hot path's loads fast
+    values.push(variant.value)
+    weights.push(variant.weight)
+    totalWeight += variant.weight
+    variantSeeds.push(murmur3(variant.name, seed))
+    if (variant.weight > 0) {
+      active.push(index)
+      activeSeeds.push(variantSeeds[index]! | 0) // int32: small-integer array loads
+      activeInverseWeights.push(1 / variant.weight)
+    }
+  }
+  const upperBounds: number[] = []
   let cumulative = 0
-  const upperBounds = weights.map((weight) => {
-    cumulative += weight
-    return totalWeight === 0 ? 0 : scaleToHash(cumulative, totalWeight)
-  })
+  for (let index = 0; index < count; index++) {
+    cumulative += weights[index]!
+    upperBounds.push(totalWeight === 0 ? 0 : scaleToHash(cumulative, totalWeight))
+  }
   const overrides = Object.entries(experiment.overrides)
   const rules =
     parts === undefined || experiment.rules.length === 0 ? null : experiment.rules.map((rule) => compileRule(name, experiment, rule, parts))
@@ -120,7 +147,6 @@ export function compileExperiment(name: string, experiment: ParsedExperiment, pa
           seed: layerSeed,
           bounds: experiment.layer.slices.flatMap(([start, end]) => [percentToHash(start), percentToHash(end)]),
         }
-  const variantSeeds = names.map((variantName) => murmur3(variantName, seed))
   const compat = typeof experiment.layout === 'object' ? compileCompat(experiment.layout, experiment) : null
   return {
     name,
@@ -131,13 +157,13 @@ export function compileExperiment(name: string, experiment: ParsedExperiment, pa
     seed,
     exposureThreshold: percentToHash(experiment.exposure),
     names,
-    values: experiment.variants.map((variant) => variant.value),
+    values,
     weights,
     totalWeight,
     variantSeeds,
     active,
-    activeSeeds: active.map((index) => variantSeeds[index]! | 0), // int32: small-integer array loads
-    activeInverseWeights: active.map((index) => 1 / weights[index]!),
+    activeSeeds,
+    activeInverseWeights,
     upperBounds,
     controlIndex: names.indexOf(experiment.control),
     staticIndex: active.length === 1 ? active[0]! : -1,

@@ -41,17 +41,24 @@ function parseChecked(input: unknown): SafeParseResult {
   if (!result.success) return { success: false, error: new SplitlaneConfigError(toIssues(result.error.issues)) }
   const experiments: Record<string, ParsedExperiment> = {}
   for (const [name, experiment] of Object.entries(result.data.experiments)) {
-    const { bucketBy, control, salt, overrides, variants, rules, layer, ...rest } = experiment
-    experiments[name] = {
-      ...rest,
+    // Field by field, not `{ ...rest }` after a destructuring: object rest is a slow runtime copy in V8, and
+    // it was most of the time a 1,000-experiment config took to compile. The schema is strict, so this is every field.
+    const { bucketBy, control, salt, overrides, variants, rules, layer, description } = experiment
+    const parsed: ParsedExperiment = {
       variants: variants.map((variant) => ({ ...variant, value: variant.value ?? null })),
       control: control ?? variants[0]!.name,
+      enabled: experiment.enabled,
+      exposure: experiment.exposure,
+      mode: experiment.mode,
+      layout: experiment.layout,
       salt: salt ?? name,
       bucketBy: bucketBy === undefined ? [] : typeof bucketBy === 'string' ? [bucketBy] : bucketBy,
       overrides: overrides ?? {},
       rules: rules ?? [],
       layer: layer === undefined ? null : parseLayer(layer),
     }
+    if (description !== undefined) parsed.description = description
+    experiments[name] = parsed
   }
   const { segments, layers, holdout } = result.data
   return {
