@@ -31,6 +31,7 @@ export {
   type ProxyAnswer,
   type UpstreamCall,
   type UpstreamOutcome,
+  type RelayEnd,
 } from './routing/proxy.js'
 export {
   parseUpstream,

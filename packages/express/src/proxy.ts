@@ -22,6 +22,8 @@ interface Sending {
   readonly proxied: ProxyRequest
   readonly next: NextFunction
   timedOut: boolean
+  /** The upstream failed mid-body (and we closed the client's connection for it): not a client that left. */
+  broken?: boolean
 }
 interface Hooks {
   proxyReq(proxyReq: ClientRequest, req: Request, res: Response): void
@@ -60,14 +62,16 @@ export function proxyByVariant(options: ExpressProxyOptions = {}): RequestHandle
       routing.settle(splitStateOf(req)!, sending.call, sending.proxied, { status: proxyRes.statusCode ?? 502 }, Date.now())
       for (const name of hopByHopHeaders(proxyRes.headers.connection)) delete proxyRes.headers[name]
       proxyRes.once('close', () => {
-        if (proxyRes.complete || res.destroyed) return
-        routing.interrupted(splitStateOf(req)!, sending.call, sending.timedOut ? 'timeout' : 'failed')
-        res.destroy() // the client sees a broken response, not a short one that looks whole
+        const failed = sending.timedOut ? 'timeout' : 'failed'
+        const end = proxyRes.complete ? 'complete' : sending.broken === true || !res.destroyed ? failed : 'client_gone'
+        routing.bodyEnded(splitStateOf(req)!, sending.call, end, Date.now())
+        if (end === 'timeout' || end === 'failed') res.destroy() // the client sees a broken response, not a short one that looks whole
       })
     },
     error(req, res) {
       const sending = sendingOf(req)
-      if (!('status' in res) || res.destroyed || res.headersSent) return void res.destroy() // a client gone, or mid-body
+      if (!('status' in res) || res.destroyed) return void res.destroy() // the client is gone
+      if (res.headersSent) return void ((sending.broken = true), res.destroy()) // mid-body: counted when the upstream's response closes
       const outcome = { error: sending.timedOut ? ('timeout' as const) : ('failed' as const) }
       const step = routing.settle(splitStateOf(req)!, sending.call, sending.proxied, outcome, Date.now())
       if (step !== null) go(req, res, sending.next, step, sending.proxied) // the answer, or the retry on control

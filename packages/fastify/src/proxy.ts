@@ -52,10 +52,13 @@ export const proxyByVariant: FastifyPluginCallback<FastifyProxyOptions> = (fasti
         timeout: call.timeoutMs,
         onResponse: (_request, reply, res) => {
           routing.settle(split, call, proxied, { status: res.statusCode ?? 502 }, Date.now())
+          let broken = false // the upstream's body failed while the client was still there (Fastify then closes the client)
+          res.stream.once('error', () => (broken = !client.signal.aborted))
           res.stream.once('close', () => {
-            if (res.stream.complete || reply.raw.destroyed) return
-            routing.interrupted(split, call, timedOut ? 'timeout' : 'failed')
-            reply.raw.destroy() // the client sees a broken response, not a short one that looks whole
+            const failed = timedOut ? 'timeout' : 'failed'
+            const end = res.stream.complete ? 'complete' : broken || !reply.raw.destroyed ? failed : 'client_gone'
+            routing.bodyEnded(split, call, end, Date.now())
+            if (end === 'timeout' || end === 'failed') reply.raw.destroy() // the client sees a broken response, not a short one that looks whole
           })
           void reply.send(res.stream)
         },

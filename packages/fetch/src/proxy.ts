@@ -1,6 +1,13 @@
 // Proxy mode inside withSplitlane: core's proxy routing decides (URL, headers, timeout, answer, fallback);
 // this file sends the call with fetch and watches it: client gone, upstream silent, body broken.
-import { createProxyRouting, forwardHeaders, hopByHopHeaders, type RequestSplit, type UpstreamCall } from '@splitlane/core/adapter'
+import {
+  createProxyRouting,
+  forwardHeaders,
+  hopByHopHeaders,
+  type RelayEnd,
+  type RequestSplit,
+  type UpstreamCall,
+} from '@splitlane/core/adapter'
 import { processEnv } from './env.js'
 import { finishesWithBody, serverSplitOf, textResponse as text } from './server.js'
 import type { FetchFunction, FetchHandler, ProxyOptions } from './types.js'
@@ -50,22 +57,22 @@ async function send(fetchImpl: FetchFunction, request: Request, call: UpstreamCa
 }
 
 /** The upstream's body for the client; a body that breaks mid-way errors the client's stream (the server closes the connection). */
-function relay(body: ReadableStream<Uint8Array>, sent: Answered, broken: (timedOut: boolean) => void, done: () => void) {
+function relay(body: ReadableStream<Uint8Array>, sent: Answered, ended: (end: RelayEnd) => void) {
   const reader = body.getReader()
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         const next = await reader.read()
-        if (next.done) return (sent.stop(), done(), controller.close())
+        if (next.done) return (sent.stop(), ended('complete'), controller.close())
         sent.rearm()
         controller.enqueue(next.value)
       } catch (error) {
         sent.stop()
-        broken(sent.timedOut())
+        ended(sent.timedOut() ? 'timeout' : 'failed')
         controller.error(error)
       }
     },
-    cancel: (reason) => (sent.stop(), reader.cancel(reason)),
+    cancel: (reason) => (sent.stop(), ended('client_gone'), reader.cancel(reason)),
   })
 }
 
@@ -103,16 +110,12 @@ export function proxyByVariant(options: ProxyOptions = {}): FetchHandler {
   function passOn(sent: Answered, split: RequestSplit, call: UpstreamCall) {
     const { response } = sent
     const init = { status: response.status, statusText: response.statusText, headers: withoutHopByHop(response.headers) }
-    if (response.body === null) return (sent.stop(), new Response(null, init))
-    const body = relay(
-      response.body,
-      sent,
-      (timedOut) => {
-        routing.interrupted(split, call, timedOut ? 'timeout' : 'failed')
-        split.finish({ status: response.status, error: true })
-      },
-      () => split.finish({ status: response.status }),
-    )
+    if (response.body === null) return (sent.stop(), routing.bodyEnded(split, call, 'complete', Date.now()), new Response(null, init))
+    const body = relay(response.body, sent, (end) => {
+      routing.bodyEnded(split, call, end, Date.now())
+      if (end === 'complete') split.finish({ status: response.status })
+      else if (end !== 'client_gone') split.finish({ status: response.status, error: true })
+    })
     return finishesWithBody(new Response(body, init))
   }
 }

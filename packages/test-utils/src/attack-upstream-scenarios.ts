@@ -111,6 +111,19 @@ export function runAttackUpstreamScenarios(adapter: string, start: AdapterFactor
       expect(await settledValue(() => hostile.openSockets(), 0)).toBe(0)
     })
 
+    it('with fallback, an upstream that always resets mid-body opens its circuit: later requests go to control', async () => {
+      // The canary's upstream URL ends in /reset: every call to it resets mid-body; control answers.
+      const app = await startApp({ fallback: { breaker: { failureThreshold: 2, coolDownMs: 60_000 } } }, `${hostile.url}/reset`)
+      for (let i = 1; i <= 2; i++) {
+        expect(await readWithin(`${app.url}/x`, 3000)).toMatchObject({ status: 200, error: true }) // headers 200, then the reset
+        await app.settledStats(i)
+      }
+      // A 200 whose body then broke is a failure for the breaker, not a success that resets its count.
+      expect(await readWithin(`${app.url}/x`, 3000)).toMatchObject({ status: 200, body: 'ok' })
+      expect(await app.settledStats(3)).toMatchObject({ requests: 3, errors: 2, fallbacks: 1 })
+      expect(await settledValue(() => hostile.openSockets(), 0)).toBe(0)
+    })
+
     it('a refused upstream is answered 502, reported as UPSTREAM_FAILED, an error of the variant', async () => {
       const app = await startApp({}, await deadUrl())
       expect(await readWithin(`${app.url}/x`, 5000)).toMatchObject({ status: 502 })

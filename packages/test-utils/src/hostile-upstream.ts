@@ -15,8 +15,9 @@ export interface HostileUpstream {
 }
 
 /**
- * `/hang` never answers; `/reset` sends 200 and part of a chunked body, then resets the connection;
- * `/stall` sends 200 and part of a body, then goes silent; anything else answers `ok`.
+ * `/hang` never answers; `/reset` sends 200 and part of a chunked body, then resets the connection (also any path
+ * with a `reset` segment, so an upstream URL `.../reset` resets every call); `/stall` sends 200 and part of a body,
+ * then goes silent; anything else answers `ok`.
  */
 export async function startHostileUpstream(): Promise<HostileUpstream> {
   const sockets = new Set<Socket>()
@@ -26,10 +27,11 @@ export async function startHostileUpstream(): Promise<HostileUpstream> {
     received++
     const path = (req.url ?? '/').split('?', 1)[0]!
     if (path.endsWith('/hang')) return
-    if (path.endsWith('/reset') || path.endsWith('/stall')) {
+    const reset = path.split('/').includes('reset')
+    if (reset || path.endsWith('/stall')) {
       res.writeHead(200, { 'content-type': 'text/plain' })
       res.write('x'.repeat(1000))
-      if (path.endsWith('/stall')) stalled.add(res)
+      if (!reset) stalled.add(res)
       // once the first part is on the wire, cut the connection with a TCP reset
       else setTimeout(() => res.socket?.resetAndDestroy(), 50)
       return

@@ -13,7 +13,7 @@ import {
   type SplitlaneConfig,
   type SplitlaneError,
 } from '@splitlane/core'
-import { type HttpSplitOptions } from '@splitlane/core/adapter'
+import type { HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core/adapter'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { STREAM_CHUNKS, closeServer, deadUrl, startEcho, startHelloworld, streamChunk, type Echoed, type Upstream } from './helloworld.js'
@@ -27,7 +27,7 @@ export interface ScenarioProxy {
   /** The proxy's `timeoutMs` (absent: its default). */
   timeoutMs?: number
   /** The proxy's `fallback` (absent: none). */
-  fallback?: { readonly breaker: false }
+  fallback?: ProxyFallbackOptions
 }
 
 /** What a test server must serve; see the README of this package. */

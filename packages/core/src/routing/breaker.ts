@@ -15,6 +15,8 @@ export interface CircuitBreaker {
   /** Reports the outcome of a call that `allow` let through. */
   success(variant: string): void
   failure(variant: string, now: number): void
+  /** A call `allow` let through ended with no verdict (its client went away): a half-open circuit may probe again. */
+  release(variant: string): void
   state(variant: string, now: number): BreakerState
 }
 
@@ -51,6 +53,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     success(variant) {
       const circuit = circuits.get(variant)
       if (circuit !== undefined) circuits.delete(variant)
+    },
+    release(variant) {
+      const circuit = circuits.get(variant)
+      if (circuit !== undefined) circuit.probing = false
     },
     failure(variant, now) {
       const circuit = circuitOf(variant)

@@ -33,7 +33,15 @@ export interface Attempt<T> {
 export interface AttemptOutcome {
   readonly status?: number
   readonly error?: boolean
+  /**
+   * A response body is still to come (a proxy relays it): a good status is not yet a success for the breaker,
+   * which waits for `bodyEnded`, so an upstream that always breaks mid-body still opens its circuit.
+   */
+  readonly bodyFollows?: boolean
 }
+
+/** How a relayed body ended: whole, broken by the upstream, or abandoned by the client (no verdict). */
+export type BodyEnd = 'complete' | 'failed' | 'abandoned'
 
 export interface Settled<T> {
   /** Did the assigned variant's own upstream fail in this attempt? (It counts as an error of the variant.) */
@@ -59,6 +67,8 @@ export interface FallbackPolicy {
   watches(method: string, attempt: Attempt<unknown>): boolean
   /** Tells the breaker what happened and decides the retry on control. */
   settle<T>(routes: FallbackRoutes<T>, attempt: Attempt<T>, method: string, outcome: AttemptOutcome, now: number): Settled<T>
+  /** After a `bodyFollows` settle: tells the breaker how the body ended. */
+  bodyEnded(attempt: Attempt<unknown>, end: BodyEnd, now: number): void
 }
 
 /**
@@ -81,6 +91,8 @@ export function createFallbackPolicy(options: FallbackOptions | undefined): Fall
     if (target instanceof SplitlaneError) return null
     return { variant: control, target, fallback: { reason, from, to: control, ...extra }, guarded: false }
   }
+  // Attempts whose good status waits for the end of their body before the breaker hears of it.
+  const awaitingBody = new WeakSet<Attempt<unknown>>()
   const mayRetry = (method: string, attempt: Attempt<unknown>) =>
     options !== undefined && attempt.guarded && IDEMPOTENT_METHODS.includes(method.toUpperCase())
   return {
@@ -101,7 +113,8 @@ export function createFallbackPolicy(options: FallbackOptions | undefined): Fall
       const failed = isFailure(outcome)
       if (attempt.guarded && breaker !== null) {
         if (failed) breaker.failure(attempt.variant!, now)
-        else breaker.success(attempt.variant!)
+        else if (outcome.bodyFollows !== true) breaker.success(attempt.variant!)
+        else awaitingBody.add(attempt)
       }
       if (!failed || attempt.fallback !== undefined) return { variantFailed: failed && attempt.fallback === undefined, retry: null }
       if (!mayRetry(method, attempt)) return { variantFailed: true, retry: null }
@@ -111,6 +124,12 @@ export function createFallbackPolicy(options: FallbackOptions | undefined): Fall
           ? null
           : toControl(routes, attempt.variant ?? '', reason, outcome.status === undefined ? {} : { status: outcome.status })
       return { variantFailed: true, retry }
+    },
+    bodyEnded(attempt, end, now) {
+      if (breaker === null || !awaitingBody.delete(attempt)) return // settled already (a failed status), or told twice
+      if (end === 'complete') breaker.success(attempt.variant!)
+      else if (end === 'failed') breaker.failure(attempt.variant!, now)
+      else breaker.release(attempt.variant!)
     },
   }
 }

@@ -130,7 +130,8 @@ describe('createProxyRouting', () => {
     const run = (now: number, outcome: { status: number } | { error: 'failed' }) => {
       const { split } = setup()
       const call = routing.start(split, get, env, now) as UpstreamCall
-      routing.settle(split, call, { ...get, hasBody: true }, outcome, now)
+      const step = routing.settle(split, call, { ...get, hasBody: true }, outcome, now)
+      if (step === null) routing.bodyEnded(split, call, 'complete', now) // a passed-on response counts once its body is whole
       return call.attempt
     }
     expect(run(0, { error: 'failed' }).variant).toBe('canary')
@@ -144,11 +145,28 @@ describe('createProxyRouting', () => {
     const { split, routing, errors, stats } = setup({ timeoutMs: 200 })
     const call = routing.start(split, get, env, 0) as UpstreamCall
     expect(routing.settle(split, call, get, { status: 200 }, 0)).toBeNull()
-    routing.interrupted(split, call, 'timeout')
+    routing.bodyEnded(split, call, 'timeout', 0)
     split.finish({ status: 200 })
     expect(stats()).toMatchObject({ requests: 1, errors: 1 })
     expect(errors.map((error) => error.code)).toEqual([ErrorCode.UpstreamTimeout])
     expect(errors[0]!.message).toMatch(/sent nothing for 200 ms; while sending its response's body; the client's connection was closed/)
+  })
+
+  it('with fallback: an upstream that always breaks mid-body opens its circuit; a client that leaves gives no verdict', () => {
+    const routing = createProxyRouting({ experiment: 'api', fallback: { breaker: { failureThreshold: 2, coolDownMs: 1000 } } })
+    const run = (now: number, end: 'complete' | 'failed' | 'client_gone' | null) => {
+      const { split } = setup()
+      const call = routing.start(split, get, env, now) as UpstreamCall
+      if (routing.settle(split, call, get, { status: 200 }, now) === null && end !== null) routing.bodyEnded(split, call, end, now)
+      return call.attempt
+    }
+    expect(run(0, 'failed').variant).toBe('canary') // headers 200, then a reset: not a success
+    expect(run(1, 'failed').variant).toBe('canary')
+    expect(run(2, 'complete')).toMatchObject({ variant: 'stable', fallback: { reason: 'circuit_open' } })
+    expect(run(1002, 'client_gone').variant).toBe('canary') // the probe, abandoned by its client: no verdict
+    expect(run(1003, 'complete').variant).toBe('canary') // so the next call may probe again
+    expect(run(1004, 'complete').variant).toBe('canary') // and that whole body closed the circuit
+    expect(run(1005, null).variant).toBe('canary')
   })
 
   it('answers 502 when the request was not split, or no variant has a usable upstream', () => {

@@ -77,12 +77,16 @@ export interface ProxyRouting {
     now: number,
   ): UpstreamCall | ProxyAnswer | null
   /**
-   * The upstream failed after its response began (reset, or silent for `timeoutMs` mid-body): reported and
-   * counted as an error of the variant. The adapter closes the client's connection, so the client sees a
-   * broken response rather than a short one that looks whole.
+   * The relayed body ended (after `settle` passed the response on): `complete`, the client went away
+   * (`client_gone`), or the upstream failed mid-body (`timeout`: silent for `timeoutMs`; `failed`: reset). A
+   * failure is reported and counted as an error of the variant, and by the breaker; the adapter then closes the
+   * client's connection, so the client sees a broken response rather than a short one that looks whole.
    */
-  interrupted(split: RequestSplit, call: UpstreamCall, error: 'timeout' | 'failed'): void
+  bodyEnded(split: RequestSplit, call: UpstreamCall, end: RelayEnd, now: number): void
 }
+
+/** How a relayed response body ended, as the adapter saw it. */
+export type RelayEnd = 'complete' | 'client_gone' | 'timeout' | 'failed'
 
 const answer = (status: number, body: string, code: ErrorCode): ProxyAnswer => ({ send: false, status, body, code })
 const NOT_SPLIT = answer(502, 'splitlane: request was not split', ErrorCode.UpstreamInvalid)
@@ -168,7 +172,7 @@ export function createProxyRouting(options: ProxyRoutingOptions = {}): ProxyRout
         call.routes,
         call.attempt,
         request.method,
-        error === undefined ? (outcome as { status: number }) : { error: true },
+        error === undefined ? { status: (outcome as { status: number }).status, bodyFollows: true } : { error: true },
         now,
       )
       const retry = request.hasBody ? null : settled.retry
@@ -178,9 +182,12 @@ export function createProxyRouting(options: ProxyRoutingOptions = {}): ProxyRout
       }
       return error === undefined ? null : failure(split, call, error)
     },
-    interrupted(split, call, error) {
+    bodyEnded(split, call, end, now) {
+      if (end === 'complete' || end === 'client_gone')
+        return policy.bodyEnded(call.attempt, end === 'complete' ? 'complete' : 'abandoned', now)
+      policy.bodyEnded(call.attempt, 'failed', now)
       split.note(call.experiment, { error: true })
-      report(split, call, error, "while sending its response's body; the client's connection was closed")
+      report(split, call, end, "while sending its response's body; the client's connection was closed")
     },
   }
 }
