@@ -1,4 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api'
+import { context, createNoopMeter, metrics, propagation, trace } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
 import { installOtelSdk } from '../test/otel-sdk.js'
 import { createOtelInstrumentation, variantsFromBaggage, withVariantBaggage } from './otel.js'
@@ -92,6 +92,27 @@ describe('@splitlane/core/otel', () => {
     expect(ok.value).toMatchObject({ count: 2, sum: 0.5 })
     // The SDK honours the instrument's bucket advice: the documented web-latency boundaries.
     expect((ok.value as { buckets: { boundaries: number[] } }).buckets.boundaries).toEqual(LATENCY_BUCKETS_SECONDS)
+  })
+
+  it('with no metrics SDK, recognises the no-op meter (so requests build no attributes); one registered before the first request is used', async () => {
+    // The check relies on the API handing out one shared no-op counter: pin it, or the shortcut would silently stop working.
+    expect(createNoopMeter().createCounter('a')).toBe(createNoopMeter().createCounter('b'))
+    expect(metrics.getMeterProvider().getMeter('x').createCounter('c')).toBe(createNoopMeter().createCounter('d'))
+    // Created before the SDK is registered (as at import time), decided at the first finished request.
+    const split = createHttpSplit({ splitter, otel: createOtelInstrumentation(), now: () => 0 })
+    metrics.setGlobalMeterProvider(meterProvider)
+    try {
+      split.begin({}, view('splitlane_id=qa-user')).finish({ status: 418 })
+      await reader.forceFlush()
+      const requests = metricExporter
+        .getMetrics()
+        .at(-1)!
+        .scopeMetrics.flatMap((scope) => scope.metrics)
+        .find((metric) => metric.descriptor.name === 'splitlane.requests')!
+      expect(requests.dataPoints.some((point) => point.attributes['http.response.status_code'] === 418)).toBe(true)
+    } finally {
+      metrics.disable()
+    }
   })
 
   it('writes the variants into baggage that survives a W3C header round trip, and honours it downstream', () => {

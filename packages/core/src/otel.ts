@@ -2,6 +2,7 @@
 // @opentelemetry/api (an optional peer). Nothing here throws into the request.
 import {
   context,
+  createNoopMeter,
   metrics,
   propagation,
   trace,
@@ -97,9 +98,15 @@ interface Instruments {
   duration: Histogram
 }
 
-function createInstruments(meter: Meter): Instruments {
+/** What a no-op meter hands out (the API returns one shared no-op counter): how "no metrics SDK" is recognised. */
+const NOOP_COUNTER = createNoopMeter().createCounter(METRIC_REQUESTS)
+
+/** The instruments, or `null` when the meter is a no-op (no SDK registered): then nothing is built per request. */
+function createInstruments(meter: Meter): Instruments | null {
+  const requests = meter.createCounter(METRIC_REQUESTS, { description: 'Requests served, per experiment and variant', unit: '{request}' })
+  if (requests === NOOP_COUNTER) return null
   return {
-    requests: meter.createCounter(METRIC_REQUESTS, { description: 'Requests served, per experiment and variant', unit: '{request}' }),
+    requests,
     duration: meter.createHistogram(METRIC_REQUEST_DURATION, {
       description: 'Request duration, per experiment and variant',
       unit: 's',
@@ -127,15 +134,23 @@ function recordOutcome(instruments: Instruments, assignments: readonly Assignmen
  * request counter and duration histogram labelled with `feature_flag.key` and `feature_flag.result.variant`.
  */
 export function createOtelInstrumentation(options: OtelOptions = {}): HttpInstrumentation {
-  let instruments: Instruments | undefined
-  const instrumentsNow = () => (instruments ??= createInstruments((options.meterProvider ?? metrics).getMeter('@splitlane/core')))
+  // Decided once, at the first finished request (as the global provider is read then): with no metrics SDK
+  // registered, requests cost no attribute objects and no calls into no-op instruments.
+  let instruments: Instruments | null | undefined
+  const instrumentsNow = () => (instruments === undefined ? (instruments = instrumentsOf(options)) : instruments)
   return {
     inherited: options.honourBaggage === true ? () => variantsFromBaggage() : undefined,
     assigned: (assignments) => recordEvaluations(assignments, options),
     run: options.propagateBaggage === true ? (assignments, fn) => context.with(withVariantBaggage(assignments), fn) : undefined,
-    finished: (assignments, outcome) => recordOutcome(instrumentsNow(), assignments, outcome),
+    finished: (assignments, outcome) => {
+      const now = instrumentsNow()
+      if (now !== null) recordOutcome(now, assignments, outcome)
+    },
   }
 }
+
+const instrumentsOf = (options: { meterProvider?: MeterProvider }) =>
+  createInstruments((options.meterProvider ?? metrics).getMeter('@splitlane/core'))
 
 export interface CallOtelOptions extends Pick<OtelOptions, 'meterProvider' | 'propagateBaggage' | 'includeKey'> {
   /** Where the client spans come from; default: the global tracer provider. */
@@ -149,8 +164,8 @@ export interface CallOtelOptions extends Pick<OtelOptions, 'meterProvider' | 'pr
  * and the same counter and histogram as server requests.
  */
 export function createCallInstrumentation(options: CallOtelOptions = {}): CallInstrumentation {
-  let instruments: Instruments | undefined
-  const instrumentsNow = () => (instruments ??= createInstruments((options.meterProvider ?? metrics).getMeter('@splitlane/core')))
+  let instruments: Instruments | null | undefined
+  const instrumentsNow = () => (instruments === undefined ? (instruments = instrumentsOf(options)) : instruments)
   const tracer = () => (options.tracerProvider ?? trace.getTracerProvider()).getTracer('@splitlane/core')
   return {
     start(assignment, call) {
@@ -175,7 +190,8 @@ export function createCallInstrumentation(options: CallOtelOptions = {}): CallIn
           if (outcome.fallbackReason !== undefined) span.setAttribute(ATTR_SPLITLANE_FALLBACK, outcome.fallbackReason)
           if (isFailure(outcome)) span.setStatus({ code: SpanStatusCode.ERROR })
           span.end()
-          recordOutcome(instrumentsNow(), [assignment], outcome, extra)
+          const now = instrumentsNow()
+          if (now !== null) recordOutcome(now, [assignment], outcome, extra)
         },
       }
     },
