@@ -61,34 +61,68 @@ function compileOrError(config: unknown, random: (() => number) | undefined): Co
   return compiled
 }
 
-/** Every assignment is built here, so all share one shape. `hash` is the int32 unit hash. */
-function assignmentOf(
-  experiment: CompiledExperiment,
+/**
+ * What the pipeline decided for one experiment: the named record every assignment is built from. One record per
+ * splitter, rewritten by each decision and read back at once (no allocation on the request path); every step
+ * writes it whole, through `decided`, after any user callback it runs, so a re-entrant call cannot leave half of it.
+ */
+interface Decision {
+  index: number
+  reason: Reason
+  inExperiment: boolean
+  key: string | null
+  keyFrom: string | null
+  /**
+   * The int32 unit hash, or NaN when none decided (forced, control before hashing): always a number, so V8
+   * keeps the field a double updated in place instead of boxing a new number on every decision.
+   */
+  hash: number
+  errorCode: ErrorCode | undefined
+  ruleId: string | undefined
+  source: OverrideSource | undefined
+}
+
+function decided(
+  into: Decision,
   index: number,
   reason: Reason,
   inExperiment: boolean,
   key: string | null,
   keyFrom: string | null,
-  hash: number | null,
-  revision: string | number | null,
+  hash: number,
   errorCode?: ErrorCode,
   ruleId?: string,
   source?: OverrideSource,
-): Assignment {
+): void {
+  into.index = index
+  into.reason = reason
+  into.inExperiment = inExperiment
+  into.key = key
+  into.keyFrom = keyFrom
+  into.hash = hash
+  into.errorCode = errorCode
+  into.ruleId = ruleId
+  into.source = source
+}
+
+/** Every assignment is built here, from the decision's record, so all share one shape. */
+function assignmentOf(experiment: CompiledExperiment, decision: Decision, revision: string | number | null): Assignment {
+  const hash = decision.hash
+  const none = Number.isNaN(hash)
   return {
     experiment: experiment.name,
-    variant: experiment.names[index]!,
-    value: experiment.values[index]!,
-    reason,
-    ruleId,
-    source,
-    inExperiment,
-    key,
-    keyFrom,
-    hash: hash === null ? null : hash >>> 0,
-    bucket: hash === null ? null : (hash >>> 0) / TWO_POW_32,
+    variant: experiment.names[decision.index]!,
+    value: experiment.values[decision.index]!,
+    reason: decision.reason,
+    ruleId: decision.ruleId,
+    source: decision.source,
+    inExperiment: decision.inExperiment,
+    key: decision.key,
+    keyFrom: decision.keyFrom,
+    hash: none ? null : hash >>> 0,
+    bucket: none ? null : (hash >>> 0) / TWO_POW_32,
     revision,
-    errorCode,
+    errorCode: decision.errorCode,
   }
 }
 
@@ -104,30 +138,6 @@ function failureOf(cause: unknown, experiment: string): SplitlaneError {
       experiment,
     })
   return internalError(cause, experiment)
-}
-
-/** Control, outside analysis: errors, no key, the kill switch, outside exposure. */
-function fallback(
-  experiment: CompiledExperiment,
-  revision: string | number | null,
-  reason: Reason,
-  key: string | null,
-  keyFrom: string | null,
-  errorCode?: ErrorCode,
-): Assignment {
-  return assignmentOf(experiment, experiment.controlIndex, reason, false, key, keyFrom, null, revision, errorCode)
-}
-
-/** A variant forced by a step of the pipeline before any hashing: outside analysis, with the step as its source. */
-function forcedBy(
-  source: OverrideSource,
-  experiment: CompiledExperiment,
-  index: number,
-  key: string | null,
-  keyFrom: string | null,
-  revision: string | number | null,
-): Assignment {
-  return assignmentOf(experiment, index, 'override', false, key, keyFrom, null, revision, undefined, undefined, source)
 }
 
 /** The index of `name` among the experiment's variants, own entries of `record` only; -1 when absent or unknown. */
@@ -185,27 +195,55 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     return memoHash
   }
 
-  /** The exposure check and the split of a unit by its hash in this experiment. */
+  // The one decision record of this splitter (see Decision).
+  const decision: Decision = {
+    index: 0,
+    reason: 'split',
+    inExperiment: false,
+    key: null,
+    keyFrom: null,
+    hash: NaN,
+    errorCode: undefined,
+    ruleId: undefined,
+    source: undefined,
+  }
+
+  /** Control, outside analysis: errors, no key, the kill switch, the holdout, outside a layer or exposure. */
+  const control = (
+    experiment: CompiledExperiment,
+    reason: Reason,
+    key: string | null,
+    keyFrom: string | null,
+    errorCode?: ErrorCode,
+  ): void => decided(decision, experiment.controlIndex, reason, false, key, keyFrom, NaN, errorCode)
+
+  /** The pipeline's last step: exposure, then the split of the unit by its hash (in `target`: the rule's weights). */
   const split = (
     experiment: CompiledExperiment,
+    target: CompiledExperiment,
     hash: number,
     key: string | null,
     keyFrom: string | null,
-    revision: string | number | null,
-  ): Assignment => {
-    const exposed = isExposed(experiment, hash)
-    const index = exposed ? chooseVariant(experiment, hash) : experiment.controlIndex
-    const reason = !exposed ? 'not_exposed' : experiment.staticIndex >= 0 ? 'static' : 'split'
-    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision)
+    ruleId: string | undefined,
+  ): void => {
+    const exposed = isExposed(target, hash)
+    const index = exposed ? chooseVariant(target, hash) : target.controlIndex
+    const reason = !exposed ? 'not_exposed' : ruleId !== undefined ? 'rule' : target.staticIndex >= 0 ? 'static' : 'split'
+    decided(decision, index, reason, exposed, key, keyFrom, hash, undefined, ruleId)
   }
 
-  /** One experiment for a context already read. Call-level errors were reported by the caller. */
-  const evaluate = (config: CompiledConfig, experiment: CompiledExperiment, read: ReadContext, memo: boolean): Assignment => {
-    const revision = config.revision
+  /**
+   * The pipeline: every assignment of every entry point (assign, variantOf, assignAll, the adapters) is decided
+   * here, in the documented order: the unit key, kill switch, config overrides, override tokens, inherited baggage,
+   * holdout, layer, targeting rules, then exposure and the split. Each step that decides records its reason
+   * and source. Steps a compiled experiment does not use are skipped by its plan (`overrides`, `rules`, `layer`
+   * null; `plain` for none at all, which lets callers jump to the last step). Writes `decision`.
+   */
+  const decide = (experiment: CompiledExperiment, read: ReadContext, memo: boolean): void => {
     let key: string | null = null
     let keyFrom: string | null = null
     if (experiment.bucketBy.length === 0) {
-      if (read.key instanceof SplitlaneError) return fallback(experiment, revision, 'error', null, 'key', read.key.code)
+      if (read.key instanceof SplitlaneError) return control(experiment, 'error', null, 'key', read.key.code)
       if (read.key !== null) {
         key = read.key
         keyFrom = 'key'
@@ -214,70 +252,37 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
       const found = keyFromAttributes(experiment.bucketBy, read.attributes, experiment.name)
       if (found instanceof SplitlaneError) {
         report(found)
-        return fallback(experiment, revision, 'error', null, null, found.code)
+        return control(experiment, 'error', null, null, found.code)
       }
       if (found !== null) {
         key = found.key
         keyFrom = found.from
       }
     }
-
-    if (!experiment.enabled) return fallback(experiment, revision, 'disabled', key, keyFrom)
+    if (!experiment.enabled) return control(experiment, 'disabled', key, keyFrom)
     const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
-    if (forced !== undefined) return forcedBy('config', experiment, forced, key, keyFrom, revision)
-    if (experiment.targeted || read.overrides !== undefined) return evaluateTargeted(config, experiment, read, memo, key, keyFrom)
-    let hash: number
-    if (experiment.random) {
-      const draw = drawHash(experiment)
-      if (draw instanceof SplitlaneError) {
-        report(draw)
-        return fallback(experiment, revision, 'error', key, keyFrom, draw.code)
-      }
-      hash = draw
-    } else {
-      if (key === null) return fallback(experiment, revision, 'no_key', null, null)
-      hash = unitHashOf(keyHashOf(key, memo), experiment)
-    }
-    return split(experiment, hash, key, keyFrom, revision)
-  }
-
-  /**
-   * The rest of `evaluate` for experiments with rules, a layer or the holdout, and for requests
-   * with override tokens. Kept apart so that the plain path above stays as small as it was.
-   */
-  const evaluateTargeted = (
-    config: CompiledConfig,
-    experiment: CompiledExperiment,
-    read: ReadContext,
-    memo: boolean,
-    key: string | null,
-    keyFrom: string | null,
-  ): Assignment => {
-    const revision = config.revision
+    if (forced !== undefined) return decided(decision, forced, 'override', false, key, keyFrom, NaN, undefined, undefined, 'config')
     if (read.overrides instanceof SplitlaneError) {
       if (read.unreported === true) report(read.overrides)
       read.unreported = false
     } else if (read.overrides !== undefined) {
-      // The pipeline's order: signed tokens, then variants inherited through baggage.
       const token = forcedIndex(experiment, read.overrides.variants)
-      if (token >= 0) return forcedBy('token', experiment, token, key, keyFrom, revision)
+      if (token >= 0) return decided(decision, token, 'override', false, key, keyFrom, NaN, undefined, undefined, 'token')
       const inherited = forcedIndex(experiment, read.overrides.inherited)
-      if (inherited >= 0) return forcedBy('baggage', experiment, inherited, key, keyFrom, revision)
+      if (inherited >= 0) return decided(decision, inherited, 'override', false, key, keyFrom, NaN, undefined, undefined, 'baggage')
     }
     // The holdout and layers come before rules: they decide who may take part in experiments at all.
     if (key !== null && (experiment.holdoutThreshold !== 0 || experiment.layer !== null)) {
       const keyHash = keyHashOf(key, memo)
-      if (experiment.holdoutThreshold !== 0 && isHeldOut(experiment, keyHash))
-        return fallback(experiment, revision, 'holdout', key, keyFrom)
-      if (!isInLayerSlice(experiment, keyHash)) return fallback(experiment, revision, 'outside_layer', key, keyFrom)
+      if (experiment.holdoutThreshold !== 0 && isHeldOut(experiment, keyHash)) return control(experiment, 'holdout', key, keyFrom)
+      if (!isInLayerSlice(experiment, keyHash)) return control(experiment, 'outside_layer', key, keyFrom)
     }
     let target = experiment
     let ruleId: string | undefined
     if (experiment.rules !== null) {
       for (const rule of experiment.rules) {
         if (!matches(rule.when, read.attributes)) continue
-        if (rule.pinIndex >= 0)
-          return assignmentOf(experiment, rule.pinIndex, 'rule', false, key, keyFrom, null, revision, undefined, rule.id)
+        if (rule.pinIndex >= 0) return decided(decision, rule.pinIndex, 'rule', false, key, keyFrom, NaN, undefined, rule.id)
         target = rule.target!
         ruleId = rule.id
         break
@@ -285,56 +290,43 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     }
     if (target.compat !== null) {
       // Another system's bucketing (layout { compat }): it decides who is in and which variant, from the key.
-      if (key === null) return fallback(experiment, revision, 'no_key', null, null)
+      if (key === null) return control(experiment, 'no_key', null, null)
       const compatHash = target.compat.hash(key)
       const chosen = target.compat.choose(key, compatHash)
-      const compatReason = chosen < 0 ? 'not_exposed' : ruleId !== undefined ? 'rule' : 'split'
-      return assignmentOf(
-        experiment,
-        chosen < 0 ? target.controlIndex : chosen,
-        compatReason,
-        chosen >= 0,
-        key,
-        keyFrom,
-        compatHash,
-        revision,
-        undefined,
-        ruleId,
-      )
+      const reason = chosen < 0 ? 'not_exposed' : ruleId !== undefined ? 'rule' : 'split'
+      return decided(decision, chosen < 0 ? target.controlIndex : chosen, reason, chosen >= 0, key, keyFrom, compatHash, undefined, ruleId)
     }
     let hash: number
     if (experiment.random) {
       const draw = drawHash(experiment)
       if (draw instanceof SplitlaneError) {
         report(draw)
-        return fallback(experiment, revision, 'error', key, keyFrom, draw.code)
+        return control(experiment, 'error', key, keyFrom, draw.code)
       }
       hash = draw
     } else {
-      if (key === null) return fallback(experiment, revision, 'no_key', null, null)
-      hash = unitHashOf(keyHashOf(key, memo), experiment) // memoized in assignAll; hashed again in assign
+      if (key === null) return control(experiment, 'no_key', null, null)
+      hash = unitHashOf(keyHashOf(key, memo), experiment) // memoized in assignAll
     }
-    const exposed = isExposed(target, hash)
-    const index = exposed ? chooseVariant(target, hash) : target.controlIndex
-    const reason = !exposed ? 'not_exposed' : ruleId !== undefined ? 'rule' : target.staticIndex >= 0 ? 'static' : 'split'
-    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision, undefined, ruleId)
+    split(experiment, target, hash, key, keyFrom, ruleId)
   }
 
-  /** Evaluates, turning any unexpected failure into control and a report. */
-  const safely = (
-    config: CompiledConfig,
-    experiment: CompiledExperiment,
-    read: ReadContext | SplitlaneError,
-    memo: boolean,
-  ): Assignment => {
-    if (read instanceof SplitlaneError) return fallback(experiment, config.revision, 'error', null, null, read.code)
+  /** Decides, turning any unexpected failure into control and a report. Writes `decision`. */
+  const safely = (experiment: CompiledExperiment, read: ReadContext | SplitlaneError, memo: boolean): void => {
+    if (read instanceof SplitlaneError) return control(experiment, 'error', null, null, read.code)
     try {
-      return evaluate(config, experiment, read, memo)
+      decide(experiment, read, memo)
     } catch (cause) {
       const error = failureOf(cause, experiment.name)
       report(error)
-      return fallback(experiment, config.revision, 'error', null, null, error.code)
+      control(experiment, 'error', null, null, error.code)
     }
+  }
+
+  /** Control as an assignment, for the whole-call guards. */
+  const controlAssignment = (experiment: CompiledExperiment, revision: string | number | null, errorCode: ErrorCode): Assignment => {
+    control(experiment, 'error', null, null, errorCode)
+    return assignmentOf(experiment, decision, revision)
   }
 
   /** Reports what is wrong with a call's context once, however many experiments it reaches. */
@@ -375,7 +367,7 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     const experiment = typeof name === 'string' ? config.byName.get(name) : undefined
     const error = failureOf(cause, experiment?.name ?? '')
     report(error)
-    if (experiment !== undefined) return fallback(experiment, config.revision, 'error', null, null, error.code)
+    if (experiment !== undefined) return controlAssignment(experiment, config.revision, error.code)
     return noVariant(typeof name === 'string' ? name : describeValue(name), 'error', config.revision, error.code)
   }
 
@@ -397,34 +389,19 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     }
   }
 
+  /** variantOf beyond its fast path: the pipeline itself, for the key alone. */
   const variantOfAny = (experiment: CompiledExperiment, rawKey: unknown): string => {
-    const control = experiment.names[experiment.controlIndex]!
     try {
-      if (!experiment.enabled) return control
       const key = normalizeKey(rawKey)
       if (key === INVALID_KEY) {
         report(keyError('key', rawKey, experiment.name))
-        return control
+        return experiment.names[experiment.controlIndex]!
       }
-      if (experiment.targeted) return evaluate(state, experiment, { key, attributes: undefined }, false).variant!
-      const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
-      if (forced !== undefined) return experiment.names[forced]!
-      let hash: number
-      if (experiment.random) {
-        const draw = drawHash(experiment)
-        if (draw instanceof SplitlaneError) {
-          report(draw)
-          return control
-        }
-        hash = draw
-      } else {
-        if (key === null) return control
-        hash = unitHashOf(hashText(key, 0), experiment)
-      }
-      return experiment.names[variantIndexOf(experiment, hash)]!
+      decide(experiment, { key, attributes: undefined }, false)
+      return experiment.names[decision.index]!
     } catch (cause) {
       report(failureOf(cause, experiment.name))
-      return control
+      return experiment.names[experiment.controlIndex]!
     }
   }
 
@@ -434,14 +411,14 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     // A null-prototype record: V8 fills one with 1,000 keys several times faster than `{}`.
     const result = Object.create(null) as Record<string, Assignment>
     memoKey = null
-    // With a valid context.key and no override tokens, a plain experiment keyed by it (the common case) only
-    // mixes the key's hash with its seed, as evaluate would, and nothing on that way can fail.
+    // With a valid context.key and no override tokens, a plain experiment keyed by it (the common case) goes
+    // straight to the pipeline's last step, as decide would (its plan has no other step), and nothing there can fail.
     const key = read instanceof SplitlaneError || read.overrides !== undefined || typeof read.key !== 'string' ? null : read.key
     for (const experiment of config.list) {
-      const assignment =
-        key !== null && experiment.plain && experiment.bucketBy.length === 0
-          ? split(experiment, unitHashOf(keyHashOf(key, true), experiment), key, 'key', config.revision)
-          : safely(config, experiment, read, true)
+      if (key !== null && experiment.plain && experiment.bucketBy.length === 0)
+        split(experiment, experiment, unitHashOf(keyHashOf(key, true), experiment), key, 'key', undefined)
+      else safely(experiment, read, true)
+      const assignment = assignmentOf(experiment, decision, config.revision)
       notify(assignment)
       result[experiment.name] = assignment
     }
@@ -457,7 +434,8 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
         if (experiment === undefined) return unknownExperiment(name, config)
         const read = readContext(context, experiment.name)
         reportContext(read, experiment.bucketBy.length === 0)
-        const assignment = safely(config, experiment, read, false)
+        safely(experiment, read, false)
+        const assignment = assignmentOf(experiment, decision, config.revision)
         notify(assignment)
         return assignment
       } catch (cause) {
@@ -476,7 +454,7 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
         }
         return null
       }
-      // The common case, a sticky experiment without overrides and a string key, cannot fail.
+      // The common case, a plain experiment (its plan is the last step alone) and a string key, cannot fail.
       if (experiment.plain && typeof rawKey === 'string' && rawKey !== '') {
         return experiment.names[variantIndexOf(experiment, unitHashOf(hashText(rawKey, 0), experiment))]!
       }
@@ -492,8 +470,7 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
         const error = failureOf(cause, '')
         report(error)
         const result = Object.create(null) as Record<string, Assignment>
-        for (const experiment of config.list)
-          result[experiment.name] = fallback(experiment, config.revision, 'error', null, null, error.code)
+        for (const experiment of config.list) result[experiment.name] = controlAssignment(experiment, config.revision, error.code)
         return result
       }
     },
