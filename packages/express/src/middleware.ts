@@ -36,6 +36,7 @@ export function createExpressMiddleware(options: ExpressSplitlaneOptions): Reque
     now: () => performance.now(),
     clock: Date.now,
     cookieSignature,
+    cookieSecretFromEnv: process.env['SPLITLANE_COOKIE_SECRET'],
     ...options,
   })
   const report = split.report

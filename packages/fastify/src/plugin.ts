@@ -54,6 +54,7 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
     now: () => performance.now(),
     clock: Date.now,
     cookieSignature,
+    cookieSecretFromEnv: process.env['SPLITLANE_COOKIE_SECRET'],
     ...options,
   })
   const report = split.report
