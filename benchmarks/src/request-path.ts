@@ -17,7 +17,7 @@ import express from 'express'
 import Fastify, { type FastifyInstance } from 'fastify'
 import inject from 'light-my-request'
 import { expressFloor, fastifyFloor, fetchFloor, floorDecision } from './adapter-floor.js'
-import { FIRST_VISIT, RETURNING } from './adapter-fixtures.js'
+import { BENCH_COOKIE_SECRET, benchCookieSignature, FIRST_VISIT, RETURNING } from './adapter-fixtures.js'
 import { median } from './harness.js'
 
 interface Impl {
@@ -53,7 +53,12 @@ const CONFIG = {
 const visitors = { returning: RETURNING, 'first visit': FIRST_VISIT } as Record<string, Record<string, string>>
 
 function optionsOf(impl: Impl) {
-  return { splitter: impl.core.createSplitter({ config: CONFIG }), metrics: impl.core.createMetricsRecorder(), userIdHeader: 'x-user-id' }
+  return {
+    splitter: impl.core.createSplitter({ config: CONFIG }),
+    metrics: impl.core.createMetricsRecorder(),
+    userIdHeader: 'x-user-id',
+    cookie: { secret: BENCH_COOKIE_SECRET }, // signed, the default
+  }
 }
 
 async function load(dir: string, label: string): Promise<Impl> {
@@ -118,6 +123,7 @@ function coreCase(name: string, impl: Impl | undefined, headers: Record<string, 
     }
   const split = impl.adapter.createHttpSplit<Record<string, string>>({
     ...optionsOf(impl),
+    cookieSignature: benchCookieSignature, // each adapter brings its own
     otel: otel ? impl.otel.createOtelInstrumentation() : undefined,
     randomId: () => crypto.randomUUID(),
     now: () => performance.now(),
@@ -180,7 +186,9 @@ async function floorCases(): Promise<PathCase[]> {
 }
 
 const rounds = Number(process.argv.find((arg) => arg.startsWith('--rounds='))?.slice(9) ?? 15)
-const impls: Impl[] = [{ label: 'new', core, adapter: coreAdapter, otel: coreOtel, express: expressAdapter, fastify: fastifyAdapter, fetch: fetchAdapter }]
+const impls: Impl[] = [
+  { label: 'new', core, adapter: coreAdapter, otel: coreOtel, express: expressAdapter, fastify: fastifyAdapter, fetch: fetchAdapter },
+]
 if (process.env['SPLITLANE_OLD'] !== undefined) impls.push(await load(process.env['SPLITLANE_OLD'], 'old'))
 const cases = [...(await floorCases()), ...(await Promise.all(impls.map(casesFor))).flat()]
 
