@@ -101,7 +101,7 @@ describe('@splitlane/core/otel', () => {
     expect(createNoopMeter().createCounter('a')).toBe(createNoopMeter().createCounter('b'))
     expect(metrics.getMeterProvider().getMeter('x').createCounter('c')).toBe(createNoopMeter().createCounter('d'))
     // Created before the SDK is registered (as at import time), decided at the first finished request.
-    const split = createHttpSplit({ splitter, otel: createOtelInstrumentation(), now: () => 0 })
+    const split = createHttpSplit({ splitter, otel: createOtelInstrumentation(), now: () => 0, cookie: { signed: false } })
     metrics.setGlobalMeterProvider(meterProvider)
     try {
       split.begin({}, view('splitlane_id=qa-user')).finish({ status: 418 })
