@@ -49,6 +49,8 @@ describe('CommonJS', () => {
         expect(Object.keys(exports).length, `${specifier} exports something`).toBeGreaterThan(0)
         loaded.push(specifier)
       }
-    expect(loaded).toEqual(expect.arrayContaining(['@splitlane/core', '@splitlane/core/otel', '@splitlane/express', '@splitlane/sources/node']))
+    expect(loaded).toEqual(
+      expect.arrayContaining(['@splitlane/core', '@splitlane/core/otel', '@splitlane/express', '@splitlane/sources/node']),
+    )
   })
 })
