@@ -17,7 +17,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     exitCode = code
   }
   const program = new Command('splitlane')
-    .description('Validate, explain, simulate and analyze splitlane splits; import and export mesh splits.')
+    .description(
+      'Validate, explain, simulate and analyze splitlane splits; import and export mesh splits; import flag services with their bucketing.',
+    )
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
