@@ -160,6 +160,7 @@ describe('splitlane simulate --against <system> <file>', () => {
     const { layout: _layout, ...plain } = config.experiments['new-checkout']!
     writeFileSync(path, JSON.stringify({ version: 1, experiments: { 'new-checkout': plain } }))
     const rebucketed = await splitlane(['simulate', path, '--against', 'flagd', fixture('flagd'), '--json'])
+    expect(rebucketed.code).toBe(1)
     const moved = (JSON.parse(rebucketed.stdout) as { movement: Record<string, { moved: number }> }).movement['new-checkout']!.moved
     // a 90/10 split hashed differently moves about 2 x 0.9 x 0.1 = 18% of units
     expect(moved).toBeGreaterThan(1500)

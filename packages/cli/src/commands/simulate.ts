@@ -209,7 +209,7 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
         'With --against <other-config>: for the same units, how many change variant and from where to where.\n' +
         `With --against <system> <file> (${FLAG_SYSTEMS.join(', ')}): the same against that system's own bucketing of its file\n` +
         '(as splitlane import reads it), so 0 moved proves a migration keeps every user in their variant.\n' +
-        'Exit 0; 1 when a sample-ratio test fails (p < 0.001).',
+        'Exit 0; 1 when a sample-ratio test fails (p < 0.001), or with --against <system> <file> when any unit moves.',
     )
     .argument('<config>', 'config file (JSON or YAML)')
     .option('-n, --users <n>', `synthetic units (1..${MAX_USERS})`, positiveInteger('--users', MAX_USERS), DEFAULT_USERS)
@@ -276,7 +276,9 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
           if (added.length > 0) io.out(`\nadded experiments: ${added.join(', ')}\n`)
           if (removed.length > 0) io.out(`\nremoved experiments: ${removed.join(', ')}\n`)
         }
-        setExit(mismatch ? EXIT.failed : EXIT.ok)
+        // against a flag service the question is "does anyone move?", so a move fails the command (a CI gate)
+        const movedFromSystem = againstArguments?.length === 2 && Object.values(moves).some((result) => result.moved > 0)
+        setExit(mismatch || movedFromSystem ? EXIT.failed : EXIT.ok)
       },
     )
 }
