@@ -146,6 +146,56 @@ describe('splitlane import <system> <file> keeps every unit in the variant the s
   })
 })
 
+describe('splitlane import <system> <file> on files it cannot reproduce', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'splitlane-flags-'))
+  const file = (name: string, value: unknown) => {
+    writeFileSync(join(dir, name), JSON.stringify(value))
+    return join(dir, name)
+  }
+
+  it('stops with the path of a field of the wrong type (exit 2), never a silent import', async () => {
+    const path = file('flagd-bad.json', {
+      flags: {
+        f: {
+          variants: { a: 1, b: 2 },
+          targeting: {
+            fractional: [
+              ['a', '90'],
+              ['b', 10],
+            ],
+          },
+        },
+      },
+    })
+    const result = await splitlane(['import', 'flagd', path])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(
+      'flags.f.targeting.fractional[0][1]: expected a weight (an integer 0..1000000), received the string "90"',
+    )
+  })
+
+  it('takes flag keys such as "constructor" as names, and reports a system it does not know', async () => {
+    const path = file('flagd-names.json', {
+      flags: { constructor: { variants: { a: 1, b: 2 }, targeting: { fractional: [['a'], ['b']] } } },
+    })
+    const imported = await splitlane(['import', 'flagd', path, '--json'])
+    expect(imported.code, imported.stderr).toBe(0)
+    expect(Object.keys((JSON.parse(imported.stdout) as { config: SplitlaneConfig }).config.experiments)).toEqual(['constructor'])
+    const unknown = await splitlane(['import', 'launchdarkly', path])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('unknown system "launchdarkly": expected one of flagd, unleash, optimizely, growthbook')
+  })
+
+  it('exits 1 with every reason when nothing in the file can be reproduced', async () => {
+    const path = file('growthbook-namespace.json', {
+      features: { f: { rules: [{ variations: [0, 1], namespace: ['pricing', 0, 0.5] }] } },
+    })
+    const result = await splitlane(['import', 'growthbook', path])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('features.f.rules[0].namespace namespace is not reproduced: "f" not imported')
+  })
+})
+
 describe('splitlane simulate --against <system> <file>', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'splitlane-flags-')), 'splitlane.json')
 
