@@ -4,6 +4,7 @@ import { registerExplain } from './commands/explain.js'
 import { registerSimulate } from './commands/simulate.js'
 import { registerExport } from './commands/export.js'
 import { registerImport } from './commands/import.js'
+import { registerTypes } from './commands/types.js'
 import { registerValidate } from './commands/validate.js'
 import { CliError, EXIT, type CliIo } from './io.js'
 import { json } from './output.js'
@@ -29,6 +30,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   registerAnalyze(program, io, setExit)
   registerImport(program, io, setExit)
   registerExport(program, io, setExit)
+  registerTypes(program, io, setExit)
   const wantsJson = argv.includes('--json')
   const fail = (message: string, code: number) => {
     io.err(`splitlane: ${message}\n`)
