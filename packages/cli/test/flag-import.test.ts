@@ -172,6 +172,11 @@ describe('splitlane import <system> <file> on files it cannot reproduce', () => 
     expect(result.stderr).toContain(
       'flags.f.targeting.fractional[0][1]: expected a weight (an integer 0..1000000), received the string "90"',
     )
+    // a GrowthBook weight written as a string would otherwise make GrowthBook's equal split silently
+    const growthbook = file('growthbook-bad.json', { features: { f: { rules: [{ variations: [0, 1], weights: ['0.9', 0.1] }] } } })
+    const stopped = await splitlane(['import', 'growthbook', growthbook])
+    expect(stopped.code).toBe(2)
+    expect(stopped.stderr).toContain('features.f.rules[0].weights[0]: expected a weight (a number 0..1), received the string "0.9"')
   })
 
   it('takes flag keys such as "constructor" as names, and reports a system it does not know', async () => {

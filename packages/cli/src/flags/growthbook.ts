@@ -2,7 +2,7 @@
 // it): each experiment rule becomes an experiment with layout { compat: 'growthbook', seed, hashVersion };
 // weights x 1,000,000, coverage x 100 as exposure, hashAttribute (then fallbackAttribute) as bucketBy.
 import type { ExperimentConfig, JsonValue } from '@splitlane/core'
-import { entryRecord, readList, readNumber, readRecord, readString } from '../mesh/common.js'
+import { entryRecord, readList, readNumber, readRecord, readString, wrongType } from '../mesh/common.js'
 import { checkName, type FlagImporter } from './index.js'
 
 /** Rule fields that change who is bucketed where in ways a compat layout does not reproduce. */
@@ -28,6 +28,7 @@ export const importGrowthbook: FlagImporter = (root, add, report) => {
         readString(entryRecord(item, [...path, 'meta', n]), 'key', [...path, 'meta', n]),
       )
       const weights = readList(rule, 'weights', path)
+      weights.forEach((weight, n) => typeof weight === 'number' || wrongType([...path, 'weights', n], 'a weight (a number 0..1)', weight))
       const total = weights.reduce<number>((sum, weight) => sum + (typeof weight === 'number' ? weight : NaN), 0)
       // GrowthBook splits equally unless there is a weight per variation summing to 0.99..1.01; equal weights say the same here
       const exact = weights.length === values.length && total >= 0.99 && total <= 1.01
