@@ -19,7 +19,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     exitCode = code
   }
   const program = new Command('splitlane')
-    .description('Validate, explain, simulate and analyze splitlane splits; import and export mesh splits.')
+    .description(
+      'Validate, explain, simulate and analyze splitlane splits; import and export mesh splits; import flag services with their bucketing.',
+    )
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -30,7 +32,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   registerImport(program, io, setExit)
   registerExport(program, io, setExit)
   registerRules(program, io, setExit)
-  registerTypes(program, io)
+  registerTypes(program, io, setExit)
   const wantsJson = argv.includes('--json')
   const fail = (message: string, code: number) => {
     io.err(`splitlane: ${message}\n`)
