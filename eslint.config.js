@@ -11,13 +11,19 @@ const coreBoundary = {
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'runtimes/.out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.json', './packages/*/tsconfig.test.json', './benchmarks/tsconfig.json', './examples/*/tsconfig.json'],
+        project: [
+          './tsconfig.json',
+          './packages/*/tsconfig.test.json',
+          './benchmarks/tsconfig.json',
+          './examples/*/tsconfig.json',
+          './runtimes/tsconfig.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },
