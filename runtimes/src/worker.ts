@@ -24,7 +24,8 @@ export default {
         experiment: 'mirror',
         key: () => 'user-1',
         shadow: { upstream: `${upstream}/shadow` },
-        waitUntil: (promise) => ctx.waitUntil(promise),
+        // ?wait=0 leaves waitUntil out: the test shows workerd then abandons the mirror
+        ...(url.searchParams.get('wait') === '0' ? {} : { waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise) }),
       })
       const response = await mirrored(`${upstream}/llm/a/slow-mirror`, { headers: { 'x-mirror-id': url.searchParams.get('id') ?? '' } })
       return new Response(await response.text())

@@ -10,6 +10,8 @@ export interface ShadowHit {
   path: string
   marked: boolean
   mirrorId: string | null
+  /** The late answer went out whole (a mirror its runtime abandoned is cut off before it). */
+  answered: boolean
 }
 
 export interface Upstream {
@@ -36,13 +38,18 @@ export async function startUpstream(browserBundle?: string): Promise<Upstream> {
       const json = (value: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value))
       if (path === '/config') return json(servedConfig)
       if (path.startsWith('/shadow')) {
-        shadowHits.push({
+        const hit: ShadowHit = {
           path,
           marked: request.headers['splitlane-shadow'] === '1',
           mirrorId: request.headers['x-mirror-id']?.toString() ?? null,
-        })
+          answered: false,
+        }
+        shadowHits.push(hit)
         await new Promise((resolve) => setTimeout(resolve, SHADOW_DELAY_MS))
-        return json({ shadow: true })
+        if (response.destroyed) return
+        return void response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ shadow: true }), () => (hit.answered = true))
       }
       if (path.startsWith('/llm/')) {
         const model = body === '' ? null : (JSON.parse(body) as { model?: string }).model
