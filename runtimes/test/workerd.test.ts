@@ -33,7 +33,6 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [(name = "worker.js", esModule = embed "worker.js")],
   compatibilityDate = "${workerd.compatibilityDate}",
-  compatibilityFlags = ["enable_request_signal"],
   globalOutbound = "net",
   bindings = [(name = "UPSTREAM_KEY", text = "${UPSTREAM_KEY}")],
 );
