@@ -1,6 +1,7 @@
 // The checks every runtime runs (Node, Bun, Deno, workerd, Chromium), against the built packages through their
 // public entries, as a user's app imports them. Everything they return is plain JSON, compared with Node's.
 import {
+  analyzeCanary,
   createMetricsRecorder,
   createSplitter,
   createWebCryptoHmac,
@@ -62,6 +63,19 @@ function core() {
     explain: splitter.explain(assignment),
     targeted: targeted.variant,
   }
+}
+
+/** Metrics and the canary judge: the same outcomes give the same verdict and explanation everywhere. */
+function judge() {
+  const splitter = createSplitter({ config })
+  const recorder = createMetricsRecorder()
+  for (let i = 0; i < 3_000; i++) {
+    const assignment = splitter.assign('checkout', { key: `user-${i}` })
+    const canary = assignment.variant === 'canary'
+    recorder.record(assignment, { status: canary && i % 8 === 0 ? 500 : 200, latencyMs: 20 + (i % 17) + (canary ? 4 : 0) })
+  }
+  const result = analyzeCanary(recorder.take(0), { experiment: 'checkout', canary: 'canary', baseline: 'stable' })
+  return { verdict: result.verdict, explanation: result.explanation }
 }
 
 /** withSplitlane: variant header, sticky cookie, metrics, and an override token signed with WebCrypto. */
@@ -136,6 +150,7 @@ async function urlSource(options: CheckOptions) {
 export async function runChecks(options: CheckOptions) {
   return {
     core: core(),
+    judge: judge(),
     server: await server(),
     splitFetch: await splitFetch(options),
     urlSource: await urlSource(options),

@@ -11,6 +11,7 @@ export async function nodeResults(upstream: Upstream): Promise<CheckResults> {
   const results = await runChecks({ upstream: upstream.url, env: { UPSTREAM_KEY } })
   // the reference itself says what the docs promise
   expect(results.core.targeted).toBe('beta')
+  expect(results.judge.verdict).toBe('Fail') // one canary request in eight fails
   expect(new Set(Object.keys(results.core.counts))).toEqual(new Set(['stable', 'canary', 'beta']))
   expect(results.server).toMatchObject({ anonymousCookie: true, overridden: 'checkout=beta', requests: 3 }) // an overridden request is not counted in its variant's requests
   expect(results.server.forged).toBe(results.server.known) // a forged token is ignored
@@ -29,6 +30,7 @@ export async function nodeResults(upstream: Upstream): Promise<CheckResults> {
  */
 export function expectLikeNode(results: CheckResults, node: CheckResults, env: 'filled' | 'missing', { browser = false } = {}): void {
   expect(results.core).toEqual(node.core)
+  expect(results.judge).toEqual(node.judge)
   // A browser drops Set-Cookie from any Response a script builds (a forbidden response header): no sticky cookie there.
   expect(results.server).toEqual(browser ? { ...node.server, anonymousCookie: false } : node.server)
   expect(results.urlSource).toEqual(node.urlSource)
