@@ -9,13 +9,9 @@ export const bundlePath = (entry: 'cli' | 'worker' | 'browser') => `${OUT}${entr
 
 export default async function bundle(): Promise<void> {
   await mkdir(OUT, { recursive: true })
-  await build({
-    entryPoints: ['cli', 'worker', 'browser'].map((entry) => fileURLToPath(new URL(`../src/${entry}.ts`, import.meta.url))),
-    outdir: OUT,
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    logLevel: 'warning',
-  })
+  const entry = (name: string) => fileURLToPath(new URL(`../src/${name}.ts`, import.meta.url))
+  const common = { outdir: OUT, bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' } as const
+  // Bun and Deno resolve packages as Node does (and have node:fs for the file source); workerd and pages as browsers
+  await build({ ...common, entryPoints: [entry('cli')], platform: 'node' })
+  await build({ ...common, entryPoints: [entry('worker'), entry('browser')], platform: 'browser' })
 }
