@@ -11,7 +11,7 @@ import {
 } from '@splitlane/core'
 import { createSplitFetch, routeOf, withSplitlane } from '@splitlane/fetch'
 import { createUrlConfigSource } from '@splitlane/sources'
-import { checkoutConfig } from './config.js'
+import { COOKIE_SECRET, checkoutConfig } from './config.js'
 
 export interface CheckOptions {
   /** Base URL of the test's upstream (served by Node): /config, /llm/a, /llm/b, /shadow. */
@@ -83,7 +83,13 @@ async function server() {
   const sign = createWebCryptoHmac({ secret: TOKEN_SECRET, subtle: crypto.subtle })
   const splitter = createSplitter({ config, overrideTokens: { sign } })
   const metrics = createMetricsRecorder()
-  const handler = withSplitlane(() => new Response('ok'), { splitter, metrics, userIdHeader: 'x-user-id', overrideTokens: true })
+  const handler = withSplitlane(() => new Response('ok'), {
+    splitter,
+    metrics,
+    userIdHeader: 'x-user-id',
+    overrideTokens: true,
+    cookie: { secret: COOKIE_SECRET },
+  })
   const known = await handler(new Request('http://app.test/', { headers: { 'x-user-id': 'user-42' } }))
   const anonymous = await handler(new Request('http://app.test/'))
   const token = await mintOverrideToken({ experiment: 'checkout', variant: 'beta', expiresAt: Date.now() + 60_000, sign })

@@ -28,3 +28,6 @@ export const servedConfig: Config = {
     },
   },
 }
+
+/** The sticky cookie's signing secret (signed by default; WebCrypto signs it on every runtime here). */
+export const COOKIE_SECRET = 'splitlane-runtimes-cookie-secret-7d1e'

@@ -2,13 +2,14 @@
 // over a socket gets the variant header and a sticky cookie.
 import { createMetricsRecorder, createSplitter } from '@splitlane/core'
 import { withSplitlane } from '@splitlane/fetch'
-import { checkoutConfig } from './config.js'
+import { COOKIE_SECRET, checkoutConfig } from './config.js'
 
 export const servedHandler = <Rest extends unknown[] = []>() =>
   withSplitlane<Rest>((request: Request, ..._rest: Rest) => new Response(`hello ${new URL(request.url).pathname}`), {
     splitter: createSplitter({ config: checkoutConfig }),
     metrics: createMetricsRecorder(),
     userIdHeader: 'x-user-id',
+    cookie: { secret: COOKIE_SECRET },
   })
 
 /** Fetches a served handler twice (a known user, an anonymous visitor) and reports what came back. */
