@@ -19,7 +19,7 @@ beforeAll(async () => {
   app.use(toNodeHandler(dashboard))
   app.get('/work', (req, res) => {
     const assignment = splitter.assign('checkout', { key: typeof req.query['user'] === 'string' ? req.query['user'] : '' })
-    recorder.record(assignment, { status: 200, latencyMs: 10 })
+    dashboard.recorder.record(assignment, { status: 200, latencyMs: 10 })
     res.send(assignment.variant)
   })
   const server = app.listen(0, '127.0.0.1')
