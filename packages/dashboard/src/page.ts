@@ -6,7 +6,7 @@ export function page(base: string): string {
   const root = escapeAttribute(base)
   return `<!doctype html>
 <html lang="en" data-base="${root}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>splitlane dashboard</title><link rel="stylesheet" href="${root}/assets/app.css"></head><body>
+<title>splitlane dashboard</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${root}/assets/app.css"></head><body>
 <header><h1>splitlane</h1><p>Config revision <strong id="revision">-</strong> · <span id="updated" role="status">loading…</span></p>
 <nav aria-label="Views"><a href="#experiments">Experiments</a> <a href="#health">Health</a> <a href="#rollout">Rollout</a> <a href="#user">One user</a> <a href="#actions">Actions</a></nav></header>
 <main>

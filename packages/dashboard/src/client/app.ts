@@ -54,6 +54,13 @@ interface State {
 
 const base = document.documentElement.dataset['base'] ?? ''
 const $ = (id: string) => document.getElementById(id)!
+/** Replaces an element's content only when it changed, so a button under the pointer is not swapped out on every poll. */
+const written = new WeakMap<Element, string>()
+const setHtml = (element: Element, html: string) => {
+  if (written.get(element) === html) return
+  written.set(element, html)
+  element.innerHTML = html
+}
 const esc = (text: unknown) => String(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
 const pct = (value: Num) => (value === null ? '–' : `${(value * 100).toFixed(1)}%`)
 const fixed = (value: Num, digits = 1) => (value === null ? '–' : value.toFixed(digits))
@@ -152,7 +159,7 @@ function chartTable(spec: ChartSpec, t: number[], experiment: string): string {
       return `<tr><th scope="row">${time(at)}</th>${cells}${counts}</tr>`
     })
     .join('')
-  return `<div class="scroll"><table><caption>${esc(spec.title)} (${esc(spec.unit)}) per interval</caption><thead><tr><th scope="col">Time</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`
+  return `<div class="scroll" tabindex="0"><table><caption>${esc(spec.title)} (${esc(spec.unit)}) per interval</caption><thead><tr><th scope="col">Time</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`
 }
 
 function drawCharts(s: State): void {
@@ -186,13 +193,16 @@ function drawCharts(s: State): void {
       const last = spec.columns.map((c) => `${c.label} ${fixed(c.values.at(-1) ?? null, spec.digits)}`).join(', ')
       plot.setAttribute('aria-label', `${spec.title} of ${experiment} over the last ${s.series.t.length} intervals; latest: ${last}`)
       figure.dataset['points'] = String(s.series.t.length)
-      figure.querySelector('.legend')!.innerHTML = spec.columns
-        .map(
-          (c, i) =>
-            `<li><span class="swatch" style="background:${colourOf(experiment, c.variant, Object.keys(lines).indexOf(c.variant))}${c.dash?.length ? ';opacity:' + (1 - (i % 3) * 0.25) : ''}"></span>${esc(c.label)}</li>`,
-        )
-        .join('')
-      figure.querySelector('.data')!.innerHTML = chartTable(spec, s.series.t, experiment)
+      setHtml(
+        figure.querySelector('.legend')!,
+        spec.columns
+          .map(
+            (c, i) =>
+              `<li><span class="swatch" style="background:${colourOf(experiment, c.variant, Object.keys(lines).indexOf(c.variant))}${c.dash?.length ? ';opacity:' + (1 - (i % 3) * 0.25) : ''}"></span>${esc(c.label)}</li>`,
+          )
+          .join(''),
+      )
+      setHtml(figure.querySelector('.data')!, chartTable(spec, s.series.t, experiment))
       const data = [seconds, ...spec.columns.map((c) => c.values)] as uPlot.AlignedData
       const existing = charts.get(id)
       if (existing && existing.series.length === spec.columns.length + 1) existing.setData(data)
@@ -233,25 +243,28 @@ function drawCharts(s: State): void {
 function renderExperiments(s: State): void {
   $('since').textContent =
     s.since === null ? '' : `Observed shares and the sample-ratio check count requests since ${time(s.since)} (the last weight change).`
-  $('experiment-list').innerHTML = s.experiments
-    .map((e) => {
-      const srm =
-        e.srm === null || !e.srm.enoughData
-          ? 'not enough data yet'
-          : e.srm.mismatch
-            ? `<span class="bad">mismatch</span> (p = ${e.srm.pValue.toExponential(2)})`
-            : `<span class="ok">matches the weights</span> (p = ${e.srm.pValue.toFixed(3)})`
-      const rows = e.variants
-        .map(
-          (v) =>
-            `<tr data-variant="${esc(v.name)}"><th scope="row">${esc(labelOf(e.name, v.name))}</th><td>${pct(v.weight)}</td><td>${pct(v.observed)}</td><td class="requests">${v.requests}</td><td>${v.errors}</td><td>${fixed(v.p50)}</td><td>${fixed(v.p95)}</td><td>${fixed(v.p99)}</td></tr>`,
-        )
-        .join('')
-      return `<article data-experiment="${esc(e.name)}"><h3>${esc(e.name)} <span class="${e.enabled ? 'ok' : 'bad'}">${e.enabled ? 'on' : 'kill switch: off'}</span></h3>
-<p>Sample ratio: ${srm}</p><div class="scroll"><table><caption class="visually-hidden">Variants of ${esc(e.name)}</caption><thead><tr><th scope="col">Variant</th><th scope="col">Weight</th><th scope="col">Observed</th><th scope="col">Requests</th><th scope="col">Errors</th><th scope="col">p50 ms</th><th scope="col">p95 ms</th><th scope="col">p99 ms</th></tr></thead><tbody>${rows}</tbody></table></div>
+  setHtml(
+    $('experiment-list'),
+    s.experiments
+      .map((e) => {
+        const srm =
+          e.srm === null || !e.srm.enoughData
+            ? 'not enough data yet'
+            : e.srm.mismatch
+              ? `<span class="bad">mismatch</span> (p = ${e.srm.pValue.toExponential(2)})`
+              : `<span class="ok">matches the weights</span> (p = ${e.srm.pValue.toFixed(3)})`
+        const rows = e.variants
+          .map(
+            (v) =>
+              `<tr data-variant="${esc(v.name)}"><th scope="row">${esc(labelOf(e.name, v.name))}</th><td>${pct(v.weight)}</td><td>${pct(v.observed)}</td><td class="requests">${v.requests}</td><td>${v.errors}</td><td>${fixed(v.p50)}</td><td>${fixed(v.p95)}</td><td>${fixed(v.p99)}</td></tr>`,
+          )
+          .join('')
+        return `<article data-experiment="${esc(e.name)}"><h3>${esc(e.name)} <span class="${e.enabled ? 'ok' : 'bad'}">${e.enabled ? 'on' : 'kill switch: off'}</span></h3>
+<p>Sample ratio: ${srm}</p><div class="scroll" tabindex="0"><table><caption class="visually-hidden">Variants of ${esc(e.name)}</caption><thead><tr><th scope="col">Variant</th><th scope="col">Weight</th><th scope="col">Observed</th><th scope="col">Requests</th><th scope="col">Errors</th><th scope="col">p50 ms</th><th scope="col">p95 ms</th><th scope="col">p99 ms</th></tr></thead><tbody>${rows}</tbody></table></div>
 <p><button type="button" data-act="${e.enabled ? 'kill' : 'revive'}" data-exp="${esc(e.name)}">${e.enabled ? 'Kill switch: turn off' : 'Re-enable'} ${esc(e.name)}</button></p></article>`
-    })
-    .join('')
+      })
+      .join(''),
+  )
 }
 
 function stepText(step: Record<string, unknown>): string {
@@ -278,7 +291,7 @@ function renderRollout(s: State): void {
     ? r.decision.explanation.map((line) => esc(line)).join('<br>')
     : esc(r.reason ?? `${r.status} at step ${r.step + 1}`)
   const runs = r.runs.length
-    ? `<div class="scroll"><table><caption>Analysis runs</caption><thead><tr><th scope="col">Time</th><th scope="col">Step</th><th scope="col">Verdict</th><th scope="col">Score</th><th scope="col">Per metric</th></tr></thead><tbody>${r.runs
+    ? `<div class="scroll" tabindex="0"><table><caption>Analysis runs</caption><thead><tr><th scope="col">Time</th><th scope="col">Step</th><th scope="col">Verdict</th><th scope="col">Score</th><th scope="col">Per metric</th></tr></thead><tbody>${r.runs
         .map(
           (run) =>
             `<tr data-run><th scope="row">${time(run.at)}</th><td>${run.step + 1}</td><td class="${run.verdict === 'Pass' ? 'ok' : 'bad'}">${esc(run.verdict)}</td><td>${run.score.toFixed(0)}</td><td><ul>${run.metrics.map((m) => `<li><strong>${esc(m.name)}</strong> ${esc(m.class)}: ${esc(m.reason)}</li>`).join('')}</ul></td></tr>`,
@@ -292,18 +305,25 @@ function renderRollout(s: State): void {
   if (!view.querySelector('#rollout-weight')) {
     view.innerHTML = `<div id="rollout-summary"></div><figure id="rollout-weight" data-chart="weight"><figcaption>Canary weight over time <span class="hint">(%)</span></figcaption><div class="plot" role="img" aria-label="Canary weight over time"></div><details><summary>Data table</summary><div class="data"></div></details></figure><div id="rollout-detail"></div>`
   }
-  $('rollout-summary').innerHTML =
+  setHtml(
+    $('rollout-summary'),
     `<p><strong>${esc(r.experiment)}</strong>: ${esc(labelOf(r.experiment, r.canary))} against ${esc(labelOf(r.experiment, r.baseline))}, status <strong data-status>${esc(r.status)}</strong>, canary at <strong data-weight>${r.canaryWeight}%</strong></p>
 <p class="decision" data-decision>${decision}</p><h3>Plan</h3><ol class="steps">${steps}</ol>
-<p><button type="button" data-act="resume">Resume</button> <button type="button" data-act="promote">Promote</button> <button type="button" data-act="abort">Abort (roll back)</button></p>`
-  $('rollout-detail').innerHTML = `<h3>Analysis</h3>${runs}<h3>Guardrails</h3>${guard}<h3>Events</h3><ol class="events">${r.history
-    .slice(-10)
-    .map((h) => `<li>${time(h.at)} ${esc(h.message)}</li>`)
-    .join('')}</ol>`
+<p><button type="button" data-act="resume">Resume</button> <button type="button" data-act="promote">Promote</button> <button type="button" data-act="abort">Abort (roll back)</button></p>`,
+  )
+  setHtml(
+    $('rollout-detail'),
+    `<h3>Analysis</h3>${runs}<h3>Guardrails</h3>${guard}<h3>Events</h3><ol class="events">${r.history
+      .slice(-10)
+      .map((h) => `<li>${time(h.at)} ${esc(h.message)}</li>`)
+      .join('')}</ol>`,
+  )
   const figure = $('rollout-weight')
   const weights = s.series.canaryWeight
-  figure.querySelector('.data')!.innerHTML =
-    `<div class="scroll"><table><caption>Canary weight (%) per interval</caption><thead><tr><th scope="col">Time</th><th scope="col">Weight</th></tr></thead><tbody>${s.series.t.map((at, i) => `<tr><th scope="row">${time(at)}</th><td data-value="${weights[i] ?? ''}">${fixed(weights[i] ?? null, 1)}</td></tr>`).join('')}</tbody></table></div>`
+  setHtml(
+    figure.querySelector('.data')!,
+    `<div class="scroll" tabindex="0"><table><caption>Canary weight (%) per interval</caption><thead><tr><th scope="col">Time</th><th scope="col">Weight</th></tr></thead><tbody>${s.series.t.map((at, i) => `<tr><th scope="row">${time(at)}</th><td data-value="${weights[i] ?? ''}">${fixed(weights[i] ?? null, 1)}</td></tr>`).join('')}</tbody></table></div>`,
+  )
   const data = [s.series.t.map((at) => at / 1000), weights] as uPlot.AlignedData
   const existing = charts.get('\u0000weight')
   if (existing) existing.setData(data)
@@ -336,9 +356,12 @@ function render(s: State): void {
   $('actions-mode').textContent = s.actionsEnabled
     ? 'Actions need the bearer token configured on the dashboard; each is recorded below.'
     : 'Read-only: no token or authorize hook is configured, so actions are refused.'
-  $('history').innerHTML = s.history.length
-    ? s.history.map((h) => `<li>${time(h.at)} ${esc(h.action)} ${esc(h.experiment)}: ${esc(h.result)}</li>`).join('')
-    : '<li>No actions yet.</li>'
+  setHtml(
+    $('history'),
+    s.history.length
+      ? s.history.map((h) => `<li>${time(h.at)} ${esc(h.action)} ${esc(h.experiment)}: ${esc(h.result)}</li>`).join('')
+      : '<li>No actions yet.</li>',
+  )
 }
 
 async function refresh(): Promise<void> {
@@ -383,10 +406,12 @@ $('explain').addEventListener('submit', (event) => {
   const key = ($('key') as HTMLInputElement).value
   void post('/api/explain', { key, attributes: attributesOf(($('attributes') as HTMLInputElement).value) }).then((r) => {
     const rows = r.body as unknown as { experiment: string; variant: string | null; reason: string; explanation: string }[]
-    $('explained').innerHTML =
+    setHtml(
+      $('explained'),
       r.status === 200
-        ? `<div class="scroll"><table><caption>Assignments of this key</caption><thead><tr><th scope="col">Experiment</th><th scope="col">Variant</th><th scope="col">Reason</th><th scope="col">Why</th></tr></thead><tbody>${rows.map((a) => `<tr data-assignment="${esc(a.experiment)}"><th scope="row">${esc(a.experiment)}</th><td>${esc(a.variant)}</td><td>${esc(a.reason)}</td><td>${esc(a.explanation)}</td></tr>`).join('')}</tbody></table></div>`
-        : `<p class="bad">${esc(r.body['error'])}</p>`
+        ? `<div class="scroll" tabindex="0"><table><caption>Assignments of this key</caption><thead><tr><th scope="col">Experiment</th><th scope="col">Variant</th><th scope="col">Reason</th><th scope="col">Why</th></tr></thead><tbody>${rows.map((a) => `<tr data-assignment="${esc(a.experiment)}"><th scope="row">${esc(a.experiment)}</th><td>${esc(a.variant)}</td><td>${esc(a.reason)}</td><td>${esc(a.explanation)}</td></tr>`).join('')}</tbody></table></div>`
+        : `<p class="bad">${esc(r.body['error'])}</p>`,
+    )
   })
 })
 
@@ -394,12 +419,14 @@ $('decode').addEventListener('submit', (event) => {
   event.preventDefault()
   void post('/api/decode', { header: ($('header') as HTMLInputElement).value }).then((r) => {
     const pairs = Object.entries(r.body as Record<string, string>)
-    $('decoded').innerHTML =
+    setHtml(
+      $('decoded'),
       r.status !== 200
         ? `<p class="bad">${esc(r.body['error'])}</p>`
         : pairs.length
           ? `<ul>${pairs.map(([experiment, variant]) => `<li data-decoded="${esc(experiment)}"><strong>${esc(experiment)}</strong> → ${esc(variant)}</li>`).join('')}</ul>`
-          : '<p>No experiment=variant pair found in that header.</p>'
+          : '<p>No experiment=variant pair found in that header.</p>',
+    )
   })
 })
 
