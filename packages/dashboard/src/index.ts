@@ -91,7 +91,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   let decision: { at: number; action: string; explanation: string[] } | null = null
   const series = createSeries(
     options.recorder ?? createMetricsRecorder(),
-    now(),
+    splitter,
+    now,
     options.sampleMs ?? 5000,
     () => rollout?.driver.state.canaryWeight,
   )
@@ -103,7 +104,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       const judge = tick.decision.judge
       runs.push({
         at,
-        step: tick.state.step,
+        step: [...tick.state.history].reverse().find((event) => event.action === 'analysis')?.step ?? tick.state.step,
         verdict: judge.verdict,
         score: judge.score,
         reason: judge.reason,
@@ -138,8 +139,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
   const state = () => {
     const at = now()
-    const weightsKey = JSON.stringify(Object.values(splitter.config.experiments).map((e) => e.variants.map((v) => v.weight)))
-    const window = series.totals(at, weightsKey)
+    const window = series.totals(at)
     const experiments = Object.entries(splitter.config.experiments).map(([name, experiment]) => {
       const stats = Object.hasOwn(window.experiments, name) ? window.experiments[name]! : {}
       const requests = experiment.variants.map((variant) => (Object.hasOwn(stats, variant.name) ? stats[variant.name]!.requests : 0))

@@ -1,7 +1,7 @@
 // Per-variant time series: every outcome recorded through `recorder` also lands in a private window
 // that is closed at most once per `sampleMs` into one point. The user's recorder is left alone, so a
 // rollout driver may `take()` it at its own pace without the charts losing requests.
-import { createMetricsRecorder, sketchQuantile, type MetricsRecorder, type VariantStats } from '@splitlane/core'
+import { createMetricsRecorder, sketchQuantile, type MetricsRecorder, type Splitter, type VariantStats } from '@splitlane/core'
 
 /** Points kept per series (the oldest is dropped first). */
 export const MAX_POINTS = 240
@@ -29,18 +29,30 @@ export interface Series {
 
 const perRequest = (value: number, stats: VariantStats) => (stats.requests === 0 ? null : value / stats.requests)
 
-export function createSeries(inner: MetricsRecorder, start: number, sampleMs: number, canaryWeight: () => number | undefined) {
+export function createSeries(
+  inner: MetricsRecorder,
+  splitter: Pick<Splitter, 'config'>,
+  now: () => number,
+  sampleMs: number,
+  canaryWeight: () => number | undefined,
+) {
+  const start = now()
   const pending = createMetricsRecorder({ start })
   const total = createMetricsRecorder({ start })
-  let totalKey: string | undefined
+  let seenConfig = splitter.config
+  let totalKey = weightsKeyOf(seenConfig)
   const series: Series = { t: [], experiments: Object.create(null) as Series['experiments'], canaryWeight: [] }
   let last = start
 
   const recorder: MetricsRecorder = {
     record(target, outcome) {
+      resetTotalsOnNewWeights()
       inner.record(target, outcome)
       pending.record(target, outcome)
       total.record(target, outcome)
+      // traffic closes points too, so the history is there before anyone opens the page
+      const at = now()
+      if (at - last >= sampleMs) sample(at)
     },
     snapshot: (now) => inner.snapshot(now),
     take: (now) => inner.take(now),
@@ -76,15 +88,28 @@ export function createSeries(inner: MetricsRecorder, start: number, sampleMs: nu
     return series
   }
 
-  /** Everything recorded since the weights last changed (`weightsKey` differs): what observed shares and SRM compare against. */
-  function totals(now: number, weightsKey: string) {
-    if (totalKey !== undefined && weightsKey !== totalKey) total.take(now)
-    totalKey = weightsKey
-    return total.snapshot(now)
+  /** Observed shares and SRM compare against the current weights, so they count from the last weight change on. */
+  function resetTotalsOnNewWeights(): void {
+    if (splitter.config === seenConfig) return // a config is replaced, never mutated: identity is a cheap first check
+    seenConfig = splitter.config
+    const key = weightsKeyOf(seenConfig)
+    if (key !== totalKey) total.take(now())
+    totalKey = key
+  }
+
+  /** Everything recorded since the weights last changed. */
+  function totals(at: number) {
+    resetTotalsOnNewWeights()
+    return total.snapshot(at)
   }
 
   return { recorder, sample, totals }
 }
+
+const weightsKeyOf = (config: Splitter['config']) =>
+  JSON.stringify(
+    Object.entries(config.experiments).map(([name, experiment]) => [name, experiment.variants.map((variant) => variant.weight)]),
+  )
 
 function emptySeries(length: number): VariantSeries {
   const nulls = () => Array.from({ length }, () => null)

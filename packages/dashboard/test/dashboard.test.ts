@@ -73,3 +73,17 @@ describe('dashboard mounted in Express', () => {
     expect(await decoded.json()).toEqual({ checkout: 'v2' })
   })
 })
+
+describe('observed shares', () => {
+  it('count from the last weight change, even when no page polled in between', async () => {
+    const split = createSplitter({ config: { version: 1, experiments: { e: { variants: [{ name: 'a' }, { name: 'b', weight: 0 }] } } } })
+    const board = createDashboard({ splitter: split })
+    for (let i = 0; i < 40; i++) board.recorder.record(split.assign('e', { key: `k${i}` }), { status: 200 })
+    split.update({ version: 1, experiments: { e: { variants: [{ name: 'a' }, { name: 'b' }] } } })
+    for (let i = 0; i < 60; i++) board.recorder.record(split.assign('e', { key: `k${i}` }), { status: 200 })
+    const state = (await (await board.handle(new Request('http://x/splitlane/api/state'))).json()) as {
+      experiments: { variants: { requests: number }[] }[]
+    }
+    expect(state.experiments[0]!.variants.reduce((sum, variant) => sum + variant.requests, 0)).toBe(60)
+  })
+})
