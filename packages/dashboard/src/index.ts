@@ -53,6 +53,8 @@ export interface HistoryEntry {
 
 export interface Dashboard {
   handle(request: Request): Promise<Response>
+  /** Where it answers, e.g. `/splitlane`. */
+  readonly basePath: string
   /** Record outcomes here (not in the recorder given) so that the charts see them; it forwards every one. */
   readonly recorder: MetricsRecorder
   /** Pass each rollout tick here (the driver's `onTick`) to show analysis runs and decisions. */
@@ -303,7 +305,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }
   }
 
-  return { handle, recorder, observe, history }
+  return { handle, basePath: base, recorder, observe, history }
 }
 
 function hash(text: string): string {
