@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { registerAnalyze } from './commands/analyze.js'
+import { registerDashboard } from './commands/dashboard.js'
 import { registerExplain } from './commands/explain.js'
 import { registerSimulate } from './commands/simulate.js'
 import { registerExport } from './commands/export.js'
@@ -27,6 +28,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   registerAnalyze(program, io, setExit)
   registerImport(program, io, setExit)
   registerExport(program, io, setExit)
+  registerDashboard(program, io, setExit, io.signal)
   const wantsJson = argv.includes('--json')
   const fail = (message: string, code: number) => {
     io.err(`splitlane: ${message}\n`)
