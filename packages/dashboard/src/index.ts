@@ -141,7 +141,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
 
   const state = () => {
     const at = now()
-    const window = series.totals(at)
+    // outcomes recorded straight into the user's recorder still show in the table (not in the charts)
+    const window = series.used() || !options.recorder ? series.totals(at) : options.recorder.snapshot(at)
     const experiments = Object.entries(splitter.config.experiments).map(([name, experiment]) => {
       const stats = Object.hasOwn(window.experiments, name) ? window.experiments[name]! : {}
       const requests = experiment.variants.map((variant) => (Object.hasOwn(stats, variant.name) ? stats[variant.name]!.requests : 0))

@@ -43,9 +43,11 @@ export function createSeries(
   let totalKey = weightsKeyOf(seenConfig)
   const series: Series = { t: [], experiments: Object.create(null) as Series['experiments'], canaryWeight: [] }
   let last = start
+  let used = false
 
   const recorder: MetricsRecorder = {
     record(target, outcome) {
+      used = true
       resetTotalsOnNewWeights()
       inner.record(target, outcome)
       pending.record(target, outcome)
@@ -103,7 +105,7 @@ export function createSeries(
     return total.snapshot(at)
   }
 
-  return { recorder, sample, totals }
+  return { recorder, sample, totals, used: () => used }
 }
 
 const weightsKeyOf = (config: Splitter['config']) =>

@@ -87,3 +87,16 @@ describe('observed shares', () => {
     expect(state.experiments[0]!.variants.reduce((sum, variant) => sum + variant.requests, 0)).toBe(60)
   })
 })
+
+describe('a recorder written to directly', () => {
+  it('still fills the experiments table', async () => {
+    const split = createSplitter({ config: { version: 1, experiments: { e: { variants: [{ name: 'a' }, { name: 'b' }] } } } })
+    const direct = createMetricsRecorder()
+    const board = createDashboard({ splitter: split, recorder: direct })
+    for (let i = 0; i < 30; i++) direct.record(split.assign('e', { key: `k${i}` }), { status: 200 })
+    const state = (await (await board.handle(new Request('http://x/splitlane/api/state'))).json()) as {
+      experiments: { variants: { requests: number }[] }[]
+    }
+    expect(state.experiments[0]!.variants.reduce((sum, variant) => sum + variant.requests, 0)).toBe(30)
+  })
+})
