@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { registerAnalyze } from './commands/analyze.js'
+import { registerDashboard } from './commands/dashboard.js'
 import { registerExplain } from './commands/explain.js'
 import { registerSimulate } from './commands/simulate.js'
 import { registerExport } from './commands/export.js'
@@ -33,6 +34,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   registerExport(program, io, setExit)
   registerRules(program, io, setExit)
   registerTypes(program, io, setExit)
+  registerDashboard(program, io, setExit, io.signal)
   const wantsJson = argv.includes('--json')
   const fail = (message: string, code: number) => {
     io.err(`splitlane: ${message}\n`)
