@@ -6,6 +6,7 @@ import { registerExport } from './commands/export.js'
 import { registerImport } from './commands/import.js'
 import { registerValidate } from './commands/validate.js'
 import { registerRules } from './commands/rules.js'
+import { registerRollout } from './commands/rollout.js'
 import { CliError, EXIT, type CliIo } from './io.js'
 import { json } from './output.js'
 
@@ -29,6 +30,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   registerImport(program, io, setExit)
   registerExport(program, io, setExit)
   registerRules(program, io, setExit)
+  registerRollout(program, io, setExit)
   const wantsJson = argv.includes('--json')
   const fail = (message: string, code: number) => {
     io.err(`splitlane: ${message}\n`)
