@@ -34,8 +34,8 @@ export interface RolloutControllerOptions {
   stepMs?: number
   /**
    * After a weight change, metrics from this long are left out of the analysis window, so instances
-   * still polling the old document and the first scrape after the change do not count (default 60 s:
-   * two of `createUrlConfigSource`'s default 30 s polls). Keep the analysis interval longer.
+   * still polling the old document and the first scrape after the change do not count (default 60 s;
+   * make it two instance polls plus one scrape interval). Keep the analysis interval longer.
    */
   settleMs?: number
   /** Document text <-> object (default JSON); the CLI passes YAML for a .yaml file. */

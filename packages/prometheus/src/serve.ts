@@ -32,6 +32,29 @@ const send = (response: ServerResponse, status: number, body: string, headers: R
   response.end(body)
 }
 
+const label = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+
+/** The rollout as Prometheus gauges, for the dashboard's weight-over-time panel. */
+function metricsText(controller: RolloutController): string {
+  const status = controller.status()
+  if (status === null) return ''
+  const labels = `experiment="${label(status.experiment)}",canary="${label(status.canary)}",baseline="${label(status.baseline)}"`
+  return [
+    '# HELP splitlane_rollout_canary_weight_percent Canary share the controller has written, in percent.',
+    '# TYPE splitlane_rollout_canary_weight_percent gauge',
+    `splitlane_rollout_canary_weight_percent{${labels}} ${status.canaryWeight}`,
+    '# HELP splitlane_rollout_step Current step of the plan (1-based).',
+    '# TYPE splitlane_rollout_step gauge',
+    `splitlane_rollout_step{${labels}} ${status.step}`,
+    '# HELP splitlane_rollout_status 1 for the rollout status in force.',
+    '# TYPE splitlane_rollout_status gauge',
+    ...(['progressing', 'paused', 'promoted', 'rolled-back'] as const).map(
+      (name) => `splitlane_rollout_status{${labels},status="${name}"} ${status.status === name ? 1 : 0}`,
+    ),
+    '',
+  ].join('\n')
+}
+
 /** The request handler alone, to mount in a server of your own. */
 export function controllerHandler(controller: RolloutController, options: Pick<ServeControllerOptions, 'token'> = {}) {
   const actions = {
@@ -50,6 +73,8 @@ export function controllerHandler(controller: RolloutController, options: Pick<S
       return send(response, 200, document, { etag })
     }
     if (request.method === 'GET' && path === '/status') return send(response, 200, JSON.stringify(controller.status()))
+    if (request.method === 'GET' && path === '/metrics')
+      return send(response, 200, metricsText(controller), { 'content-type': 'text/plain; version=0.0.4' })
     const action = path.slice(1)
     if (request.method === 'POST' && (action === 'promote' || action === 'abort' || action === 'resume')) {
       if (options.token === undefined || options.token === '')
@@ -66,7 +91,11 @@ export function controllerHandler(controller: RolloutController, options: Pick<S
       request.resume()
       return
     }
-    send(response, 404, JSON.stringify({ error: `no ${request.method} ${path}: GET /config, GET /status, POST /promote|/abort|/resume` }))
+    send(
+      response,
+      404,
+      JSON.stringify({ error: `no ${request.method} ${path}: GET /config, GET /status, GET /metrics, POST /promote|/abort|/resume` }),
+    )
   }
 }
 

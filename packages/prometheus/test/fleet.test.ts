@@ -1,11 +1,12 @@
 // The fleet, for real: three instances (Express, Fastify, a Fetch-API server) each polling the
 // controller's document, exporting per-variant metrics on /metrics, scraped every second by a real
 // Prometheus; the controller judges the fleet's window and writes the next weights. Time is
-// compressed: 2 s range steps, 5 s analyses, 0.5 s polls.
+// compressed: 2 s range steps, 6 s analyses, 0.5 s polls.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
@@ -21,6 +22,7 @@ import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createFileConfigStore,
+  createPrometheusClient,
   createPrometheusSource,
   createRolloutController,
   serveController,
@@ -33,6 +35,7 @@ const POLL_MS = 500
 const TICK_MS = 250
 const STEP_MS = 2000
 const EXPERIMENT = 'checkout'
+const DASHBOARD = fileURLToPath(new URL('../../../docs/dashboards/splitlane-grafana.json', import.meta.url))
 
 const plan: RolloutPlan = {
   experiment: EXPERIMENT,
@@ -42,9 +45,9 @@ const plan: RolloutPlan = {
     { setWeight: 1 },
     { pause: { durationMs: 2000 } },
     { setWeight: 5 },
-    { analysis: { intervalMs: 5000, minRequests: 20, inconclusiveLimit: 1 } },
+    { analysis: { intervalMs: 6000, minRequests: 20, inconclusiveLimit: 1 } },
     { setWeight: 25 },
-    { analysis: { intervalMs: 5000, minRequests: 20, inconclusiveLimit: 1 } },
+    { analysis: { intervalMs: 6000, minRequests: 20, inconclusiveLimit: 1 } },
   ],
 }
 
@@ -159,7 +162,8 @@ async function startController(): Promise<void> {
     configStore: createFileConfigStore(configPath),
     metricsSource: source,
     stepMs: STEP_MS,
-    settleMs: 2 * POLL_MS + 500,
+    // two polls and a scrape: what was served under the old revision is scraped by then
+    settleMs: 2 * POLL_MS + 1500,
     onStatus: () => {
       if (queries > 0) queriesPerTick.push(queries)
       queries = 0
@@ -219,13 +223,14 @@ async function converge(revision: string, since: number): Promise<number> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'splitlane-fleet-'))
   configPath = join(dir, 'config.json')
-  // Reserve the controller's port: instances poll one URL across controller restarts.
-  const probe = createServer()
-  controllerPort = await listen(probe)
-  await new Promise((resolve) => probe.close(resolve))
+  // Hold the controller's port (instances poll one URL across controller restarts; Prometheus scrapes
+  // the controller's /metrics for the dashboard) with an empty stand-in until the first controller starts.
+  const standIn = createServer((_req, res) => res.end())
+  controllerPort = await listen(standIn)
   const configUrl = `http://127.0.0.1:${controllerPort}/config`
   instances = await Promise.all((['express', 'fastify', 'fetch'] as const).map((kind) => startInstance(kind, configUrl)))
-  prometheus = await startPrometheus({ targets: instances.map((instance) => instance.target) })
+  prometheus = await startPrometheus({ targets: [...instances.map((instance) => instance.target), `127.0.0.1:${controllerPort}`] })
+  await new Promise((resolve) => standIn.close(resolve))
   // About 150 requests a second over the fleet, random keys, until the end.
   load = (async () => {
     let key = 0
@@ -304,12 +309,26 @@ describe('a fleet of three instances, one controller, a real Prometheus', () => 
     const fleetBack = await converge(rolledBack.revision, rolledBack.state.weightChangedAt)
     measured.failingCanaryToRollbackMs = rolledBack.state.weightChangedAt - failing.state.weightChangedAt + fleetBack
     const analyses = rolledBack.state.history.filter((event) => event.action === 'analysis')
-    expect(analyses).toHaveLength(1)
+    expect(analyses.map((event) => event.message)).toHaveLength(1)
     expect(analyses[0]!.message).toMatch(/failed: judge Fail/)
     expect(rolledBack.reason).toMatch(/error-rate/)
     expect(instances.every((instance) => instance.splitter.config.experiments[EXPERIMENT]!.variants[1]!.weight === 0)).toBe(true)
     canaryFailRatio = 0
   }, 40_000)
+
+  it('every panel query of the Grafana dashboard returns data from this Prometheus', async () => {
+    const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] }
+    const client = createPrometheusClient({ url: prometheus.url })
+    const results: Record<string, number> = {}
+    for (const panel of dashboard.panels)
+      for (const { expr } of panel.targets) {
+        const query = expr.replaceAll('$experiment', EXPERIMENT).replaceAll('$__rate_interval', '4s')
+        const series = await client.query(query, Date.now())
+        results[`${panel.title}: ${query}`] = series.filter((one) => one.points.some((point) => Number.isFinite(point.value))).length
+      }
+    expect(Object.entries(results).filter(([, count]) => count === 0)).toEqual([])
+    expect(Object.keys(results).length).toBeGreaterThanOrEqual(5)
+  })
 
   it('(d) with Prometheus stopped, the controller holds, reports why, and promotes nothing', async () => {
     await freshRollout('d')
