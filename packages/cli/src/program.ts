@@ -8,6 +8,7 @@ import { registerImport } from './commands/import.js'
 import { registerValidate } from './commands/validate.js'
 import { registerRules } from './commands/rules.js'
 import { registerTypes } from './commands/types.js'
+import { registerRollout } from './commands/rollout.js'
 import { CliError, EXIT, type CliIo } from './io.js'
 import { json } from './output.js'
 
@@ -35,6 +36,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   registerRules(program, io, setExit)
   registerTypes(program, io, setExit)
   registerDashboard(program, io, setExit, io.signal)
+  registerRollout(program, io, setExit)
   const wantsJson = argv.includes('--json')
   const fail = (message: string, code: number) => {
     io.err(`splitlane: ${message}\n`)
