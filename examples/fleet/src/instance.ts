@@ -5,7 +5,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { createSplitter } from '@splitlane/core'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
-import { createExpressMiddleware } from '@splitlane/express'
+import { splitlane } from '@splitlane/express'
 import { createUrlConfigSource } from '@splitlane/sources'
 import express from 'express'
 
@@ -28,7 +28,7 @@ const app = express()
 app.get('/metrics', (req, res) => exporter.getMetricsRequestHandler(req, res))
 app.get(
   '/checkout',
-  createExpressMiddleware({ splitter, otel, cookie: false, getKey: (req) => (typeof req.query.u === 'string' ? req.query.u : undefined) }),
+  splitlane({ splitter, otel, cookie: false, getKey: (req) => (typeof req.query.u === 'string' ? req.query.u : undefined) }),
   (req, res) => {
     const canary = req.splitlane?.checkout?.variant === 'canary'
     res.status(canary && Math.random() < failRatio ? 503 : 200).send(canary ? 'new checkout' : 'checkout')

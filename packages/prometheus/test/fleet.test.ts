@@ -12,8 +12,8 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { createSplitter, type RolloutPlan, type Splitter } from '@splitlane/core'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
-import { createExpressMiddleware } from '@splitlane/express'
-import { splitlane } from '@splitlane/fastify'
+import { splitlane as expressSplitlane } from '@splitlane/express'
+import { splitlane as fastifySplitlane } from '@splitlane/fastify'
 import { assignmentsOf, withSplitlane } from '@splitlane/fetch'
 import { createUrlConfigSource, type UrlConfigSource } from '@splitlane/sources'
 import { startPrometheus, type PrometheusHandle } from '@splitlane/test-utils/prometheus'
@@ -87,7 +87,7 @@ async function startInstance(kind: 'express' | 'fastify' | 'fetch', configUrl: s
     app.get('/metrics', (req, res) => exporter.getMetricsRequestHandler(req, res))
     app.get(
       '/work',
-      createExpressMiddleware({ ...options, getKey: (req) => (typeof req.query.u === 'string' ? req.query.u : undefined) }),
+      expressSplitlane({ ...options, getKey: (req) => (typeof req.query.u === 'string' ? req.query.u : undefined) }),
       (req, res) => {
         res.status(failsNow(req.splitlane?.[EXPERIMENT]?.variant) ? 503 : 200).send('ok')
       },
@@ -102,7 +102,7 @@ async function startInstance(kind: 'express' | 'fastify' | 'fetch', configUrl: s
       exporter.getMetricsRequestHandler(req.raw, reply.raw)
     })
     await app.register(async (scope) => {
-      await scope.register(splitlane, { ...options, getKey: (req) => String((req.query as { u?: string }).u) })
+      await scope.register(fastifySplitlane, { ...options, getKey: (req) => String((req.query as { u?: string }).u) })
       scope.get('/work', (req, reply) => reply.code(failsNow(req.splitlane?.[EXPERIMENT]?.variant) ? 503 : 200).send('ok'))
     })
     target = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('http://', '')
