@@ -17,7 +17,13 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.json', './packages/*/tsconfig.test.json', './benchmarks/tsconfig.json', './examples/*/tsconfig.json'],
+        project: [
+          './tsconfig.json',
+          './packages/*/tsconfig.test.json',
+          './benchmarks/tsconfig.json',
+          './examples/*/tsconfig.json',
+          './runtimes/tsconfig.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },

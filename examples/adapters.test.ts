@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 async function startExample(file: string): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: new URL('./', import.meta.url),
-    env: { ...process.env, PORT: '0' },
+    env: { ...process.env, PORT: '0', SPLITLANE_COOKIE_SECRET: 'examples-test-secret' }, // as their header says to run them
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   let output = ''
@@ -25,7 +25,7 @@ describe.each(['express', 'fastify'])('examples/%s', (framework) => {
     try {
       const visitor = await fetch(`${url}/checkout`)
       const [cookie] = visitor.headers.getSetCookie()
-      expect(cookie).toMatch(/^splitlane_id=[\w-]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/)
+      expect(cookie).toMatch(/^splitlane_id=[\w-]+\.[\w%]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/) // signed
       const variant = visitor.headers.get('splitlane-variant')!
       const again = await fetch(`${url}/checkout`, { headers: { cookie: cookie!.split(';')[0]! } })
       expect(again.headers.get('splitlane-variant')).toBe(variant)

@@ -12,6 +12,8 @@ const STEPS = [
   // ESLint is one thread and the package checks mostly wait on `pnpm pack`: side by side they use both cores
   { name: 'lint', scripts: ['lint:code', 'lint:packages'] },
   { name: 'tests', scripts: ['test:unit'] },
+  // the same checks on Bun, Deno, workerd and headless Chromium (their binaries from npm, chromium from the OS)
+  { name: 'runtimes', scripts: ['test:runtimes'] },
 ]
 const HEARTBEAT_MS = 10_000
 

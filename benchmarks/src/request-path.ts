@@ -17,7 +17,7 @@ import express from 'express'
 import Fastify, { type FastifyInstance } from 'fastify'
 import inject from 'light-my-request'
 import { expressFloor, fastifyFloor, fetchFloor, floorDecision } from './adapter-floor.js'
-import { FIRST_VISIT, RETURNING } from './adapter-fixtures.js'
+import { BENCH_COOKIE_SECRET, benchCookieSignature, FIRST_VISIT, RETURNING } from './adapter-fixtures.js'
 import { median } from './harness.js'
 
 interface Impl {
@@ -53,7 +53,12 @@ const CONFIG = {
 const visitors = { returning: RETURNING, 'first visit': FIRST_VISIT } as Record<string, Record<string, string>>
 
 function optionsOf(impl: Impl) {
-  return { splitter: impl.core.createSplitter({ config: CONFIG }), metrics: impl.core.createMetricsRecorder(), userIdHeader: 'x-user-id' }
+  return {
+    splitter: impl.core.createSplitter({ config: CONFIG }),
+    metrics: impl.core.createMetricsRecorder(),
+    userIdHeader: 'x-user-id',
+    cookie: { secret: BENCH_COOKIE_SECRET }, // signed, the default
+  }
 }
 
 async function load(dir: string, label: string): Promise<Impl> {
@@ -118,6 +123,7 @@ function coreCase(name: string, impl: Impl | undefined, headers: Record<string, 
     }
   const split = impl.adapter.createHttpSplit<Record<string, string>>({
     ...optionsOf(impl),
+    cookieSignature: benchCookieSignature, // each adapter brings its own
     otel: otel ? impl.otel.createOtelInstrumentation() : undefined,
     randomId: () => crypto.randomUUID(),
     now: () => performance.now(),

@@ -1,4 +1,5 @@
 // An Express gateway on 127.0.0.1 port 0 that splits each request and proxies it to its variant's upstream.
+import { randomBytes } from 'node:crypto'
 import { Agent, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { OutcomeRecorder, Splitter } from '@splitlane/core'
@@ -16,6 +17,13 @@ export interface Gateway {
   close(): Promise<void>
 }
 
+/**
+ * The sticky cookie is signed, so a visitor cannot pick its own id (and variant). A real service sets
+ * SPLITLANE_COOKIE_SECRET, the same on every instance; the demo makes one up when it is unset, which is
+ * fine here: its cookies need not survive a restart (a new secret only gives returning visitors new ids).
+ */
+const cookieSecret = process.env['SPLITLANE_COOKIE_SECRET'] || randomBytes(32).toString('base64url')
+
 export async function startGateway(options: {
   splitter: Splitter
   experiment: string
@@ -31,6 +39,7 @@ export async function startGateway(options: {
       experiments: [options.experiment],
       metrics: options.metrics,
       userIdHeader: 'x-user-id', // a known user; anonymous visitors get the sticky splitlane_id cookie
+      cookie: { secret: cookieSecret },
       onError: (error) => console.error(`${error.code}: ${error.message}`),
     }),
   )

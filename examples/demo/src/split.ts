@@ -1,6 +1,7 @@
 // Parts 1 and 2: real HTTP traffic through an Express gateway split 10% / 10% / 80% over three
 // helloworld versions; observed shares with the sample-ratio check, stickiness, and one explanation.
-import { createMetricsRecorder, createSplitter, parseVariantHeader, sampleRatioMismatch, sketchQuantile } from '@splitlane/core'
+import { createSplitter, parseVariantHeader, sampleRatioMismatch, sketchQuantile } from '@splitlane/core'
+import { createDashboard, type Dashboard } from '@splitlane/dashboard'
 import { startGateway, visit, type Version } from './gateway.js'
 import { check, count, heading, line, ms, percent, runConcurrently, table } from './report.js'
 
@@ -9,7 +10,8 @@ const RETURNING = 100
 const VISITORS = 50
 const CONCURRENCY = 8
 
-export async function runSplit(versions: readonly Version[]): Promise<void> {
+/** Returns the part's dashboard, which `pnpm demo --keep` goes on serving. */
+export async function runSplit(versions: readonly Version[]): Promise<Dashboard> {
   const weights = [10, 10, 80]
   const splitter = createSplitter({
     config: {
@@ -23,7 +25,9 @@ export async function runSplit(versions: readonly Version[]): Promise<void> {
       },
     },
   })
-  const metrics = createMetricsRecorder()
+  // the gateway records through the dashboard, which keeps per-interval points for its charts
+  const dashboard = createDashboard({ splitter, sampleMs: 250 })
+  const metrics = dashboard.recorder
   const gateway = await startGateway({ splitter, experiment: 'helloworld', metrics })
   try {
     heading(1, `${count(USERS)} users through an Express gateway split 10% / 10% / 80% over helloworld v1, v2, v3`)
@@ -88,4 +92,5 @@ export async function runSplit(versions: readonly Version[]): Promise<void> {
   } finally {
     await gateway.close()
   }
+  return dashboard
 }

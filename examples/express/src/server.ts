@@ -1,4 +1,7 @@
-// A checkout canary on Express: `pnpm --filter @splitlane/example-express start`, then
+// A checkout canary on Express. The sticky cookie is signed with SPLITLANE_COOKIE_SECRET (without it the
+// adapter refuses to start):
+//   SPLITLANE_COOKIE_SECRET=$(openssl rand -base64 32) pnpm --filter @splitlane/example-express start
+// then
 //   curl -i localhost:3000/checkout                       (a new visitor: sticky cookie set)
 //   curl -i -H 'x-user-id: qa-canary' localhost:3000/checkout   (forced into the canary by config)
 //   curl localhost:3000/metrics                           (per-variant requests, errors, latency)

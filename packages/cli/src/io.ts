@@ -10,6 +10,8 @@ export interface CliIo {
   readonly isTTY: boolean
   /** Progress of long work only when stderr is a terminal. */
   readonly progress?: boolean
+  /** Stops long-running commands (`dashboard`); tests abort it, the process stops on SIGINT/SIGTERM. */
+  readonly signal?: AbortSignal
 }
 
 export const EXIT = {

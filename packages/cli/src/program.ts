@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { registerAnalyze } from './commands/analyze.js'
+import { registerDashboard } from './commands/dashboard.js'
 import { registerExplain } from './commands/explain.js'
 import { registerSimulate } from './commands/simulate.js'
 import { registerExport } from './commands/export.js'
@@ -7,6 +8,7 @@ import { registerImport } from './commands/import.js'
 import { registerValidate } from './commands/validate.js'
 import { registerRules } from './commands/rules.js'
 import { registerTypes } from './commands/types.js'
+import { registerRollout } from './commands/rollout.js'
 import { CliError, EXIT, type CliIo } from './io.js'
 import { json } from './output.js'
 
@@ -19,7 +21,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     exitCode = code
   }
   const program = new Command('splitlane')
-    .description('Validate, explain, simulate and analyze splitlane splits; import and export mesh splits.')
+    .description(
+      'Validate, explain, simulate and analyze splitlane splits; import and export mesh splits; import flag services with their bucketing.',
+    )
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
@@ -30,7 +34,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   registerImport(program, io, setExit)
   registerExport(program, io, setExit)
   registerRules(program, io, setExit)
-  registerTypes(program, io)
+  registerTypes(program, io, setExit)
+  registerDashboard(program, io, setExit, io.signal)
+  registerRollout(program, io, setExit)
   const wantsJson = argv.includes('--json')
   const fail = (message: string, code: number) => {
     io.err(`splitlane: ${message}\n`)

@@ -84,7 +84,7 @@ describe('splitlane import', () => {
 describe('help', () => {
   it('lists import and export, each with examples', async () => {
     const help = await splitlane(['--help'])
-    expect(help.stdout).toMatch(/^ {2}import \[options\] <file> +turn Gateway API HTTPRoutes/m)
+    expect(help.stdout).toMatch(/^ {2}import \[options\] <file> \[system-file\] +turn Gateway API HTTPRoutes/m)
     expect(help.stdout).toMatch(/^ {2}export \[options\] <config> +write an experiment as an HTTPRoute/m)
     for (const command of ['import', 'export'])
       expect((await splitlane([command, '--help'])).stdout).toContain(`\nExamples:\n  $ splitlane ${command} `)

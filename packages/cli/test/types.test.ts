@@ -1,33 +1,66 @@
-// `splitlane types`: the declaration that registers a config's names. Proved here by its text and exit codes;
-// examples/typed-names type-checks code against the committed output (and examples.test.ts keeps it current).
-import { beforeAll, describe, expect, it } from 'vitest'
+// `splitlane types config.yaml > splitlane.d.ts`: the generated declaration, compiled with the code of a
+// user who loads the config at run time, makes a wrong experiment or variant name a compile error.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+import { afterAll, describe, expect, it } from 'vitest'
 import { splitlane } from './cli.js'
-import { tempFiles } from './files.js'
+import { example } from './files.js'
 
-let write: (name: string, text: string) => Promise<string>
-beforeAll(async () => {
-  ;({ write } = await tempFiles())
-})
+// inside the package, so that '@splitlane/core' resolves to the built core as it would for a user
+const dir = mkdtempSync(join(fileURLToPath(new URL('../', import.meta.url)), '.types-test-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function compile(files: Record<string, string>): string[] {
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  const program = ts.createProgram(
+    Object.keys(files).map((name) => join(dir, name)),
+    {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      skipLibCheck: true,
+    },
+  )
+  return ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'))
+}
+
+// Register['config'] is what core reads typed names from (RegisteredNames); this names them the same way
+const usage = `import type { Register } from '@splitlane/core'
+type Experiments = Register['config']['experiments']
+type VariantOf<E extends keyof Experiments> = Experiments[E]['variants'][number]['name']
+export const pricing: VariantOf<'pricing'> = 'discount'
+export const checkout: VariantOf<'checkout'>[] = ['stable', 'canary']
+`
 
 describe('splitlane types', () => {
-  it('registers every experiment with its variants, in config order, quoted', async () => {
-    const config = await write(
-      'types.yaml',
-      'version: 1\nexperiments:\n  checkout:\n    variants: [{ name: stable }, { name: canary, weight: 5 }]\n  model.v2:\n    variants: [{ name: gpt-4o }]\n',
+  it('prints a declaration that registers every experiment and variant name of the config', async () => {
+    const result = await splitlane(['types', example('splitlane.yaml')])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain("declare module '@splitlane/core' {\n  interface Register {")
+    expect(result.stdout).toContain(
+      "readonly 'pricing': { readonly variants: readonly [{ readonly name: 'control' }, { readonly name: 'discount' }, { readonly name: 'bundle' }] }",
     )
-    const { code, stdout, stderr } = await splitlane(['types', config])
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
-    expect(stdout).toContain("declare module '@splitlane/core' {\n  interface Register {")
-    expect(stdout).toContain('"checkout": { variants: readonly [{ name: "stable" }, { name: "canary" }] }')
-    expect(stdout).toContain('"model.v2": { variants: readonly [{ name: "gpt-4o" }] }')
-    expect(stdout.indexOf('"checkout"')).toBeLessThan(stdout.indexOf('"model.v2"'))
+    expect(compile({ 'splitlane.d.ts': result.stdout, 'use.ts': usage })).toEqual([])
   })
 
-  it('refuses an invalid config with its problems (exit 2) and writes no declaration', async () => {
-    const config = await write('bad-types.json', JSON.stringify({ version: 1, experiments: { checkout: { variants: [] } } }))
-    const { code, stdout, stderr } = await splitlane(['types', config])
-    expect(code).toBe(2)
-    expect(stdout).toBe('')
-    expect(stderr).toMatch(/is not a valid config .*\n {2}experiments\.checkout\.variants/)
+  it('makes a misspelt experiment or variant a compile error', async () => {
+    const { stdout } = await splitlane(['types', example('splitlane.yaml')])
+    const errors = compile({
+      'splitlane.d.ts': stdout,
+      'use.ts': `${usage}export const wrongVariant: VariantOf<'pricing'> = 'discuont'\nexport type WrongExperiment = VariantOf<'chekout'>\n`,
+    })
+    expect(errors).toHaveLength(2)
+    expect(errors[0]).toContain(`'"discuont"' is not assignable`)
+    expect(errors[1]).toContain(`'"chekout"' does not satisfy the constraint`)
+  })
+
+  it('stops on an invalid config (exit 2), as every command does', async () => {
+    const result = await splitlane(['types', example('broken.yaml')])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('is not a valid config')
   })
 })

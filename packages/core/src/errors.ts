@@ -4,6 +4,8 @@ export const ErrorCode = {
   ConfigInvalid: 'SPLITLANE_ERR_CONFIG_INVALID',
   /** `createSplitter` was given options it cannot use. */
   OptionsInvalid: 'SPLITLANE_ERR_OPTIONS_INVALID',
+  /** An adapter's sticky cookie is signed (the default) but has no secret: set `SPLITLANE_COOKIE_SECRET` or `cookie.secret`. */
+  CookieSecretMissing: 'SPLITLANE_ERR_COOKIE_SECRET_MISSING',
   /** Request path: the context is not an object like `{ key, attributes }`. */
   ContextInvalid: 'SPLITLANE_ERR_CONTEXT_INVALID',
   /** Request path: the key is not a string, a finite number or a bigint. */

@@ -116,7 +116,16 @@ export {
   type SliPoint,
   type SliCounts,
 } from './analysis/slo.js'
-export { startRollout, tickRollout, resumeRollout, promoteRollout, abortRollout, rolloutWeights } from './rollout/plan.js'
+export {
+  startRollout,
+  tickRollout,
+  resumeRollout,
+  promoteRollout,
+  abortRollout,
+  rolloutWeights,
+  analysisDue,
+  type FleetEvidence,
+} from './rollout/plan.js'
 export { parseRolloutPlan, safeParseRolloutPlan, rolloutPlanSchema, type SafeParseRolloutPlanResult } from './rollout/schema.js'
 export { createRolloutDriver, configWithWeights, type RolloutDriver, type RolloutDriverOptions } from './rollout/driver.js'
 export { MAX_HISTORY } from './rollout/types.js'

@@ -16,6 +16,8 @@ const splitter = createSplitter({
     experiments: { checkout: { variants: [{ name: 'control' }, { name: 'canary' }], overrides: { 'qa-user': 'canary' } } },
   },
 })
+// The cookie only carries the key into these tests: in clear, not signed.
+const inClear = { signed: false } as const
 const view = (cookie: string): RequestView => ({
   header: (name) => (name === 'cookie' ? cookie : undefined),
   ip: () => undefined,
@@ -26,7 +28,7 @@ describe('@splitlane/core/otel', () => {
   it('adds a feature_flag.evaluation event to the active span, without the key unless asked', () => {
     const tracer = trace.getTracer('test')
     for (const includeKey of [false, true]) {
-      const split = createHttpSplit({ splitter, otel: createOtelInstrumentation({ meterProvider, includeKey }) })
+      const split = createHttpSplit({ splitter, cookie: inClear, otel: createOtelInstrumentation({ meterProvider, includeKey }) })
       tracer.startActiveSpan(`request-${includeKey}`, (span) => {
         split.begin({}, view('splitlane_id=qa-user'))
         span.end()
@@ -50,7 +52,7 @@ describe('@splitlane/core/otel', () => {
 
   it('counts requests and records durations per experiment, variant and config revision', async () => {
     let clock = 0
-    const split = createHttpSplit({ splitter, otel: createOtelInstrumentation({ meterProvider }), now: () => clock })
+    const split = createHttpSplit({ splitter, cookie: inClear, otel: createOtelInstrumentation({ meterProvider }), now: () => clock })
     for (const status of [200, 200, 503]) {
       const request = split.begin({}, view('splitlane_id=qa-user'))
       clock += 250
@@ -99,7 +101,7 @@ describe('@splitlane/core/otel', () => {
     expect(createNoopMeter().createCounter('a')).toBe(createNoopMeter().createCounter('b'))
     expect(metrics.getMeterProvider().getMeter('x').createCounter('c')).toBe(createNoopMeter().createCounter('d'))
     // Created before the SDK is registered (as at import time), decided at the first finished request.
-    const split = createHttpSplit({ splitter, otel: createOtelInstrumentation(), now: () => 0 })
+    const split = createHttpSplit({ splitter, otel: createOtelInstrumentation(), now: () => 0, cookie: { signed: false } })
     metrics.setGlobalMeterProvider(meterProvider)
     try {
       split.begin({}, view('splitlane_id=qa-user')).finish({ status: 418 })
@@ -123,8 +125,12 @@ describe('@splitlane/core/otel', () => {
     const extracted = propagation.extract(context.active(), carrier)
     expect({ ...variantsFromBaggage(extracted) }).toEqual({ checkout: 'canary' })
 
-    const downstream = createHttpSplit({ splitter, otel: createOtelInstrumentation({ honourBaggage: true, meterProvider }) })
-    const ignoring = createHttpSplit({ splitter, otel: createOtelInstrumentation({ meterProvider }) })
+    const downstream = createHttpSplit({
+      splitter,
+      cookie: inClear,
+      otel: createOtelInstrumentation({ honourBaggage: true, meterProvider }),
+    })
+    const ignoring = createHttpSplit({ splitter, cookie: inClear, otel: createOtelInstrumentation({ meterProvider }) })
     // find a session the downstream split alone would put in control
     const session = Array.from({ length: 50 }, (_, i) => `s-${i}`).find((key) => splitter.variantOf('checkout', key) === 'control')!
     context.with(extracted, () => {
@@ -134,7 +140,7 @@ describe('@splitlane/core/otel', () => {
   })
 
   it('runs the rest of the request with the variant baggage when asked', () => {
-    const split = createHttpSplit({ splitter, otel: createOtelInstrumentation({ propagateBaggage: true, meterProvider }) })
+    const split = createHttpSplit({ splitter, cookie: inClear, otel: createOtelInstrumentation({ propagateBaggage: true, meterProvider }) })
     const request = split.begin({}, view('splitlane_id=qa-user'))
     const seen = request.run(() => propagation.getBaggage(context.active())?.getEntry('splitlane.checkout')?.value)
     expect(seen).toBe('canary')

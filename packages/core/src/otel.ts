@@ -1,5 +1,6 @@
-// `@splitlane/core/otel`: OpenTelemetry for splitlane. The only file of core that imports
-// @opentelemetry/api (an optional peer). Nothing here throws into the request.
+// `@splitlane/core/otel`: OpenTelemetry for splitlane. This entry (this file and otel-sampler.ts, which it
+// re-exports) is the only part of core that imports @opentelemetry/api (an optional peer); the main entry
+// never reaches it. Nothing here throws into the request.
 import {
   context,
   createNoopMeter,

@@ -29,7 +29,7 @@ export function toBase64Url(input: Bytes): string {
 }
 
 /** UTF-8 bytes of a string (lone surrogates as U+FFFD). */
-export function utf8(text: string): Uint8Array {
+export function utf8(text: string): Uint8Array<ArrayBuffer> {
   const out: number[] = []
   for (const char of text) {
     let code = char.codePointAt(0)!
@@ -91,16 +91,20 @@ export function mintOverrideToken(options: MintOptions & { sign: HmacSha256 }): 
   return isThenable(signature) ? Promise.resolve(signature).then(finish) : finish(signature)
 }
 
-/** The minimal part of WebCrypto's SubtleCrypto used here (pass `globalThis.crypto.subtle`). */
+/**
+ * The minimal part of WebCrypto's SubtleCrypto used here (pass `globalThis.crypto.subtle`). Shaped so the standard
+ * `SubtleCrypto` type (DOM lib, @types/node, Workers, Deno) is assignable: ArrayBuffer-backed bytes, `boolean`
+ * extractable, a usages array.
+ */
 export interface SubtleCryptoLike {
   importKey(
     format: 'raw',
-    keyData: Uint8Array,
+    keyData: Uint8Array<ArrayBuffer>,
     algorithm: { name: 'HMAC'; hash: 'SHA-256' },
-    extractable: false,
-    usages: ['sign'],
+    extractable: boolean,
+    keyUsages: 'sign'[],
   ): Promise<unknown>
-  sign(algorithm: 'HMAC', key: never, data: Uint8Array): Promise<ArrayBuffer>
+  sign(algorithm: 'HMAC', key: never, data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>
 }
 
 /** An asynchronous HMAC-SHA256 over WebCrypto, for runtimes without node:crypto (edge, Deno, Bun, browsers). */
@@ -109,7 +113,7 @@ export function createWebCryptoHmac(options: {
   subtle: SubtleCryptoLike
 }): (message: string) => Promise<Uint8Array> {
   const { secret, subtle } = options
-  const keyData = typeof secret === 'string' ? utf8(secret) : secret
+  const keyData = typeof secret === 'string' ? utf8(secret) : Uint8Array.from(secret)
   if (keyData.length === 0) throw new SplitlaneError(ErrorCode.OptionsInvalid, 'createWebCryptoHmac: the secret must not be empty')
   let key: Promise<unknown> | undefined
   return async (message) => {

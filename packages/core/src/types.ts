@@ -69,6 +69,8 @@ export interface SplitlaneConfig {
   layers?: Readonly<Record<string, LayerConfig>>
   /** Percent of units excluded from every experiment (control, reason `holdout`). */
   holdout?: HoldoutConfig
+  /** Status a fleet rollout controller writes (`splitlane rollout run`); splitters ignore it. */
+  rollout?: Readonly<Record<string, unknown>>
 }
 
 /** A config after validation, with every default filled in. */

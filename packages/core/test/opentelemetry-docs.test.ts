@@ -39,6 +39,7 @@ describe('docs/reference/opentelemetry.md', () => {
     // a server request with every option on, one failing request, an evaluation with an error, and routed calls
     const split = createHttpSplit({
       splitter,
+      cookie: { signed: false }, // the view's cookie carries the key in clear
       otel: createOtelInstrumentation({ meterProvider, propagateBaggage: true, includeKey: true }),
     })
     const baggage: string[] = []

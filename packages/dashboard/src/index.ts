@@ -1,6 +1,8 @@
 // The in-process dashboard: one Fetch-API handler (Request -> Response) that reads a splitter, the
 // metrics it recorded and optionally a rollout driver. Read-only unless `token` or `authorize` is given.
 import {
+  createMetricsRecorder,
+  evaluateSliPoints,
   parseVariantHeader,
   sampleRatioMismatch,
   sketchQuantile,
@@ -8,9 +10,14 @@ import {
   type MetricsRecorder,
   type RolloutDriver,
   type RolloutPlan,
+  type RolloutTick,
   type Splitter,
 } from '@splitlane/core'
-import { PAGE } from './page.js'
+import { APP_CSS, APP_JS } from './generated/assets.js'
+import { page } from './page.js'
+import { createSeries } from './series.js'
+
+export { MAX_POINTS, type Series, type VariantSeries } from './series.js'
 
 export type DashboardAction = 'resume' | 'promote' | 'abort' | 'kill' | 'revive'
 
@@ -30,6 +37,10 @@ export interface DashboardOptions {
   token?: string
   /** Decides whether a request may take an action; wins over `token`. */
   authorize?: (request: Request, action: DashboardAction) => boolean | Promise<boolean>
+  /** How often the charts get a new point (default 5000 ms). */
+  sampleMs?: number
+  /** How often the page polls for the state (default 2000 ms). */
+  refreshMs?: number
   now?: () => number
 }
 
@@ -42,12 +53,29 @@ export interface HistoryEntry {
 
 export interface Dashboard {
   handle(request: Request): Promise<Response>
+  /** Where it answers, e.g. `/splitlane`. */
+  readonly basePath: string
+  /** Record outcomes here (not in the recorder given) so that the charts see them; it forwards every one. */
+  readonly recorder: MetricsRecorder
+  /** Pass each rollout tick here (the driver's `onTick`) to show analysis runs and decisions. */
+  observe(tick: RolloutTick): void
   readonly history: readonly HistoryEntry[]
+}
+
+/** What the page shows of one analysis run. */
+export interface AnalysisRunView {
+  at: number
+  step: number
+  verdict: string
+  score: number
+  reason: string
+  metrics: { name: string; class: string; reason: string }[]
 }
 
 /** Largest JSON body an API call reads. */
 export const MAX_BODY_BYTES = 16 * 1024
 const MAX_HISTORY = 200
+const MAX_RUNS = 20
 const ACTIONS: readonly DashboardAction[] = ['resume', 'promote', 'abort', 'kill', 'revive']
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -57,15 +85,66 @@ const json = (body: unknown, status = 200, headers: Record<string, string> = {})
   })
 
 export function createDashboard(options: DashboardOptions): Dashboard {
-  const { splitter, recorder, rollout } = options
+  const { splitter, rollout } = options
   const base = (options.basePath ?? '/splitlane').replace(/\/$/, '')
   const now = options.now ?? Date.now
   const history: HistoryEntry[] = []
+  const runs: AnalysisRunView[] = []
+  let decision: { at: number; action: string; explanation: string[] } | null = null
+  const series = createSeries(
+    options.recorder ?? createMetricsRecorder(),
+    splitter,
+    now,
+    options.sampleMs ?? 5000,
+    () => rollout?.driver.state.canaryWeight,
+  )
+  const recorder = series.recorder
+
+  function observe(tick: RolloutTick): void {
+    const at = tick.state.history.at(-1)?.at ?? now()
+    if (tick.decision.judge) {
+      const judge = tick.decision.judge
+      runs.push({
+        at,
+        step: [...tick.state.history].reverse().find((event) => event.action === 'analysis')?.step ?? tick.state.step,
+        verdict: judge.verdict,
+        score: judge.score,
+        reason: judge.reason,
+        metrics: judge.metrics.map((metric) => ({ name: metric.name, class: metric.class, reason: metric.reason })),
+      })
+      if (runs.length > MAX_RUNS) runs.shift()
+    }
+    if (tick.decision.action !== 'none' && tick.decision.action !== 'wait')
+      decision = { at, action: tick.decision.action, explanation: tick.decision.explanation }
+  }
+
+  const guardrail = () => {
+    if (!rollout?.plan.guardrails) return null
+    const { plan } = rollout
+    const result = evaluateSliPoints(rollout.driver.state.sli, now(), {
+      experiment: plan.experiment,
+      variant: plan.canary,
+      ...plan.guardrails,
+    })
+    return {
+      breached: result.breached,
+      explanation: result.explanation,
+      alerts: result.alerts.map((alert) => ({
+        sli: alert.sli,
+        firing: alert.firing,
+        factor: alert.factor,
+        longBurnRate: alert.longBurnRate,
+        shortBurnRate: alert.shortBurnRate,
+      })),
+    }
+  }
 
   const state = () => {
-    const window = recorder?.snapshot(now())
+    const at = now()
+    // outcomes recorded straight into the user's recorder still show in the table (not in the charts)
+    const window = series.used() || !options.recorder ? series.totals(at) : options.recorder.snapshot(at)
     const experiments = Object.entries(splitter.config.experiments).map(([name, experiment]) => {
-      const stats = window?.experiments[name] ?? {}
+      const stats = Object.hasOwn(window.experiments, name) ? window.experiments[name]! : {}
       const requests = experiment.variants.map((variant) => (Object.hasOwn(stats, variant.name) ? stats[variant.name]!.requests : 0))
       const weights = experiment.variants.map((variant) => variant.weight)
       const srm = weights.some((weight) => weight > 0) ? sampleRatioMismatch(requests, weights) : null
@@ -92,14 +171,28 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     })
     const rolloutView = rollout && {
       experiment: rollout.plan.experiment,
+      canary: rollout.plan.canary,
+      baseline: rollout.plan.baseline,
       steps: rollout.plan.steps,
       status: rollout.driver.state.status,
       step: rollout.driver.state.step,
       canaryWeight: rollout.driver.state.canaryWeight,
       reason: rollout.driver.state.reason,
       history: rollout.driver.state.history.slice(-50),
+      runs,
+      guardrail: guardrail(),
+      decision,
     }
-    return { revision: splitter.revision, experiments, rollout: rolloutView ?? null, history, actionsEnabled: canAct() }
+    return {
+      revision: splitter.revision,
+      since: window.start ?? null,
+      refreshMs: options.refreshMs ?? 2000,
+      experiments,
+      series: series.sample(at),
+      rollout: rolloutView ?? null,
+      history,
+      actionsEnabled: canAct(),
+    }
   }
   const canAct = () => options.authorize !== undefined || (options.token !== undefined && options.token !== '')
 
@@ -140,6 +233,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         : action === 'promote'
           ? rollout.driver.promote(at, `promoted by ${by}`)
           : rollout.driver.abort(at, `aborted by ${by}`)
+    observe(tick)
     return tick.decision.explanation.join(' ')
   }
 
@@ -149,13 +243,21 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return json({ error: 'not found' }, 404)
       const path = url.pathname.slice(base.length) || '/'
       if (request.method === 'GET' && path === '/')
-        return new Response(PAGE, {
+        return new Response(page(base), {
           headers: {
             'content-type': 'text/html; charset=utf-8',
-            'content-security-policy':
-              "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+            // uPlot sizes its elements with inline styles; scripts come only from the package
+            'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
             'x-content-type-options': 'nosniff',
             'referrer-policy': 'no-referrer',
+          },
+        })
+      if (request.method === 'GET' && (path === '/assets/app.js' || path === '/assets/app.css'))
+        return new Response(path.endsWith('.js') ? APP_JS : APP_CSS, {
+          headers: {
+            'content-type': path.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
+            'cache-control': 'public, max-age=3600',
+            'x-content-type-options': 'nosniff',
           },
         })
       if (request.method === 'GET' && path === '/api/state') {
@@ -204,7 +306,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }
   }
 
-  return { handle, history }
+  return { handle, basePath: base, recorder, observe, history }
 }
 
 function hash(text: string): string {

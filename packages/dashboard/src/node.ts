@@ -26,3 +26,44 @@ export function toNodeHandler(dashboard: Dashboard) {
     res.end(Buffer.from(await response.arrayBuffer()))
   }
 }
+
+/** What `mountFastify` needs of a Fastify instance (typed structurally: no runtime dependency on Fastify). */
+export interface FastifyLike {
+  all(path: string, handler: (request: FastifyRequestLike, reply: FastifyReplyLike) => Promise<unknown>): unknown
+}
+interface FastifyRequestLike {
+  method: string
+  url: string
+  headers: Record<string, string | string[] | undefined>
+  body?: unknown
+}
+interface FastifyReplyLike {
+  code(status: number): FastifyReplyLike
+  headers(values: Record<string, string>): FastifyReplyLike
+  send(payload: Buffer): unknown
+}
+
+/** Fastify: `mountFastify(app, dashboard)` adds the dashboard's routes (its body parsers stay in charge). */
+export function mountFastify(app: FastifyLike, dashboard: Dashboard): void {
+  const handler = async (request: FastifyRequestLike, reply: FastifyReplyLike) => {
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers.set(name, value)
+    // Fastify has parsed a JSON body already; the handler reads text, so give it back as text
+    const body =
+      request.body === undefined || request.body === null
+        ? undefined
+        : typeof request.body === 'string'
+          ? request.body
+          : JSON.stringify(request.body)
+    const url = new URL(request.url, `http://${headers.get('host') ?? 'localhost'}`)
+    const response = await dashboard.handle(
+      new Request(url, { method: request.method, headers, ...(body === undefined || request.method === 'GET' ? {} : { body }) }),
+    )
+    return reply
+      .code(response.status)
+      .headers(Object.fromEntries(response.headers))
+      .send(Buffer.from(await response.arrayBuffer()))
+  }
+  app.all(dashboard.basePath, handler)
+  app.all(`${dashboard.basePath}/*`, handler)
+}

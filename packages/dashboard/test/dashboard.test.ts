@@ -19,7 +19,7 @@ beforeAll(async () => {
   app.use(toNodeHandler(dashboard))
   app.get('/work', (req, res) => {
     const assignment = splitter.assign('checkout', { key: typeof req.query['user'] === 'string' ? req.query['user'] : '' })
-    recorder.record(assignment, { status: 200, latencyMs: 10 })
+    dashboard.recorder.record(assignment, { status: 200, latencyMs: 10 })
     res.send(assignment.variant)
   })
   const server = app.listen(0, '127.0.0.1')
@@ -71,5 +71,32 @@ describe('dashboard mounted in Express', () => {
     expect(rows[0]!.explanation.length).toBeGreaterThan(0)
     const decoded = await fetch(`${base}/splitlane/api/decode`, { method: 'POST', body: JSON.stringify({ header: 'checkout=v2' }) })
     expect(await decoded.json()).toEqual({ checkout: 'v2' })
+  })
+})
+
+describe('observed shares', () => {
+  it('count from the last weight change, even when no page polled in between', async () => {
+    const split = createSplitter({ config: { version: 1, experiments: { e: { variants: [{ name: 'a' }, { name: 'b', weight: 0 }] } } } })
+    const board = createDashboard({ splitter: split })
+    for (let i = 0; i < 40; i++) board.recorder.record(split.assign('e', { key: `k${i}` }), { status: 200 })
+    split.update({ version: 1, experiments: { e: { variants: [{ name: 'a' }, { name: 'b' }] } } })
+    for (let i = 0; i < 60; i++) board.recorder.record(split.assign('e', { key: `k${i}` }), { status: 200 })
+    const state = (await (await board.handle(new Request('http://x/splitlane/api/state'))).json()) as {
+      experiments: { variants: { requests: number }[] }[]
+    }
+    expect(state.experiments[0]!.variants.reduce((sum, variant) => sum + variant.requests, 0)).toBe(60)
+  })
+})
+
+describe('a recorder written to directly', () => {
+  it('still fills the experiments table', async () => {
+    const split = createSplitter({ config: { version: 1, experiments: { e: { variants: [{ name: 'a' }, { name: 'b' }] } } } })
+    const direct = createMetricsRecorder()
+    const board = createDashboard({ splitter: split, recorder: direct })
+    for (let i = 0; i < 30; i++) direct.record(split.assign('e', { key: `k${i}` }), { status: 200 })
+    const state = (await (await board.handle(new Request('http://x/splitlane/api/state'))).json()) as {
+      experiments: { variants: { requests: number }[] }[]
+    }
+    expect(state.experiments[0]!.variants.reduce((sum, variant) => sum + variant.requests, 0)).toBe(30)
   })
 })

@@ -36,6 +36,7 @@ export function splitlane(options: ExpressSplitlaneOptions): RequestHandler {
     now: () => performance.now(),
     clock: Date.now,
     cookieSignature,
+    cookieSecretFromEnv: process.env['SPLITLANE_COOKIE_SECRET'],
     ...options,
   })
   const report = split.report

@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto'
 import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
 import { ErrorCode, SplitlaneError } from '@splitlane/core'
-import { createHttpSplit, createVariantHandlers, type RequestSplit, type RequestView, type VariantHandlers } from '@splitlane/core/adapter'
+import {
+  createHttpSplit,
+  createVariantHandlers,
+  type HttpSplit,
+  type RequestSplit,
+  type RequestView,
+  type VariantHandlers,
+} from '@splitlane/core/adapter'
 import type { FastifyPluginCallback, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fp from 'fastify-plugin'
 import type { FastifySplitlaneOptions } from './types.js'
@@ -49,13 +56,20 @@ function byVariant(route: VariantHandlers<RouteHandlerMethod>, fallback: RouteHa
 }
 
 const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options, done) => {
-  const split = createHttpSplit<FastifyRequest>({
-    randomId: randomUUID,
-    now: () => performance.now(),
-    clock: Date.now,
-    cookieSignature,
-    ...options,
-  })
+  let split: HttpSplit<FastifyRequest>
+  try {
+    split = createHttpSplit<FastifyRequest>({
+      randomId: randomUUID,
+      now: () => performance.now(),
+      clock: Date.now,
+      cookieSignature,
+      cookieSecretFromEnv: process.env['SPLITLANE_COOKIE_SECRET'],
+      ...options,
+    })
+  } catch (error) {
+    // Thrown from a callback plugin, it escapes avvio as an uncaught exception and register() never settles.
+    return done(error as Error)
+  }
   const report = split.report
   // Registered again (an encapsulated plugin too): the decorators are inherited, and the second pass is skipped per request.
   if (!fastify.hasRequestDecorator('splitlane')) {

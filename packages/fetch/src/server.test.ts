@@ -9,6 +9,7 @@ import {
   type SplitlaneError,
 } from '@splitlane/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { signedCookie } from '@splitlane/test-utils'
 import { serveFetch, type FetchServer } from '../test/node-server.js'
 import { startUpstream, type TestServer } from '../test/servers.js'
 import { assignmentsOf, byVariant, proxyByVariant, withSplitlane } from './index.js'
@@ -38,14 +39,14 @@ describe('withSplitlane', () => {
         if (path.startsWith('/proxy')) return proxy(request)
         return Response.json(assignmentsOf(request))
       },
-      { splitter, metrics },
+      { splitter, metrics, cookie: { secret: 'fetch-cookie-secret' } },
     )
     const server = await serveFetch(app)
     servers.push(server)
     const first = await fetch(`${server.url}/whoami`)
     const cookie = first.headers.getSetCookie()[0]!
-    expect(cookie).toMatch(/^splitlane_id=[0-9a-f-]{36}; Max-Age=34560000; Path=\/; HttpOnly; SameSite=Lax$/)
-    const id = cookie.split(';')[0]!.split('=')[1]!
+    const id = /^splitlane_id=([0-9a-f-]{36})\.[A-Za-z0-9%]{43,}; Max-Age=34560000; Path=\/; HttpOnly; SameSite=Lax$/.exec(cookie)![1]!
+    expect(cookie.split(';')[0]).toBe(signedCookie(id, 'fetch-cookie-secret')) // WebCrypto signs as cookie-signature does
     const variant = splitter.variantOf('api', id)!
     const body = (await first.json()) as Record<string, { variant: string; key: string }>
     expect(body.api).toMatchObject({ variant, key: id })

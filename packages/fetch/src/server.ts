@@ -2,6 +2,7 @@
 import { ErrorCode, SplitlaneError } from '@splitlane/core'
 import { createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core/adapter'
 import { webCryptoCookieSignature } from './cookie-signature.js'
+import { envVariable } from './env.js'
 import { heldUntilFinished, waitUntilOf } from './lifecycle.js'
 import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './types.js'
 
@@ -61,6 +62,7 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
     now: () => performance.now(),
     clock: Date.now,
     cookieSignature: webCryptoCookieSignature,
+    cookieSecretFromEnv: envVariable('SPLITLANE_COOKIE_SECRET'),
     ...options,
   })
   const report = split.report

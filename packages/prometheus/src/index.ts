@@ -11,3 +11,12 @@ export {
   type PrometheusSourceOptions,
   type WindowRequest,
 } from './source.js'
+export {
+  createRolloutController,
+  type FleetMetricsSource,
+  type RolloutController,
+  type RolloutControllerOptions,
+  type RolloutStatusReport,
+} from './controller.js'
+export { createFileConfigStore, type ConfigStore, type StoredDocument, type StoreWrite } from './store.js'
+export { controllerHandler, serveController, type ControllerServer, type ServeControllerOptions } from './serve.js'

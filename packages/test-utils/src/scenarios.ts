@@ -63,6 +63,28 @@ export type AdapterFactory = (spec: ScenarioServerSpec) => Promise<StartedServer
 
 export const SPLIT = { v1: 0.1, v2: 0.1, v3: 0.8 } as const
 
+/** The sticky cookie's secret in the scenarios: adapters read it from `SPLITLANE_COOKIE_SECRET`, as deployed. */
+export const SCENARIO_COOKIE_SECRET = 'scenario-cookie-secret'
+
+/** A cookie value signed as `cookie-signature` does (what the adapters must accept): `id.base64(HMAC-SHA256)`, unpadded. */
+export const signCookieValue = (id: string, secret: string): string =>
+  `${id}.${createHmac('sha256', secret).update(id).digest('base64').replace(/=+$/, '')}`
+
+/** `name=value` of the sticky cookie carrying `id`, signed with `secret`. */
+export const signedCookie = (id: string, secret = SCENARIO_COOKIE_SECRET): string =>
+  `splitlane_id=${encodeURIComponent(signCookieValue(id, secret))}`
+
+/** Sets (or, with undefined, unsets) `SPLITLANE_COOKIE_SECRET` for what follows; returns how to restore it. */
+export function setCookieSecretEnv(value: string | undefined): () => void {
+  const before = process.env['SPLITLANE_COOKIE_SECRET']
+  const set = (next: string | undefined) => {
+    if (next === undefined) delete process.env['SPLITLANE_COOKIE_SECRET']
+    else process.env['SPLITLANE_COOKIE_SECRET'] = next
+  }
+  set(value)
+  return () => set(before)
+}
+
 export function scenarioConfig(upstreams: readonly Upstream[], dead: string, revision = 'scenario-1'): SplitlaneConfig {
   return {
     version: 1,
@@ -116,6 +138,9 @@ export function runAdapterScenarios(adapter: string, start: AdapterFactory): voi
     let echo: { url: string; close(): Promise<void> }
     const servers: StartedServer[] = []
     let inFlight: AbortController
+    let restoreSecret: () => void
+    beforeAll(() => void (restoreSecret = setCookieSecretEnv(SCENARIO_COOKIE_SECRET)))
+    afterAll(() => restoreSecret())
     beforeEach(async () => {
       inFlight = new AbortController()
       setMaxListeners(0, inFlight.signal) // fetch leaves one listener per request until GC: thousands in one test
@@ -160,13 +185,15 @@ export function runAdapterScenarios(adapter: string, start: AdapterFactory): voi
       for (let i = 0; i < 10; i++) {
         const first = await app.assigned()
         const [cookie] = first.response.headers.getSetCookie()
-        expect(cookie).toMatch(/^splitlane_id=[0-9a-f-]{36}; Max-Age=34560000; Path=\/; HttpOnly; SameSite=Lax$/)
+        // signed by default (cookie-signature's format), with the secret from SPLITLANE_COOKIE_SECRET
+        const id = /^splitlane_id=([0-9a-f-]{36})\.[A-Za-z0-9%]{43,}; Max-Age=34560000; Path=\/; HttpOnly; SameSite=Lax$/.exec(cookie!)![1]!
         const pair = cookie!.split(';', 1)[0]!
+        expect(pair).toBe(signedCookie(id))
         const again = await app.assigned({ cookie: pair })
         expect(again.response.headers.getSetCookie()).toEqual([])
         expect(again.assignments['helloworld']).toEqual(first.assignments['helloworld'])
-        expect(again.assignments['helloworld']!.key).toBe(pair.split('=')[1])
-        expect(again.assignments['helloworld']!.variant).toBe(app.splitter.variantOf('helloworld', pair.split('=')[1]))
+        expect(again.assignments['helloworld']!.key).toBe(id)
+        expect(again.assignments['helloworld']!.variant).toBe(app.splitter.variantOf('helloworld', id))
       }
       expect(app.errors).toEqual([])
     })
@@ -174,7 +201,7 @@ export function runAdapterScenarios(adapter: string, start: AdapterFactory): voi
     it('prefers the user id (req.user, then the header) to the cookie', async () => {
       const app = await startApp()
       for (let i = 0; i < 20; i++) {
-        const cookie = `splitlane_id=session-${i}`
+        const cookie = signedCookie(`session-${i}`)
         const byHeader = await app.assigned({ cookie, 'x-user-id': `user-${i}` })
         expect(byHeader.assignments['helloworld']).toMatchObject({
           key: `user-${i}`,
@@ -435,7 +462,7 @@ export function runAdapterScenarios(adapter: string, start: AdapterFactory): voi
       it('a broken cookie is replaced by a fresh sticky one', async () => {
         const app = await startApp()
         const result = await app.assigned({ cookie: 'splitlane_id=<script>' })
-        expect(result.response.headers.getSetCookie()[0]).toMatch(/^splitlane_id=[0-9a-f-]{36};/)
+        expect(result.response.headers.getSetCookie()[0]).toMatch(/^splitlane_id=[0-9a-f-]{36}\.[A-Za-z0-9%]{43,};/)
       })
 
       it('a splitter error (a failing random source) gives control and the request goes on', async () => {

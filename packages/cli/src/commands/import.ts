@@ -5,6 +5,7 @@ import type { Command } from 'commander'
 import { stringify } from 'yaml'
 import { CliError, EXIT, readDocuments, type CliIo } from '../io.js'
 import { isRecord, ManifestError } from '../mesh/common.js'
+import { FLAG_SYSTEMS, isFlagSystem, readFlagFile } from '../flags/index.js'
 import { importDocument } from '../mesh/index.js'
 import { examples, json, painter } from '../output.js'
 
@@ -25,13 +26,21 @@ export interface SourcedWarning {
 export function registerImport(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('import')
-    .summary('turn Gateway API HTTPRoutes, Istio VirtualServices and Argo Rollouts into a splitlane config (and rollout plans)')
+    .summary(
+      'turn Gateway API HTTPRoutes, Istio VirtualServices and Argo Rollouts (or a flagd, Unleash, Optimizely or GrowthBook file) into a splitlane config',
+    )
     .description(
       'Convert every HTTPRoute, VirtualService and Rollout of a file (several YAML documents allowed) into one splitlane config,\n' +
         'and Argo Rollouts canary steps into rollout plans. Whatever is not carried over is printed on stderr with its path.\n' +
+        `With a system first (${FLAG_SYSTEMS.join(', ')}): its flag file becomes experiments with that system's compat layout,\n` +
+        'so every user keeps their variant (prove it with splitlane simulate <config> --against <system> <file>).\n' +
         'Exit 0: converted (warnings printed); 1: --strict and something was not carried over, or nothing to import; 2: unreadable file.',
     )
-    .argument('<file>', 'YAML or JSON manifest; several YAML documents allowed')
+    .argument('<file>', `YAML or JSON manifest (several YAML documents allowed), or a system: ${FLAG_SYSTEMS.join(', ')}`)
+    .argument(
+      '[system-file]',
+      "with a system: that system's file (flagd flags, Unleash features export, Optimizely datafile, GrowthBook features)",
+    )
     .option('-o, --out <config>', 'write the config to this file (.json: JSON, otherwise YAML) instead of stdout')
     .option('--plan-out <plan>', 'write the rollout plan(s) of Argo Rollouts to this file (.json: JSON, otherwise YAML)')
     .option('--json', 'print { config, plans, warnings } as JSON')
@@ -42,9 +51,23 @@ export function registerImport(program: Command, io: CliIo, setExit: (code: numb
         'splitlane import httproute.yaml',
         'splitlane import rollout.yaml --out splitlane.yaml --plan-out plan.yaml',
         'kubectl get virtualservice reviews -o yaml | splitlane import /dev/stdin --strict',
+        'splitlane import unleash features.json --out splitlane.yaml',
       ]),
     )
-    .action(async (path: string, options: ImportOptions) => {
+    .action(async (first: string, systemFile: string | undefined, options: ImportOptions) => {
+      if (systemFile !== undefined) {
+        if (!isFlagSystem(first)) throw new CliError(`unknown system "${first}": expected one of ${FLAG_SYSTEMS.join(', ')}`)
+        const { config, warnings } = await readFlagFile(first, systemFile)
+        return finish(io, setExit, {
+          path: systemFile,
+          sources: [`${first} ${systemFile}`],
+          config,
+          plans: [],
+          warnings: warnings.map((warning) => ({ source: first, ...warning })),
+          options,
+        })
+      }
+      const path = first
       const documents = await readDocuments(path, { maxDocuments: MAX_DOCUMENTS })
       const warnings: SourcedWarning[] = []
       // a Map, not an object: experiment names come from the manifests (`constructor` is a fine route name)
@@ -76,19 +99,37 @@ export function registerImport(program: Command, io: CliIo, setExit: (code: numb
         return setExit(EXIT.failed)
       }
       const config: SplitlaneConfig = { version: 1, experiments: Object.fromEntries(experiments) }
-      checkOutput(config, plans)
-
-      if (options.out !== undefined) await write(options.out, [config])
-      if (options.planOut !== undefined && plans.length > 0) await write(options.planOut, plans)
-      if (options.json) io.out(json({ config, plans, warnings }))
-      else if (options.out === undefined)
-        io.out(
-          `# splitlane config imported from ${sources.join(', ')}\n${stringify(config, { lineWidth: 0, aliasDuplicateObjects: false })}`,
-        )
-
-      if (!options.json) report(io, { path, config, plans, warnings, options })
-      setExit(options.strict && warnings.length > 0 ? EXIT.failed : EXIT.ok)
+      await finish(io, setExit, { path, sources, config, plans, warnings, options })
     })
+}
+
+/** Checks and writes what was imported, and reports it. */
+async function finish(
+  io: CliIo,
+  setExit: (code: number) => void,
+  result: {
+    path: string
+    sources: readonly string[]
+    config: SplitlaneConfig
+    plans: RolloutPlan[]
+    warnings: SourcedWarning[]
+    options: ImportOptions
+  },
+): Promise<void> {
+  const { path, sources, config, plans, warnings, options } = result
+  if (Object.keys(config.experiments).length === 0) {
+    for (const warning of warnings) io.err(`splitlane: ${warning.source}: ${warning.path} ${warning.message}\n`)
+    io.err(`splitlane: nothing to import from ${path}: no split that a compat layout reproduces\n`)
+    return setExit(EXIT.failed)
+  }
+  checkOutput(config, plans)
+  if (options.out !== undefined) await write(options.out, [config])
+  if (options.planOut !== undefined && plans.length > 0) await write(options.planOut, plans)
+  if (options.json) io.out(json({ config, plans, warnings }))
+  else if (options.out === undefined)
+    io.out(`# splitlane config imported from ${sources.join(', ')}\n${stringify(config, { lineWidth: 0, aliasDuplicateObjects: false })}`)
+  if (!options.json) report(io, { path, config, plans, warnings, options })
+  setExit(options.strict && warnings.length > 0 ? EXIT.failed : EXIT.ok)
 }
 
 /** Documents of one file that import reads at most (see docs/cli.md#limits). */

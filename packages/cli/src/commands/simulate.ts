@@ -1,5 +1,6 @@
 import {
   createSplitter,
+  safeParseConfig,
   sampleRatioMismatch,
   SRM_MIN_EXPECTED,
   type ParsedConfig,
@@ -8,6 +9,7 @@ import {
 } from '@splitlane/core'
 import type { Command } from 'commander'
 import { CliError, EXIT, type CliIo } from '../io.js'
+import { FLAG_SYSTEMS, isFlagSystem, readFlagFile } from '../flags/index.js'
 import { loadConfig } from '../load.js'
 import { examples, json, painter, percent, pValue, table } from '../output.js'
 
@@ -205,12 +207,14 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
       `Assign N synthetic units (keys sim-<seed>-0 .. sim-<seed>-<N-1>, no attributes except that bucketBy attributes carry the key)\n` +
         'in every experiment and compare observed with configured shares, with the sample-ratio chi-square p-value.\n' +
         'With --against <other-config>: for the same units, how many change variant and from where to where.\n' +
-        'Exit 0; 1 when a sample-ratio test fails (p < 0.001).',
+        `With --against <system> <file> (${FLAG_SYSTEMS.join(', ')}): the same against that system's own bucketing of its file\n` +
+        '(as splitlane import reads it), so 0 moved proves a migration keeps every user in their variant.\n' +
+        'Exit 0; 1 when a sample-ratio test fails (p < 0.001), or with --against <system> <file> when any unit moves.',
     )
     .argument('<config>', 'config file (JSON or YAML)')
     .option('-n, --users <n>', `synthetic units (1..${MAX_USERS})`, positiveInteger('--users', MAX_USERS), DEFAULT_USERS)
     .option('-s, --seed <seed>', 'seed of the unit keys: another seed, other units', '0')
-    .option('--against <config>', 'a second config (e.g. the next ramp step): count the units that move')
+    .option('--against <config...>', 'a second config (e.g. the next ramp step), or a system and its file: count the units that move')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
@@ -218,54 +222,76 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
         'splitlane simulate splitlane.yaml',
         'splitlane simulate splitlane.yaml --users 100000 --seed 7',
         'splitlane simulate splitlane.yaml --against splitlane.next.yaml --json',
+        'splitlane simulate splitlane.yaml --against flagd flags.json',
       ]),
     )
-    .action(async (path: string, options: { users: number; seed: string; against?: string; json?: boolean }) => {
-      const base = await loadConfig(path)
-      const other = options.against === undefined ? undefined : await loadConfig(options.against)
-      const progress = (done: number) => {
-        if (io.progress === true) io.err(`\rsimulating: ${Math.floor((done / options.users) * 100)}%`)
-      }
-      const { tallies, matrices } = simulateUnits(base, other, options.users, options.seed, progress)
-      if (io.progress === true && options.users >= 20_000) io.err('\r\u001b[K')
-      const experiments = shares(base.config, tallies, options.users)
-      const mismatch = Object.values(experiments).some((result) => result.srm?.mismatch === true)
-      const report: Record<string, unknown> = {
-        config: path,
-        users: options.users,
-        seed: options.seed,
-        keys: unitKey(options.seed, 0),
-        experiments,
-      }
-      let moves: Record<string, Movement> = {}
-      let added: string[] = []
-      let removed: string[] = []
-      if (other !== undefined) {
-        const before = Object.keys(base.config.experiments)
-        const after = Object.keys(other.config.experiments)
-        added = after.filter((name) => !before.includes(name))
-        removed = before.filter((name) => !after.includes(name))
-        moves = Object.fromEntries([...matrices].map(([name, matrix]) => [name, movement(matrix, options.users)]))
-        Object.assign(report, { against: options.against, movement: moves, added, removed })
-      }
-      if (options.json) io.out(json(report))
-      else if (other === undefined) {
-        io.out(`${options.users} synthetic units (keys ${unitKey(options.seed, 0)} ...) in ${path}\n\n`)
-        io.out(
-          Object.entries(experiments)
-            .map(([name, result]) => sharesText(name, result, io))
-            .join('\n'),
-        )
-      } else {
-        io.out(`${options.users} synthetic units (keys ${unitKey(options.seed, 0)} ...), ${path} -> ${options.against}\n\n`)
-        io.out(
-          Object.entries(moves)
-            .map(([name, result]) => movementText(name, result, options.users, io))
-            .join('\n'),
-        )
-        if (added.length > 0) io.out(`\nadded experiments: ${added.join(', ')}\n`)
-        if (removed.length > 0) io.out(`\nremoved experiments: ${removed.join(', ')}\n`)
-      }
-      setExit(mismatch ? EXIT.failed : EXIT.ok)
-    })
+    .action(
+      async (
+        path: string,
+        { against: againstArguments, ...options }: { users: number; seed: string; against?: string[]; json?: boolean },
+      ) => {
+        const base = await loadConfig(path)
+        const other = againstArguments === undefined ? undefined : await loadAgainst(againstArguments, io)
+        const against = againstArguments?.join(' ')
+        const progress = (done: number) => {
+          if (io.progress === true) io.err(`\rsimulating: ${Math.floor((done / options.users) * 100)}%`)
+        }
+        const { tallies, matrices } = simulateUnits(base, other, options.users, options.seed, progress)
+        if (io.progress === true && options.users >= 20_000) io.err('\r\u001b[K')
+        const experiments = shares(base.config, tallies, options.users)
+        const mismatch = Object.values(experiments).some((result) => result.srm?.mismatch === true)
+        const report: Record<string, unknown> = {
+          config: path,
+          users: options.users,
+          seed: options.seed,
+          keys: unitKey(options.seed, 0),
+          experiments,
+        }
+        let moves: Record<string, Movement> = {}
+        let added: string[] = []
+        let removed: string[] = []
+        if (other !== undefined) {
+          const before = Object.keys(base.config.experiments)
+          const after = Object.keys(other.config.experiments)
+          added = after.filter((name) => !before.includes(name))
+          removed = before.filter((name) => !after.includes(name))
+          moves = Object.fromEntries([...matrices].map(([name, matrix]) => [name, movement(matrix, options.users)]))
+          Object.assign(report, { against, movement: moves, added, removed })
+        }
+        if (options.json) io.out(json(report))
+        else if (other === undefined) {
+          io.out(`${options.users} synthetic units (keys ${unitKey(options.seed, 0)} ...) in ${path}\n\n`)
+          io.out(
+            Object.entries(experiments)
+              .map(([name, result]) => sharesText(name, result, io))
+              .join('\n'),
+          )
+        } else {
+          io.out(`${options.users} synthetic units (keys ${unitKey(options.seed, 0)} ...), ${path} -> ${against}\n\n`)
+          io.out(
+            Object.entries(moves)
+              .map(([name, result]) => movementText(name, result, options.users, io))
+              .join('\n'),
+          )
+          if (added.length > 0) io.out(`\nadded experiments: ${added.join(', ')}\n`)
+          if (removed.length > 0) io.out(`\nremoved experiments: ${removed.join(', ')}\n`)
+        }
+        // against a flag service the question is "does anyone move?", so a move fails the command (a CI gate)
+        const movedFromSystem = againstArguments?.length === 2 && Object.values(moves).some((result) => result.moved > 0)
+        setExit(mismatch || movedFromSystem ? EXIT.failed : EXIT.ok)
+      },
+    )
+}
+
+/** `--against config` or `--against <system> <file>` (converted as `splitlane import <system> <file>` does, warnings on stderr). */
+async function loadAgainst(values: readonly string[], io: CliIo): Promise<Loaded> {
+  if (values.length === 1) return loadConfig(values[0]!)
+  const [system, file] = values
+  if (values.length !== 2 || !isFlagSystem(system!))
+    throw new CliError(`--against expects a config file, or a system (${FLAG_SYSTEMS.join(', ')}) and its file; got "${values.join(' ')}"`)
+  const { config, warnings } = await readFlagFile(system, file!)
+  for (const warning of warnings) io.err(`warning ${system}${warning.path ? ` ${warning.path}` : ''}: ${warning.message}\n`)
+  const parsed = safeParseConfig(config)
+  if (!parsed.success) throw new Error(`${file} converted to an invalid config (a bug in splitlane): ${parsed.error.issues[0]?.message}`)
+  return { input: config, config: parsed.data }
 }

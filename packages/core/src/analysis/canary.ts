@@ -7,7 +7,7 @@ import { judgeCanary } from './judge.js'
 import type { ContinuousMetricSpec, JudgeOptions, JudgeResult, MetricSpec, ProportionMetricSpec } from './types.js'
 import { own } from '../own.js'
 
-type Overrides<T> = Partial<Omit<T, 'kind' | 'canary' | 'baseline'>>
+export type Overrides<T> = Partial<Omit<T, 'kind' | 'canary' | 'baseline'>>
 
 export interface CanaryMetricsOptions {
   experiment: string
@@ -28,22 +28,30 @@ export type CanaryAnalysisOptions = CanaryMetricsOptions & JudgeOptions
 const statsOf = (window: MetricsWindow, experiment: string, variant: string): VariantStats =>
   own(own(window.experiments, experiment), variant) ?? createVariantStats()
 
+/** The error-rate metric of every canary judgement (in-process or fleet): critical, higher is worse. */
+export function errorRateMetric(
+  overrides: Overrides<ProportionMetricSpec> | undefined,
+  canary: { readonly errors: number; readonly requests: number },
+  baseline: { readonly errors: number; readonly requests: number },
+): MetricSpec {
+  return {
+    name: 'error-rate',
+    direction: 'increase',
+    groups: ['errors'],
+    critical: true,
+    ...overrides,
+    kind: 'proportion',
+    canary: { events: canary.errors, total: canary.requests },
+    baseline: { events: baseline.errors, total: baseline.requests },
+  }
+}
+
 /** The judge's metric list for a canary and its baseline in one window. */
 export function canaryMetrics(window: MetricsWindow, options: CanaryMetricsOptions): MetricSpec[] {
   const canary = statsOf(window, options.experiment, options.canary)
   const baseline = statsOf(window, options.experiment, options.baseline)
   const metrics: MetricSpec[] = []
-  if (options.errorRate !== false)
-    metrics.push({
-      name: 'error-rate',
-      direction: 'increase',
-      groups: ['errors'],
-      critical: true,
-      ...options.errorRate,
-      kind: 'proportion',
-      canary: { events: canary.errors, total: canary.requests },
-      baseline: { events: baseline.errors, total: baseline.requests },
-    })
+  if (options.errorRate !== false) metrics.push(errorRateMetric(options.errorRate, canary, baseline))
   if (options.latency !== false)
     metrics.push({
       name: 'latency',

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { analysisDue, startRollout, tickRollout } from '../rollout/plan.js'
+import type { RolloutPlan } from '../rollout/types.js'
 import { judgeAnalysisRun } from '../rollout/verdict.js'
 import { fleetMetrics, fleetRevisionCheck, judgeFleetWindow, type FleetVariantWindow, type FleetWindow } from './fleet.js'
 
@@ -152,5 +154,50 @@ describe('judgeAnalysisRun over a fleet window (the one verdict)', () => {
     expect(verdict.reason).toBe('instances still serve other revisions than 7: 6 (c:1)')
     expect(fleetRevisionCheck({ ...window, revisions: [{ revision: '7', instances: ['a:1'] }] }, '7').current).toBe(true)
     expect(fleetRevisionCheck({ ...window, revisions: [] }, '7').current).toBe(false)
+  })
+})
+
+describe('tickRollout with fleet evidence (the controller path)', () => {
+  const plan: RolloutPlan = {
+    experiment: 'checkout',
+    canary: 'canary',
+    baseline: 'stable',
+    steps: [{ setWeight: 10 }, { analysis: { intervalMs: 1000, minRequests: 50, inconclusiveLimit: 1 } }, { setWeight: 50 }],
+  }
+
+  it('asks for the window since the last run only when an analysis is due', () => {
+    const state = tickRollout(plan, startRollout(plan, 0), 0).state
+    expect(state.canaryWeight).toBe(10)
+    expect(analysisDue(plan, state, 500)).toBeNull()
+    expect(analysisDue(plan, state, 1500)).toEqual({ start: 0, end: 1500, step: 1 })
+  })
+
+  it('judges the fleet window: a failing canary rolls back, a healthy one goes on', () => {
+    const started = tickRollout(plan, startRollout(plan, 0), 0).state
+    const bad = tickRollout(plan, started, 2000, [], { fleet: fleet({ errorRatio: 0.3, p99: 0.2 }) })
+    expect(bad.state.status).toBe('rolled-back')
+    expect(bad.state.reason).toMatch(/error/)
+    const good = tickRollout(plan, started, 2000, [], { fleet: fleet({ errorRatio: 0.001, p99: 0.2 }) })
+    expect(good.decision.explanation.join('\n')).toMatch(/analysis run 1 passed.*\n[^]*10% -> 50%/)
+    expect(good.state.status).toBe('promoted')
+  })
+
+  it('missing evidence is inconclusive, never a promotion; past the limit it pauses', () => {
+    let state = tickRollout(plan, startRollout(plan, 0), 0).state
+    const first = tickRollout(plan, state, 2000, [], { missing: 'prometheus unreachable' })
+    expect(first.state.canaryWeight).toBe(10)
+    expect(first.state.analysis.inconclusive).toBe(1)
+    expect(first.decision.explanation.join('\n')).toMatch(/no evidence: prometheus unreachable/)
+    state = tickRollout(plan, first.state, 4000, [], { missing: 'prometheus unreachable' }).state
+    expect(state.status).toBe('paused')
+    expect(state.canaryWeight).toBe(10)
+  })
+
+  it('a fleet still on an older revision is inconclusive, whatever the metrics say', () => {
+    const started = tickRollout(plan, startRollout(plan, 0), 0).state
+    const window = { ...fleet({ errorRatio: 0.001, p99: 0.2 }), revisions: [{ revision: 'r1', instances: ['a:1'] }] }
+    const tick = tickRollout(plan, started, 2000, [], { fleet: window, expectedRevision: 'r2' })
+    expect(tick.state.canaryWeight).toBe(10)
+    expect(tick.state.analysis.inconclusive).toBe(1)
   })
 })

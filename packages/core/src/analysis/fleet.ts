@@ -3,6 +3,7 @@
 // variant (one point per step: error ratio, p99 latency, ...) and the canary's points are compared
 // with the baseline's by Mann-Whitney; error and request counts are summed over the window for the
 // proportion test and the sample ratio check. Pure: the I/O lives in @splitlane/prometheus.
+import { errorRateMetric, type Overrides } from './canary.js'
 import { judgeCanary } from './judge.js'
 import type { ContinuousMetricSpec, JudgeOptions, JudgeResult, MetricSpec, ProportionMetricSpec } from './types.js'
 import { own } from '../own.js'
@@ -42,8 +43,6 @@ export interface FleetWindow {
   revisions?: readonly ServedRevision[]
 }
 
-type Overrides<T> = Partial<Omit<T, 'kind' | 'canary' | 'baseline'>>
-
 export interface FleetJudgeOptions {
   experiment?: string
   canary: string
@@ -72,17 +71,9 @@ export function fleetMetrics(window: FleetWindow, options: FleetJudgeOptions): M
   const canary = own(window.variants, options.canary) ?? EMPTY
   const baseline = own(window.variants, options.baseline) ?? EMPTY
   const metrics: MetricSpec[] = []
-  if (options.errorRate !== false)
-    metrics.push({
-      name: 'error-rate',
-      direction: 'increase',
-      groups: ['errors'],
-      critical: true,
-      ...options.errorRate,
-      kind: 'proportion',
-      canary: { events: Math.round(canary.errors), total: Math.round(canary.requests) },
-      baseline: { events: Math.round(baseline.errors), total: Math.round(baseline.requests) },
-    })
+  // Counts from Prometheus are increase() estimates: whole numbers for the proportion test.
+  const whole = (variant: FleetVariantWindow) => ({ errors: Math.round(variant.errors), requests: Math.round(variant.requests) })
+  if (options.errorRate !== false) metrics.push(errorRateMetric(options.errorRate, whole(canary), whole(baseline)))
   const names = new Set([...Object.keys(canary.series), ...Object.keys(baseline.series)])
   for (const name of [...names].sort()) {
     const overrides = own(options.series ?? {}, name)

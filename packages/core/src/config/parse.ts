@@ -143,7 +143,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  root: ['$schema', 'version', 'revision', 'experiments', 'segments', 'layers', 'holdout'],
+  root: ['$schema', 'version', 'revision', 'experiments', 'segments', 'layers', 'holdout', 'rollout'],
   experiment: [
     'variants',
     'control',

@@ -370,6 +370,12 @@ export const configSchema = z
       holdout: holdoutSchema
         .optional()
         .describe('Percent of units excluded from every experiment (control, reason holdout); or { percent, salt }.'),
+      rollout: z
+        .record(z.string(), z.unknown(), expected('an object'))
+        .optional()
+        .describe(
+          'Status a fleet rollout controller writes (splitlane rollout run): step, weights, analysis history, decision. Splitters ignore it.',
+        ),
     },
     expected('a config object like { "version": 1, "experiments": { ... } }'),
   )

@@ -30,8 +30,11 @@ export function readStickyCookie(cookieHeader: string | readonly string[] | unde
 /** The sticky cookie of one adapter: read, verified and written with its options and signature. */
 export interface StickyCookie {
   readonly name: string
-  /** The id the cookie carries: undefined when absent, null when present but not signed by us. Synchronous signatures. */
-  read(cookieHeader: string | readonly string[] | undefined): string | null | undefined
+  /**
+   * The id the cookie carries (undefined when absent, null when present but not signed by us) and, when an
+   * older secret of the rotation list signed it, the value signed with the current one. Synchronous signatures.
+   */
+  read(cookieHeader: string | readonly string[] | undefined): PreparedCookie
   /** `read`, for any signature, plus a fresh signed id when there is no valid one and `randomId` is given. May reject. */
   prepare(cookieHeader: string | readonly string[] | undefined, randomId: (() => string) | undefined): Promise<PreparedCookie>
   /** The cookie value carrying `id` (signed unless `signed: false`); undefined when the signature is asynchronous. May throw. */
@@ -41,17 +44,24 @@ export interface StickyCookie {
 }
 
 const NEEDS_SECRET =
-  'cookie: a signed sticky cookie needs a secret: pass cookie: { secret: process.env.SPLITLANE_COOKIE_SECRET } ' +
-  '(a long random string, or a list that rotates secrets: the first signs, all verify)'
+  'cookie: the sticky cookie is signed, so a visitor cannot choose its own id (and with it its variant), and ' +
+  'signing needs a secret: set SPLITLANE_COOKIE_SECRET in the environment, or pass cookie: { secret } ' +
+  '(a long random string shared by every instance; a list rotates secrets: the first signs, all verify). ' +
+  'cookie: { signed: false } keeps the id in clear, and lets any visitor pick its variant'
 
-/** The secrets in signing order, or null for an unsigned cookie. Throws `OPTIONS_INVALID` for anything else. */
-function secretsOf(options: StickyCookieOptions, signature: CookieSignature | undefined): readonly string[] | null {
-  const { secret } = options
-  // Unsigned unless a secret is given (or signed: true asks for one); see docs/reference/security.md.
-  if (options.signed === false || (secret === undefined && options.signed !== true)) return null
+/** The secrets in signing order, or null for an unsigned cookie. Throws `COOKIE_SECRET_MISSING` or `OPTIONS_INVALID`. */
+function secretsOf(
+  options: StickyCookieOptions,
+  signature: CookieSignature | undefined,
+  secretFromEnv: string | undefined,
+): readonly string[] | null {
+  // Signed unless turned off: an id in clear lets any visitor pick its variant (docs/reference/security.md).
+  if (options.signed === false) return null
+  const secret = options.secret ?? (secretFromEnv === '' ? undefined : secretFromEnv)
+  if (secret === undefined) throw new SplitlaneError(ErrorCode.CookieSecretMissing, NEEDS_SECRET)
   const list = typeof secret === 'string' ? [secret] : Array.isArray(secret) ? (secret as readonly unknown[]) : []
   if (list.length === 0 || !list.every((item) => typeof item === 'string' && item !== ''))
-    throw new SplitlaneError(ErrorCode.OptionsInvalid, NEEDS_SECRET)
+    throw new SplitlaneError(ErrorCode.OptionsInvalid, `cookie: secret must be a non-empty string or a list of them. ${NEEDS_SECRET}`)
   if (typeof signature?.sign !== 'function' || typeof signature.unsign !== 'function')
     throw new SplitlaneError(
       ErrorCode.OptionsInvalid,
@@ -75,10 +85,14 @@ function quiet(result: unknown): undefined {
 /** Verified values are remembered (successes only, at most this many): a returning visitor costs no HMAC. */
 const VERIFIED_CACHE_SIZE = 1024
 
-/** Throws `OPTIONS_INVALID` when signing is on without a secret or a signature. */
-export function createStickyCookie(options: StickyCookieOptions, signature: CookieSignature | undefined): StickyCookie {
+/** Throws `COOKIE_SECRET_MISSING` when signing is on without a secret, `OPTIONS_INVALID` without a signature. */
+export function createStickyCookie(
+  options: StickyCookieOptions,
+  signature: CookieSignature | undefined,
+  secretFromEnv?: string,
+): StickyCookie {
   const name = options.name ?? DEFAULT_COOKIE_NAME
-  const secrets = secretsOf(options, signature)
+  const secrets = secretsOf(options, signature, secretFromEnv)
   const write = stickyCookieWriter(options)
   const verified = new Map<string, string>()
   const remember = (raw: string, id: string) => {
@@ -87,41 +101,43 @@ export function createStickyCookie(options: StickyCookieOptions, signature: Cook
     return id
   }
   const unsigned = (raw: string) => (SESSION_ID_PATTERN.test(raw) ? raw : null)
+  const value = (id: string): string | undefined => {
+    if (secrets === null) return id
+    const signed = signature!.sign(id, secrets[0]!)
+    return typeof signed === 'string' ? signed : quiet(signed)
+  }
   return {
     name,
     read(cookieHeader) {
       const raw = rawStickyCookie(cookieHeader, name)
-      if (raw === undefined || secrets === null) return raw === undefined ? undefined : unsigned(raw)
+      if (raw === undefined || secrets === null) return { id: raw === undefined ? undefined : unsigned(raw) }
       const known = verified.get(raw)
-      if (known !== undefined || !looksSigned(raw)) return known ?? null
-      for (const secret of secrets) {
+      if (known !== undefined || !looksSigned(raw)) return { id: known ?? null }
+      for (const [index, secret] of secrets.entries()) {
         const id = signature!.unsign(raw, secret)
-        if (typeof id === 'string') return remember(raw, id)
+        if (typeof id === 'string') return index === 0 ? { id: remember(raw, id) } : { id, resigned: value(id) }
         quiet(id)
       }
-      return null
+      return { id: null }
     },
     async prepare(cookieHeader, randomId) {
       const raw = rawStickyCookie(cookieHeader, name)
       let id = raw === undefined ? undefined : secrets === null ? unsigned(raw) : (verified.get(raw) ?? null)
       if (id === null && secrets !== null && looksSigned(raw!))
-        for (const secret of secrets) {
+        for (const [index, secret] of secrets.entries()) {
           const found = await signature!.unsign(raw!, secret)
-          if (typeof found === 'string') {
-            id = remember(raw!, found)
-            break
-          }
+          if (typeof found !== 'string') continue
+          // An older secret signed it: the response carries it signed with the current one, so the old can be dropped.
+          if (index > 0) return { id: found, resigned: await signature!.sign(found, secrets[0]!) }
+          id = remember(raw!, found)
+          break
         }
       if (typeof id === 'string' || randomId === undefined) return { id }
       const fresh = randomId()
       if (typeof fresh !== 'string' || !SESSION_ID_PATTERN.test(fresh)) return { id }
       return { id, fresh: { id: fresh, value: secrets === null ? fresh : await signature!.sign(fresh, secrets[0]!) } }
     },
-    value(id) {
-      if (secrets === null) return id
-      const value = signature!.sign(id, secrets[0]!)
-      return typeof value === 'string' ? value : quiet(value)
-    },
+    value,
     header: write,
   }
 }

@@ -11,7 +11,7 @@ export const MAX_USER_ID_LENGTH = 256
 
 export interface ReadRequest {
   readonly context: Context & { attributes: Record<string, unknown> }
-  /** A new session id to send back in the sticky cookie. */
+  /** A session id to send back in the sticky cookie: a new one, or one whose cookie is signed again with the current secret. */
   readonly mintedId: string | undefined
   /** The cookie value carrying `mintedId` (signed unless signing is off). */
   readonly mintedValue?: string | undefined
@@ -39,7 +39,7 @@ export function readRequest<Req>(
   used: ReadonlySet<string>,
   sticky: StickyCookie | undefined = options.cookie === false
     ? undefined
-    : createStickyCookie(options.cookie ?? {}, options.cookieSignature),
+    : createStickyCookie(options.cookie ?? {}, options.cookieSignature, options.cookieSecretFromEnv),
   prepared?: PreparedCookie,
 ): ReadRequest {
   const errors: SplitlaneError[] = []
@@ -104,10 +104,8 @@ export function readRequest<Req>(
   let mintedId: string | undefined
   let mintedValue: string | undefined
   if (sticky !== undefined) {
-    const found =
-      prepared !== undefined
-        ? prepared.id
-        : attempt('reading the cookie header', ErrorCode.RequestInvalid, () => sticky.read(view.header('cookie')))
+    const cookie = prepared ?? attempt('reading the cookie header', ErrorCode.RequestInvalid, () => sticky.read(view.header('cookie')))
+    const found = cookie?.id
     if (found === null)
       fail(
         ErrorCode.RequestInvalid,
@@ -117,8 +115,15 @@ export function readRequest<Req>(
       found === undefined || found === null
         ? attempt('reading the minted id', ErrorCode.RequestInvalid, () => view.mintedId?.())
         : undefined
-    if (typeof found === 'string') sessionId = found
-    else if (typeof earlier === 'string' && SESSION_ID_PATTERN.test(earlier)) sessionId = earlier
+    if (typeof found === 'string') {
+      sessionId = found
+      // Signed with an older secret: set again, signed with the current one (once, when the request is split twice).
+      const resigned = cookie?.resigned
+      if (resigned !== undefined && attempt('reading the minted id', ErrorCode.RequestInvalid, () => view.mintedId?.()) !== found) {
+        mintedId = found
+        mintedValue = resigned
+      }
+    } else if (typeof earlier === 'string' && SESSION_ID_PATTERN.test(earlier)) sessionId = earlier
     else if (key === null && userId === null && prepared?.fresh !== undefined) {
       sessionId = mintedId = prepared.fresh.id
       mintedValue = prepared.fresh.value

@@ -26,6 +26,7 @@ function view(headers: Record<string, string | string[]> = {}, extra: Partial<Re
   return { header: (name) => headers[name], ip: () => '203.0.113.7', path: () => '/cart', ...extra }
 }
 
+/** Most tests here are about reading the request, not signing: their cookie holds the id in clear (`signed: false`). */
 function setup(options: Partial<HttpSplitOptions<{ id?: string }>> = {}) {
   const errors: SplitlaneError[] = []
   const records: { experiment: string; variant: string | null; outcome: HttpOutcome }[] = []
@@ -37,6 +38,7 @@ function setup(options: Partial<HttpSplitOptions<{ id?: string }>> = {}) {
     metrics: { record: ({ experiment, variant }, outcome) => records.push({ experiment, variant, outcome }) },
     randomId: () => `minted-${++minted}`,
     now: () => (clock += 5),
+    cookie: { signed: false },
     ...options,
   })
   return { split, errors, records }
@@ -81,7 +83,10 @@ describe('createHttpSplit', () => {
   it('sets Secure on HTTPS requests by default, or as configured', () => {
     const auto = setup().split.begin({}, view({}, { secure: () => true }))
     expect(auto.responseHeaders.find(([name]) => name === 'set-cookie')![1]).toMatch(/; Secure/)
-    const off = setup({ cookie: { secure: false, name: 'sid', maxAgeSeconds: 60 } }).split.begin({}, view({}, { secure: () => true }))
+    const off = setup({ cookie: { signed: false, secure: false, name: 'sid', maxAgeSeconds: 60 } }).split.begin(
+      {},
+      view({}, { secure: () => true }),
+    )
     expect(off.responseHeaders.find(([name]) => name === 'set-cookie')![1]).toBe('sid=minted-1; Max-Age=60; Path=/; HttpOnly; SameSite=Lax')
   })
 
@@ -342,10 +347,19 @@ describe('the signed sticky cookie', () => {
     expect(errors).toEqual([])
   })
 
-  it('rotates secrets: the first signs, every one verifies', () => {
+  it('rotates secrets: the first signs, every one verifies, and a cookie of an older one is signed again with the first', () => {
     const old = cookieOf(signed('old-secret').split.begin({}, view()).responseHeaders)!.split(';', 1)[0]!
     const { split } = signed(['new-secret', 'old-secret'])
-    expect(split.begin({}, view({ cookie: old })).assignments['checkout']).toMatchObject({ key: 'minted-1', reason: 'split' })
+    const rotated = split.begin({}, view({ cookie: old }))
+    expect(rotated.assignments['checkout']).toMatchObject({ key: 'minted-1', reason: 'split' })
+    const resigned = cookieOf(rotated.responseHeaders)!.split(';', 1)[0]!
+    expect(resigned).toBe(`splitlane_id=minted-1.${encodeURIComponent(hmac('minted-1', 'new-secret'))}`)
+    expect(rotated.mintedId).toBe('minted-1')
+    // once per request: a second split of it (another middleware) reuses what the first set
+    expect(cookieOf(split.begin({}, view({ cookie: old }, { mintedId: () => 'minted-1' })).responseHeaders)).toBeUndefined()
+    const current = split.begin({}, view({ cookie: resigned }))
+    expect(current.assignments['checkout']).toMatchObject({ key: 'minted-1', reason: 'split' })
+    expect(cookieOf(current.responseHeaders)).toBeUndefined()
     expect(cookieOf(split.begin({}, view()).responseHeaders)).toContain(encodeURIComponent(hmac('minted-1', 'new-secret')))
     expect(signed('other').split.begin({}, view({ cookie: old })).assignments['checkout']!.reason).toBe('error')
   })
@@ -354,6 +368,35 @@ describe('the signed sticky cookie', () => {
     expect(() => setup({ cookie: { signed: true }, cookieSignature })).toThrow(/needs a secret/)
     expect(() => setup({ cookie: { secret: [] }, cookieSignature })).toThrow(/needs a secret/)
     expect(() => setup({ cookie: { secret: 's' } })).toThrow(/cookieSignature/)
+  })
+
+  it('is signed by default: without a secret it refuses to start, naming the variable, the option and signed: false', () => {
+    for (const cookie of [undefined, {}, { name: 'sid' }]) {
+      let thrown: unknown
+      try {
+        setup({ cookie, cookieSignature })
+      } catch (error) {
+        thrown = error
+      }
+      expect(thrown).toMatchObject({ code: 'SPLITLANE_ERR_COOKIE_SECRET_MISSING' })
+      for (const named of ['SPLITLANE_COOKIE_SECRET', 'cookie: { secret }', 'cookie: { signed: false }'])
+        expect((thrown as Error).message).toContain(named)
+    }
+    // an empty variable counts as unset: it would sign with a secret everyone knows
+    expect(() => setup({ cookie: {}, cookieSignature, cookieSecretFromEnv: '' })).toThrow(/SPLITLANE_COOKIE_SECRET/)
+  })
+
+  it('takes the secret from the environment when cookie.secret is not given; cookie.secret wins', () => {
+    const fromEnv = setup({ cookie: {}, cookieSignature, cookieSecretFromEnv: 'env-secret' }).split.begin({}, view())
+    expect(cookieOf(fromEnv.responseHeaders)).toContain(encodeURIComponent(hmac('minted-1', 'env-secret')))
+    const given = setup({ cookie: { secret: 'given' }, cookieSignature, cookieSecretFromEnv: 'env-secret' }).split.begin({}, view())
+    expect(cookieOf(given.responseHeaders)).toContain(encodeURIComponent(hmac('minted-1', 'given')))
+    const forged = setup({ cookie: {}, cookieSignature, cookieSecretFromEnv: 'env-secret' }).split.begin(
+      {},
+      view({ cookie: 'splitlane_id=pick-me' }),
+    )
+    expect(forged.assignments['checkout']).toMatchObject({ variant: 'control', reason: 'error' })
+    expect(forged.context.key).not.toBe('pick-me')
   })
 
   it('prepare verifies and signs ahead of begin for asynchronous signatures', async () => {
@@ -371,6 +414,12 @@ describe('the signed sticky cookie', () => {
     expect(again.assignments['checkout']!.key).toBe(first.assignments['checkout']!.key)
     const forged = view({ cookie: 'splitlane_id=minted-1' })
     expect(split.begin({}, forged, undefined, await split.prepare(forged)).assignments['checkout']!.reason).toBe('error')
+    // rotation: a cookie of the older secret is honoured and signed again with the first
+    const rotated = setup({ cookie: { secret: ['new', 's'] }, cookieSignature: asyncSignature }).split
+    const old = view({ cookie: pair })
+    const result = rotated.begin({}, old, undefined, await rotated.prepare(old))
+    expect(result.assignments['checkout']!.key).toBe(first.assignments['checkout']!.key)
+    expect(cookieOf(result.responseHeaders)).toContain(encodeURIComponent(hmac(result.assignments['checkout']!.key!, 'new')))
   })
 })
 

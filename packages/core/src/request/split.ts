@@ -67,7 +67,8 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     }
   }
 
-  const sticky = options.cookie === false ? undefined : createStickyCookie(options.cookie ?? {}, options.cookieSignature)
+  const sticky =
+    options.cookie === false ? undefined : createStickyCookie(options.cookie ?? {}, options.cookieSignature, options.cookieSecretFromEnv)
   const prepareCookie = (view: RequestView): Promise<PreparedCookie> | undefined =>
     sticky === undefined
       ? undefined

@@ -16,7 +16,7 @@ export interface RequestView {
   user?(): unknown
   /** Was the request made over HTTPS (as the framework sees it, trust-proxy aware)? */
   secure?(): boolean
-  /** A session id an earlier split of this same request minted (two middlewares on one route): reused, not minted again. */
+  /** A session id an earlier split of this same request minted or re-signed (two middlewares on one route): reused, not set again. */
   mintedId?(): string | undefined
   /** A query parameter, as the framework parsed it (read only for override tokens). */
   query?(name: string): unknown
@@ -54,12 +54,14 @@ export interface StickyCookieOptions {
   /**
    * The secret the cookie is signed with (HMAC-SHA256, in the format of `cookie-signature`, which Express
    * and Fastify use), or a list: the first signs, every one verifies (rotate by putting a new secret first,
-   * and drop the old one once its cookies may have expired). Without one the id is kept in clear.
+   * and drop the old one once its cookies may have expired). Default: the `SPLITLANE_COOKIE_SECRET`
+   * environment variable, where the adapter can read one.
    */
   secret?: string | readonly string[]
   /**
-   * Default: signed when `secret` is given. Unsigned, the id is in clear: any visitor can then send an id of
-   * its choosing, and with it pick its variants (see docs/reference/security.md). `true` without a secret throws.
+   * Default `true`: signed, so a visitor cannot choose its own id, and without a secret the adapter
+   * refuses to start (`SPLITLANE_ERR_COOKIE_SECRET_MISSING`). `false` keeps the id in clear: any visitor
+   * can then send an id of its choosing, and with it pick its variants (see docs/reference/security.md).
    */
   signed?: boolean
   /** Default `splitlane_id`. */
@@ -89,6 +91,8 @@ export interface PreparedCookie {
   readonly id: string | null | undefined
   /** A fresh id and its signed cookie value, for a request without a valid cookie. */
   readonly fresh?: { readonly id: string; readonly value: string }
+  /** The cookie's id signed with the current secret, when an older one of the rotation list signed it. */
+  readonly resigned?: string | undefined
   /** The request's override tokens, verified ahead (WebCrypto signs asynchronously); null when it has none. */
   readonly overrides?: VerifiedOverrides | null
 }
@@ -113,12 +117,14 @@ export interface HttpSplitOptions<Req> {
   /** A header that carries the user id (e.g. `x-user-id`, set by your gateway). Default: none. */
   userIdHeader?: string | false
   /**
-   * The sticky session cookie (on by default; signed with `{ secret }`, which you should pass), or `false`
-   * to neither read nor set one.
+   * The sticky session cookie (on by default, signed with `secret` or `SPLITLANE_COOKIE_SECRET`), or
+   * `false` to neither read nor set one.
    */
   cookie?: StickyCookieOptions | false
   /** How cookie values are signed; each adapter sets its own (you rarely need this). */
   cookieSignature?: CookieSignature
+  /** The secret used when `cookie.secret` is not given; adapters pass `SPLITLANE_COOKIE_SECRET` from the environment. */
+  cookieSecretFromEnv?: string
   /** Request headers copied into the attributes under their lower-case names (when the config's rules or `bucketBy` name them). */
   headers?: readonly string[]
   /** The response header naming each experiment's variant; default `splitlane-variant`; `false` for none. */
@@ -154,9 +160,9 @@ export interface RequestSplit {
   readonly assignments: Readonly<Record<string, Assignment>>
   /** The key and attributes the assignments were made with (`ip`, `path` and headers only when the config's rules or `bucketBy` use them). */
   readonly context: Context
-  /** Headers for the response: the variant header and, when an id was minted, `set-cookie`. */
+  /** Headers for the response: the variant header and, when an id was minted or re-signed, `set-cookie`. */
   readonly responseHeaders: readonly (readonly [name: string, value: string])[]
-  /** The session id minted for this request (and set in the cookie), if any. */
+  /** The session id set in the cookie by this response (minted, or re-signed with the current secret), if any. */
   readonly mintedId: string | undefined
   /** The variant header for calls to an upstream (`[name, value]`), or undefined when disabled. */
   readonly upstreamHeader: readonly [name: string, value: string] | undefined

@@ -1,6 +1,7 @@
 // Rollout plans in the manner of Argo Rollouts: setWeight, pause and analysis steps, failure and
 // inconclusive limits, a bound on how fast the canary's weight rises, SLO guardrails on every tick.
 // Pure: `now` and the metrics come in, the next state, the weights and the decision go out.
+import type { FleetWindow } from '../analysis/fleet.js'
 import { formatNumber } from '../analysis/judge.js'
 import { duration, evaluateSliPoints, sliPoints, DEFAULT_BURN_RATE_ALERTS } from '../analysis/slo.js'
 import { mergeMetrics } from '../metrics/recorder.js'
@@ -83,10 +84,22 @@ const add = (a: { good: number; total: number }, b: { good: number; total: numbe
   total: a.total + b.total,
 })
 
+/**
+ * What a fleet controller read for an analysis run instead of in-process windows: the fleet's window
+ * since the last run (see `analysisDue`) and the revision every instance should serve, or why the
+ * window could not be read (then the run is inconclusive and the plan's limit decides).
+ */
+export interface FleetEvidence {
+  fleet?: FleetWindow
+  expectedRevision?: string
+  missing?: string
+}
+
 interface Context {
   plan: RolloutPlan
   state: RolloutState
   now: number
+  evidence?: FleetEvidence
   explanation: string[]
   action: RolloutAction | 'none'
   decision: Partial<RolloutDecision>
@@ -200,11 +213,16 @@ function run(context: Context): void {
       if (context.action === 'none') context.action = 'wait'
       return
     }
+    const { evidence } = context
     const verdict = judgeAnalysisRun({
       experiment: plan.experiment,
       canary: plan.canary,
       baseline: plan.baseline,
-      window: state.pending ?? { experiments: {} },
+      ...(evidence === undefined
+        ? { window: state.pending ?? { experiments: {} } }
+        : evidence.missing !== undefined || evidence.fleet === undefined
+          ? { missing: evidence.missing ?? 'the fleet window was not read' }
+          : { fleet: evidence.fleet, expectedRevision: evidence.expectedRevision }),
       canaryWeight: state.canaryWeight,
       analysis: step.analysis,
       counts: state.analysis,
@@ -214,11 +232,11 @@ function run(context: Context): void {
       if (context.action === 'none') context.action = 'wait'
       return
     }
-    context.decision.judge = verdict.judge!
+    if (verdict.judge !== null) context.decision.judge = verdict.judge
     state.analysis = { ...verdict.counts, runs: state.analysis.runs + 1, lastRunAt: now }
     state.pending = null
     log(context, 'analysis', `${label}: analysis run ${state.analysis.runs} ${verdict.outcome}: ${verdict.reason}`)
-    context.explanation.push(...verdict.judge!.explanation.map((line) => `  ${line}`))
+    context.explanation.push(...(verdict.judge?.explanation ?? []).map((line) => `  ${line}`))
     if (verdict.next === 'rollback') return rollback(context, `${label}: ${verdict.nextReason}: ${verdict.reason}`)
     if (verdict.next === 'pause') {
       state.status = 'paused'
@@ -259,9 +277,11 @@ export function tickRollout(
   previous: RolloutState,
   now: number,
   metrics: MetricsWindow | readonly MetricsWindow[] = [],
+  /** Fleet mode: analysis steps judge this instead of `metrics` (see `analysisDue`). */
+  evidence?: FleetEvidence,
 ): RolloutTick {
   const state = copy(previous)
-  const context: Context = { plan, state, now, explanation: [], action: 'none', decision: {} }
+  const context: Context = { plan, state, now, explanation: [], action: 'none', decision: {}, ...(evidence ? { evidence } : {}) }
   const before = state.canaryWeight
   if (state.status === 'promoted' || state.status === 'rolled-back') {
     context.explanation.push(`${state.status}: ${state.reason ?? ''}`)
@@ -281,6 +301,18 @@ export function tickRollout(
   }
   run(context)
   return finish(context, before)
+}
+
+/**
+ * Whether the next tick at `now` runs an analysis, and over which window (`[start, end]`, the time
+ * since the step's last run): a fleet controller reads that window from its metrics store first.
+ */
+export function analysisDue(plan: RolloutPlan, state: RolloutState, now: number): { start: number; end: number; step: number } | null {
+  if (state.status !== 'progressing') return null
+  const step = plan.steps[state.step]
+  if (step === undefined || !('analysis' in step)) return null
+  const intervalMs = step.analysis.intervalMs ?? ANALYSIS_DEFAULTS.intervalMs
+  return now - state.analysis.lastRunAt < intervalMs ? null : { start: state.analysis.lastRunAt, end: now, step: state.step }
 }
 
 /** Ends a pause (an indefinite pause step, or one for inconclusive analysis) and continues with the next step. */

@@ -36,6 +36,11 @@ export interface AnalysisRunInput {
   analysis?: AnalysisStepOptions
   /** Earlier runs of the same step (default none). */
   counts?: AnalysisCounts
+  /**
+   * Why the evidence could not be read (metrics store unreachable, a query failing, no data): the run
+   * is inconclusive with this reason, never judged, so missing evidence never promotes.
+   */
+  missing?: string
 }
 
 export interface SampleRatioCheck {
@@ -105,6 +110,12 @@ export function judgeAnalysisRun(input: AnalysisRunInput): AnalysisRunVerdict {
   const options = { ...ANALYSIS_DEFAULTS, ...input.analysis }
   const before = input.counts ?? { passed: 0, failures: 0, inconclusive: 0 }
   const requests = requestCounts(input)
+  if (input.missing !== undefined)
+    return withLimits(
+      { outcome: 'inconclusive', reason: `no evidence: ${input.missing}`, judge: null, srm: null, requests },
+      before,
+      options,
+    )
   if (requests.canary < options.minRequests)
     return {
       outcome: 'waiting',
@@ -142,6 +153,16 @@ export function judgeAnalysisRun(input: AnalysisRunInput): AnalysisRunVerdict {
     outcome = judge.verdict === 'Pass' ? 'passed' : 'inconclusive'
     reason = `judge ${judge.verdict} (${judge.reason})`
   }
+  return withLimits({ outcome, reason, judge, srm, requests }, before, options)
+}
+
+/** Counts this run and applies the step's failure and inconclusive limits. */
+function withLimits(
+  run: Pick<AnalysisRunVerdict, 'reason' | 'judge' | 'srm' | 'requests'> & { outcome: 'passed' | 'failed' | 'inconclusive' },
+  before: AnalysisCounts,
+  options: { failureLimit: number; inconclusiveLimit: number; count: number },
+): AnalysisRunVerdict {
+  const { outcome } = run
   const counts = {
     passed: before.passed + (outcome === 'passed' ? 1 : 0),
     failures: before.failures + (outcome === 'failed' ? 1 : 0),
@@ -162,5 +183,5 @@ export function judgeAnalysisRun(input: AnalysisRunInput): AnalysisRunVerdict {
     next = 'complete-step'
     nextReason = `${counts.passed} passed run(s), ${options.count} needed`
   }
-  return { outcome, reason, judge, srm, requests, counts, next, nextReason }
+  return { ...run, counts, next, nextReason }
 }

@@ -44,6 +44,7 @@ function setup(options: ProxyRoutingOptions = {}, key = 'someone') {
   const http = createHttpSplit<null>({
     splitter: createSplitter({ config }),
     userIdHeader: 'x-user-id',
+    cookie: false, // the key comes from the header
     metrics,
     onError: (error) => errors.push(error),
   })
