@@ -61,68 +61,34 @@ function compileOrError(config: unknown, random: (() => number) | undefined): Co
   return compiled
 }
 
-/**
- * What the pipeline decided for one experiment: the named record every assignment is built from. One record per
- * splitter, rewritten by each decision and read back at once (no allocation on the request path); every step
- * writes it whole, through `decided`, after any user callback it runs, so a re-entrant call cannot leave half of it.
- */
-interface Decision {
-  index: number
-  reason: Reason
-  inExperiment: boolean
-  key: string | null
-  keyFrom: string | null
-  /**
-   * The int32 unit hash, or NaN when none decided (forced, control before hashing): always a number, so V8
-   * keeps the field a double updated in place instead of boxing a new number on every decision.
-   */
-  hash: number
-  errorCode: ErrorCode | undefined
-  ruleId: string | undefined
-  source: OverrideSource | undefined
-}
-
-function decided(
-  into: Decision,
+/** Every assignment is built here, so all share one shape (`hash` null when none decided: forced, control before hashing). */
+function assignmentOf(
+  experiment: CompiledExperiment,
   index: number,
   reason: Reason,
   inExperiment: boolean,
   key: string | null,
   keyFrom: string | null,
-  hash: number,
+  hash: number | null,
+  revision: string | number | null,
   errorCode?: ErrorCode,
   ruleId?: string,
   source?: OverrideSource,
-): void {
-  into.index = index
-  into.reason = reason
-  into.inExperiment = inExperiment
-  into.key = key
-  into.keyFrom = keyFrom
-  into.hash = hash
-  into.errorCode = errorCode
-  into.ruleId = ruleId
-  into.source = source
-}
-
-/** Every assignment is built here, from the decision's record, so all share one shape. */
-function assignmentOf(experiment: CompiledExperiment, decision: Decision, revision: string | number | null): Assignment {
-  const hash = decision.hash
-  const none = Number.isNaN(hash)
+): Assignment {
   return {
     experiment: experiment.name,
-    variant: experiment.names[decision.index]!,
-    value: experiment.values[decision.index]!,
-    reason: decision.reason,
-    ruleId: decision.ruleId,
-    source: decision.source,
-    inExperiment: decision.inExperiment,
-    key: decision.key,
-    keyFrom: decision.keyFrom,
-    hash: none ? null : hash >>> 0,
-    bucket: none ? null : (hash >>> 0) / TWO_POW_32,
+    variant: experiment.names[index]!,
+    value: experiment.values[index]!,
+    reason,
+    ruleId,
+    source,
+    inExperiment,
+    key,
+    keyFrom,
+    hash: hash === null ? null : hash >>> 0,
+    bucket: hash === null ? null : (hash >>> 0) / TWO_POW_32,
     revision,
-    errorCode: decision.errorCode,
+    errorCode,
   }
 }
 
@@ -195,27 +161,15 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     return memoHash
   }
 
-  // The one decision record of this splitter (see Decision).
-  const decision: Decision = {
-    index: 0,
-    reason: 'split',
-    inExperiment: false,
-    key: null,
-    keyFrom: null,
-    hash: NaN,
-    errorCode: undefined,
-    ruleId: undefined,
-    source: undefined,
-  }
-
   /** Control, outside analysis: errors, no key, the kill switch, the holdout, outside a layer or exposure. */
   const control = (
     experiment: CompiledExperiment,
+    revision: string | number | null,
     reason: Reason,
     key: string | null,
     keyFrom: string | null,
     errorCode?: ErrorCode,
-  ): void => decided(decision, experiment.controlIndex, reason, false, key, keyFrom, NaN, errorCode)
+  ): Assignment => assignmentOf(experiment, experiment.controlIndex, reason, false, key, keyFrom, null, revision, errorCode)
 
   /** The pipeline's last step: exposure, then the split of the unit by its hash (in `target`: the rule's weights). */
   const split = (
@@ -225,11 +179,12 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     key: string | null,
     keyFrom: string | null,
     ruleId: string | undefined,
-  ): void => {
+    revision: string | number | null,
+  ): Assignment => {
     const exposed = isExposed(target, hash)
     const index = exposed ? chooseVariant(target, hash) : target.controlIndex
     const reason = !exposed ? 'not_exposed' : ruleId !== undefined ? 'rule' : target.staticIndex >= 0 ? 'static' : 'split'
-    decided(decision, index, reason, exposed, key, keyFrom, hash, undefined, ruleId)
+    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision, undefined, ruleId)
   }
 
   /**
@@ -237,13 +192,13 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
    * here, in the documented order: the unit key, kill switch, config overrides, override tokens, inherited baggage,
    * holdout, layer, targeting rules, then exposure and the split. Each step that decides records its reason
    * and source. Steps a compiled experiment does not use are skipped by its plan (`overrides`, `rules`, `layer`
-   * null; `plain` for none at all, which lets callers jump to the last step). Writes `decision`.
+   * null; `plain` for none at all, which lets callers jump to the last step).
    */
-  const decide = (experiment: CompiledExperiment, read: ReadContext, memo: boolean): void => {
+  const decide = (experiment: CompiledExperiment, read: ReadContext, memo: boolean, revision: string | number | null): Assignment => {
     let key: string | null = null
     let keyFrom: string | null = null
     if (experiment.bucketBy.length === 0) {
-      if (read.key instanceof SplitlaneError) return control(experiment, 'error', null, 'key', read.key.code)
+      if (read.key instanceof SplitlaneError) return control(experiment, revision, 'error', null, 'key', read.key.code)
       if (read.key !== null) {
         key = read.key
         keyFrom = 'key'
@@ -252,37 +207,37 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
       const found = keyFromAttributes(experiment.bucketBy, read.attributes, experiment.name)
       if (found instanceof SplitlaneError) {
         report(found)
-        return control(experiment, 'error', null, null, found.code)
+        return control(experiment, revision, 'error', null, null, found.code)
       }
       if (found !== null) {
         key = found.key
         keyFrom = found.from
       }
     }
-    if (!experiment.enabled) return control(experiment, 'disabled', key, keyFrom)
+    if (!experiment.enabled) return control(experiment, revision, 'disabled', key, keyFrom)
     const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
-    if (forced !== undefined) return decided(decision, forced, 'override', false, key, keyFrom, NaN, undefined, undefined, 'config')
+    if (forced !== undefined) return assignmentOf(experiment, forced, 'override', false, key, keyFrom, null, revision, undefined, undefined, 'config')
     if (read.overrides instanceof SplitlaneError) {
       if (read.unreported === true) report(read.overrides)
       read.unreported = false
     } else if (read.overrides !== undefined) {
       const token = forcedIndex(experiment, read.overrides.variants)
-      if (token >= 0) return decided(decision, token, 'override', false, key, keyFrom, NaN, undefined, undefined, 'token')
+      if (token >= 0) return assignmentOf(experiment, token, 'override', false, key, keyFrom, null, revision, undefined, undefined, 'token')
       const inherited = forcedIndex(experiment, read.overrides.inherited)
-      if (inherited >= 0) return decided(decision, inherited, 'override', false, key, keyFrom, NaN, undefined, undefined, 'baggage')
+      if (inherited >= 0) return assignmentOf(experiment, inherited, 'override', false, key, keyFrom, null, revision, undefined, undefined, 'baggage')
     }
     // The holdout and layers come before rules: they decide who may take part in experiments at all.
     if (key !== null && (experiment.holdoutThreshold !== 0 || experiment.layer !== null)) {
       const keyHash = keyHashOf(key, memo)
-      if (experiment.holdoutThreshold !== 0 && isHeldOut(experiment, keyHash)) return control(experiment, 'holdout', key, keyFrom)
-      if (!isInLayerSlice(experiment, keyHash)) return control(experiment, 'outside_layer', key, keyFrom)
+      if (experiment.holdoutThreshold !== 0 && isHeldOut(experiment, keyHash)) return control(experiment, revision, 'holdout', key, keyFrom)
+      if (!isInLayerSlice(experiment, keyHash)) return control(experiment, revision, 'outside_layer', key, keyFrom)
     }
     let target = experiment
     let ruleId: string | undefined
     if (experiment.rules !== null) {
       for (const rule of experiment.rules) {
         if (!matches(rule.when, read.attributes)) continue
-        if (rule.pinIndex >= 0) return decided(decision, rule.pinIndex, 'rule', false, key, keyFrom, NaN, undefined, rule.id)
+        if (rule.pinIndex >= 0) return assignmentOf(experiment, rule.pinIndex, 'rule', false, key, keyFrom, null, revision, undefined, rule.id)
         target = rule.target!
         ruleId = rule.id
         break
@@ -290,43 +245,42 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     }
     if (target.compat !== null) {
       // Another system's bucketing (layout { compat }): it decides who is in and which variant, from the key.
-      if (key === null) return control(experiment, 'no_key', null, null)
+      if (key === null) return control(experiment, revision, 'no_key', null, null)
       const compatHash = target.compat.hash(key)
       const chosen = target.compat.choose(key, compatHash)
       const reason = chosen < 0 ? 'not_exposed' : ruleId !== undefined ? 'rule' : 'split'
-      return decided(decision, chosen < 0 ? target.controlIndex : chosen, reason, chosen >= 0, key, keyFrom, compatHash, undefined, ruleId)
+      return assignmentOf(experiment, chosen < 0 ? target.controlIndex : chosen, reason, chosen >= 0, key, keyFrom, compatHash, revision, undefined, ruleId)
     }
     let hash: number
     if (experiment.random) {
       const draw = drawHash(experiment)
       if (draw instanceof SplitlaneError) {
         report(draw)
-        return control(experiment, 'error', key, keyFrom, draw.code)
+        return control(experiment, revision, 'error', key, keyFrom, draw.code)
       }
       hash = draw
     } else {
-      if (key === null) return control(experiment, 'no_key', null, null)
+      if (key === null) return control(experiment, revision, 'no_key', null, null)
       hash = unitHashOf(keyHashOf(key, memo), experiment) // memoized in assignAll
     }
-    split(experiment, target, hash, key, keyFrom, ruleId)
+    return split(experiment, target, hash, key, keyFrom, ruleId, revision)
   }
 
-  /** Decides, turning any unexpected failure into control and a report. Writes `decision`. */
-  const safely = (experiment: CompiledExperiment, read: ReadContext | SplitlaneError, memo: boolean): void => {
-    if (read instanceof SplitlaneError) return control(experiment, 'error', null, null, read.code)
+  /** Decides, turning any unexpected failure into control and a report. */
+  const safely = (
+    experiment: CompiledExperiment,
+    read: ReadContext | SplitlaneError,
+    memo: boolean,
+    revision: string | number | null,
+  ): Assignment => {
+    if (read instanceof SplitlaneError) return control(experiment, revision, 'error', null, null, read.code)
     try {
-      decide(experiment, read, memo)
+      return decide(experiment, read, memo, revision)
     } catch (cause) {
       const error = failureOf(cause, experiment.name)
       report(error)
-      control(experiment, 'error', null, null, error.code)
+      return control(experiment, revision, 'error', null, null, error.code)
     }
-  }
-
-  /** Control as an assignment, for the whole-call guards. */
-  const controlAssignment = (experiment: CompiledExperiment, revision: string | number | null, errorCode: ErrorCode): Assignment => {
-    control(experiment, 'error', null, null, errorCode)
-    return assignmentOf(experiment, decision, revision)
   }
 
   /** Reports what is wrong with a call's context once, however many experiments it reaches. */
@@ -367,7 +321,7 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     const experiment = typeof name === 'string' ? config.byName.get(name) : undefined
     const error = failureOf(cause, experiment?.name ?? '')
     report(error)
-    if (experiment !== undefined) return controlAssignment(experiment, config.revision, error.code)
+    if (experiment !== undefined) return control(experiment, config.revision, 'error', null, null, error.code)
     return noVariant(typeof name === 'string' ? name : describeValue(name), 'error', config.revision, error.code)
   }
 
@@ -397,8 +351,7 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
         report(keyError('key', rawKey, experiment.name))
         return experiment.names[experiment.controlIndex]!
       }
-      decide(experiment, { key, attributes: undefined }, false)
-      return experiment.names[decision.index]!
+      return decide(experiment, { key, attributes: undefined }, false, null).variant!
     } catch (cause) {
       report(failureOf(cause, experiment.name))
       return experiment.names[experiment.controlIndex]!
@@ -415,10 +368,10 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     // straight to the pipeline's last step, as decide would (its plan has no other step), and nothing there can fail.
     const key = read instanceof SplitlaneError || read.overrides !== undefined || typeof read.key !== 'string' ? null : read.key
     for (const experiment of config.list) {
-      if (key !== null && experiment.plain && experiment.bucketBy.length === 0)
-        split(experiment, experiment, unitHashOf(keyHashOf(key, true), experiment), key, 'key', undefined)
-      else safely(experiment, read, true)
-      const assignment = assignmentOf(experiment, decision, config.revision)
+      const assignment =
+        key !== null && experiment.plain && experiment.bucketBy.length === 0
+          ? split(experiment, experiment, unitHashOf(keyHashOf(key, true), experiment), key, 'key', undefined, config.revision)
+          : safely(experiment, read, true, config.revision)
       notify(assignment)
       result[experiment.name] = assignment
     }
@@ -434,8 +387,7 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
         if (experiment === undefined) return unknownExperiment(name, config)
         const read = readContext(context, experiment.name)
         reportContext(read, experiment.bucketBy.length === 0)
-        safely(experiment, read, false)
-        const assignment = assignmentOf(experiment, decision, config.revision)
+        const assignment = safely(experiment, read, false, config.revision)
         notify(assignment)
         return assignment
       } catch (cause) {
@@ -470,7 +422,7 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
         const error = failureOf(cause, '')
         report(error)
         const result = Object.create(null) as Record<string, Assignment>
-        for (const experiment of config.list) result[experiment.name] = controlAssignment(experiment, config.revision, error.code)
+        for (const experiment of config.list) result[experiment.name] = control(experiment, config.revision, 'error', null, null, error.code)
         return result
       }
     },
