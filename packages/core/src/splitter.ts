@@ -61,34 +61,37 @@ function compileOrError(config: unknown, random: (() => number) | undefined): Co
   return compiled
 }
 
-/** Every assignment is built here, so all share one shape (`hash` null when none decided: forced, control before hashing). */
-function assignmentOf(
-  experiment: CompiledExperiment,
-  index: number,
-  reason: Reason,
-  inExperiment: boolean,
-  key: string | null,
-  keyFrom: string | null,
-  hash: number | null,
-  revision: string | number | null,
-  errorCode?: ErrorCode,
-  ruleId?: string,
-  source?: OverrideSource,
-): Assignment {
+/** What the pipeline decided for one experiment, by name: every assignment is built from one. */
+interface Decided {
+  index: number
+  reason: Reason
+  inExperiment: boolean
+  key: string | null
+  keyFrom: string | null
+  /** The unit hash; absent when none decided (forced, control before hashing). */
+  hash?: number
+  errorCode?: ErrorCode
+  ruleId?: string
+  source?: OverrideSource
+}
+
+/** Every assignment is built here, so all share one shape. */
+function assignmentOf(experiment: CompiledExperiment, revision: string | number | null, decided: Decided): Assignment {
+  const hash = decided.hash
   return {
     experiment: experiment.name,
-    variant: experiment.names[index]!,
-    value: experiment.values[index]!,
-    reason,
-    ruleId,
-    source,
-    inExperiment,
-    key,
-    keyFrom,
-    hash: hash === null ? null : hash >>> 0,
-    bucket: hash === null ? null : (hash >>> 0) / TWO_POW_32,
+    variant: experiment.names[decided.index]!,
+    value: experiment.values[decided.index]!,
+    reason: decided.reason,
+    ruleId: decided.ruleId,
+    source: decided.source,
+    inExperiment: decided.inExperiment,
+    key: decided.key,
+    keyFrom: decided.keyFrom,
+    hash: hash === undefined ? null : hash >>> 0,
+    bucket: hash === undefined ? null : (hash >>> 0) / TWO_POW_32,
     revision,
-    errorCode,
+    errorCode: decided.errorCode,
   }
 }
 
@@ -169,7 +172,8 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     key: string | null,
     keyFrom: string | null,
     errorCode?: ErrorCode,
-  ): Assignment => assignmentOf(experiment, experiment.controlIndex, reason, false, key, keyFrom, null, revision, errorCode)
+  ): Assignment =>
+    assignmentOf(experiment, revision, { index: experiment.controlIndex, reason, inExperiment: false, key, keyFrom, errorCode })
 
   /** The pipeline's last step: exposure, then the split of the unit by its hash (in `target`: the rule's weights). */
   const split = (
@@ -184,7 +188,7 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     const exposed = isExposed(target, hash)
     const index = exposed ? chooseVariant(target, hash) : target.controlIndex
     const reason = !exposed ? 'not_exposed' : ruleId !== undefined ? 'rule' : target.staticIndex >= 0 ? 'static' : 'split'
-    return assignmentOf(experiment, index, reason, exposed, key, keyFrom, hash, revision, undefined, ruleId)
+    return assignmentOf(experiment, revision, { index, reason, inExperiment: exposed, key, keyFrom, hash, ruleId })
   }
 
   /**
@@ -216,15 +220,25 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     }
     if (!experiment.enabled) return control(experiment, revision, 'disabled', key, keyFrom)
     const forced = key === null || experiment.overrides === null ? undefined : experiment.overrides.get(key)
-    if (forced !== undefined) return assignmentOf(experiment, forced, 'override', false, key, keyFrom, null, revision, undefined, undefined, 'config')
+    if (forced !== undefined)
+      return assignmentOf(experiment, revision, { index: forced, reason: 'override', inExperiment: false, key, keyFrom, source: 'config' })
     if (read.overrides instanceof SplitlaneError) {
       if (read.unreported === true) report(read.overrides)
       read.unreported = false
     } else if (read.overrides !== undefined) {
       const token = forcedIndex(experiment, read.overrides.variants)
-      if (token >= 0) return assignmentOf(experiment, token, 'override', false, key, keyFrom, null, revision, undefined, undefined, 'token')
+      if (token >= 0)
+        return assignmentOf(experiment, revision, { index: token, reason: 'override', inExperiment: false, key, keyFrom, source: 'token' })
       const inherited = forcedIndex(experiment, read.overrides.inherited)
-      if (inherited >= 0) return assignmentOf(experiment, inherited, 'override', false, key, keyFrom, null, revision, undefined, undefined, 'baggage')
+      if (inherited >= 0)
+        return assignmentOf(experiment, revision, {
+          index: inherited,
+          reason: 'override',
+          inExperiment: false,
+          key,
+          keyFrom,
+          source: 'baggage',
+        })
     }
     // The holdout and layers come before rules: they decide who may take part in experiments at all.
     if (key !== null && (experiment.holdoutThreshold !== 0 || experiment.layer !== null)) {
@@ -237,7 +251,15 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
     if (experiment.rules !== null) {
       for (const rule of experiment.rules) {
         if (!matches(rule.when, read.attributes)) continue
-        if (rule.pinIndex >= 0) return assignmentOf(experiment, rule.pinIndex, 'rule', false, key, keyFrom, null, revision, undefined, rule.id)
+        if (rule.pinIndex >= 0)
+          return assignmentOf(experiment, revision, {
+            index: rule.pinIndex,
+            reason: 'rule',
+            inExperiment: false,
+            key,
+            keyFrom,
+            ruleId: rule.id,
+          })
         target = rule.target!
         ruleId = rule.id
         break
@@ -249,7 +271,15 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
       const compatHash = target.compat.hash(key)
       const chosen = target.compat.choose(key, compatHash)
       const reason = chosen < 0 ? 'not_exposed' : ruleId !== undefined ? 'rule' : 'split'
-      return assignmentOf(experiment, chosen < 0 ? target.controlIndex : chosen, reason, chosen >= 0, key, keyFrom, compatHash, revision, undefined, ruleId)
+      return assignmentOf(experiment, revision, {
+        index: chosen < 0 ? target.controlIndex : chosen,
+        reason,
+        inExperiment: chosen >= 0,
+        key,
+        keyFrom,
+        hash: compatHash,
+        ruleId,
+      })
     }
     let hash: number
     if (experiment.random) {
@@ -422,7 +452,8 @@ export function createSplitter(options: SplitterOptions): UntypedSplitter {
         const error = failureOf(cause, '')
         report(error)
         const result = Object.create(null) as Record<string, Assignment>
-        for (const experiment of config.list) result[experiment.name] = control(experiment, config.revision, 'error', null, null, error.code)
+        for (const experiment of config.list)
+          result[experiment.name] = control(experiment, config.revision, 'error', null, null, error.code)
         return result
       }
     },
