@@ -1,7 +1,7 @@
 // withSplitlane: any Fetch-API handler `(request) => Response` split, labelled and measured (Node, Bun, Deno, Workers, Hono).
 import { ErrorCode, SplitlaneError } from '@splitlane/core'
 import { createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core/adapter'
-import { webCryptoCookieSignature } from './cookie-signature.js'
+import { defaultCookieSignature } from './cookie-signature.js'
 import { envVariable } from './env.js'
 import { heldUntilFinished, waitUntilOf } from './lifecycle.js'
 import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './types.js'
@@ -61,17 +61,19 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
     randomId: () => crypto.randomUUID(),
     now: () => performance.now(),
     clock: Date.now,
-    cookieSignature: webCryptoCookieSignature,
+    cookieSignature: defaultCookieSignature.signature,
     cookieSecretFromEnv: envVariable('SPLITLANE_COOKIE_SECRET'),
     ...options,
   })
   const report = split.report
+  // Asynchronous signatures (WebCrypto, a splitter's override tokens) are checked before begin; synchronous ones in it.
+  const prepares = options.cookieSignature !== undefined || !defaultCookieSignature.synchronous || options.overrideTokens !== undefined
   return async (request: Request, ...rest: Rest): Promise<Response> => {
     if (splits.has(request)) return handler(request, ...rest) // wrapped twice: the outer split labels and counts it
     let begun: RequestSplit
     try {
       const view = viewOf(request, options)
-      const prepared = split.prepare(view) // WebCrypto signs asynchronously: the cookie is verified before begin
+      const prepared = prepares ? split.prepare(view) : undefined
       begun = split.begin(request, view, undefined, prepared && (await prepared))
       const waitUntil = options.waitUntil ?? waitUntilOf(rest) // Workers: the outcome may be recorded after the response
       if (waitUntil !== undefined) begun = heldUntilFinished(begun, waitUntil)
