@@ -4,7 +4,7 @@ import { createHttpSplit, type RequestSplit, type RequestView } from '@splitlane
 import { defaultCookieSignature } from './cookie-signature.js'
 import { envVariable } from './env.js'
 import { heldUntilFinished, waitUntilOf } from './lifecycle.js'
-import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './types.js'
+import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './server-types.js'
 
 const splits = new WeakMap<Request, RequestSplit>()
 
@@ -24,16 +24,33 @@ export const serverSplitOf = (request: Request): RequestSplit | undefined => spl
 /** The request's assignments by experiment (empty outside `withSplitlane`). */
 export const assignmentsOf = (request: Request): SplitlaneAssignments => splits.get(request)?.assignments ?? {}
 
-function viewOf(request: Request, options: SplitlaneServerOptions): RequestView {
-  let url: URL | undefined
-  const parsed = () => (url ??= new URL(request.url))
-  return {
-    header: (name) => request.headers.get(name) ?? undefined,
-    ip: () => options.getIp?.(request),
-    path: () => parsed().pathname,
-    user: () => options.getUser?.(request),
-    secure: () => parsed().protocol === 'https:',
-    query: (name) => parsed().searchParams.getAll(name),
+/** What core reads of a `Request`. A class: one small object per request instead of an object and seven closures. */
+class FetchView implements RequestView {
+  #url: URL | undefined
+  constructor(
+    private readonly request: Request,
+    private readonly options: SplitlaneServerOptions,
+  ) {}
+  private parsed() {
+    return (this.#url ??= new URL(this.request.url))
+  }
+  header(name: string) {
+    return this.request.headers.get(name) ?? undefined
+  }
+  ip() {
+    return this.options.getIp?.(this.request)
+  }
+  path() {
+    return this.parsed().pathname
+  }
+  user() {
+    return this.options.getUser?.(this.request)
+  }
+  secure() {
+    return this.parsed().protocol === 'https:'
+  }
+  query(name: string) {
+    return this.parsed().searchParams.getAll(name)
   }
 }
 
@@ -72,7 +89,7 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
     if (splits.has(request)) return handler(request, ...rest) // wrapped twice: the outer split labels and counts it
     let begun: RequestSplit
     try {
-      const view = viewOf(request, options)
+      const view = new FetchView(request, options)
       const prepared = prepares ? split.prepare(view) : undefined
       begun = split.begin(request, view, undefined, prepared && (await prepared))
       const waitUntil = options.waitUntil ?? waitUntilOf(rest) // Workers: the outcome may be recorded after the response
