@@ -223,6 +223,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
 
     let finished = false
     let notes: Map<string, HttpOutcome> | undefined // a proxy's fallback and hidden failure, per experiment
+    let ttfbMs: number | undefined
     return {
       assignments,
       context: read.context,
@@ -235,7 +236,12 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
         finished = true
         const latencyMs = now() - started
         const failed = error === true || undefined
-        record(list, Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs }, notes)
+        const outcome: HttpOutcome = Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs }
+        if (ttfbMs !== undefined && !Number.isNaN(ttfbMs)) outcome.ttfbMs = ttfbMs
+        record(list, outcome, notes)
+      },
+      firstByte: () => {
+        ttfbMs ??= now() - started
       },
       note: (experiment, extra) => {
         notes ??= new Map()
