@@ -124,6 +124,17 @@ describe('@splitlane/core/otel', () => {
     })
   })
 
+  it("counts a proxy's variant that failed and was served by control as an error of that variant, as the recorder does", async () => {
+    const split = createHttpSplit({ splitter, cookie: inClear, otel: createOtelInstrumentation({ meterProvider }), now: () => 0 })
+    const request = split.begin({}, view('splitlane_id=qa-user'))
+    request.note('checkout', { fallback: true, error: true }) // what core's proxy routing notes on a retry on control
+    request.finish({ status: 202 }) // control's answer
+    const requests = (await collect()).find((metric) => metric.descriptor.name === 'splitlane.requests')!
+    const point = requests.dataPoints.find((candidate) => candidate.attributes['http.response.status_code'] === 202)!
+    expect(point.attributes).toMatchObject({ 'feature_flag.result.variant': 'canary', 'error.type': '_OTHER' })
+    expect(point.value).toBe(1)
+  })
+
   it('counts LLM tokens by type and their cost per experiment, variant and revision (labels from config only)', async () => {
     const calls = createCallInstrumentation({ meterProvider })
     const assignment = splitter.assign('checkout', { key: 'qa-user' })
