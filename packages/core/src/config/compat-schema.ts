@@ -1,6 +1,6 @@
 // Schema of the compatibility layouts (`layout: { compat: ... }`, src/compat/) and the checks that
 // keep a config within what the named system can express, so the layout reproduces it exactly.
-import { z } from 'zod'
+import * as z from 'zod'
 import { describeValue } from '../describe.js'
 
 const expected = (what: string) => ({

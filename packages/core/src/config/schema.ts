@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { describeValue } from '../describe.js'
 import { compatLayoutSchema, compatProblem, crossCheckCompat } from './compat-schema.js'
 import { conditionSchema, experimentLayerSchema, holdoutSchema, layerSchema, ruleSchema } from './targeting-schema.js'

@@ -1,8 +1,9 @@
 // Schema of targeting rules, conditions, segments, layers and the holdout.
-import { z } from 'zod'
+import * as z from 'zod'
 import { describeValue } from '../describe.js'
 import type { Condition } from '../types.js'
 import { checkValue, OPERATORS, STRING_OPERATORS, type Operator } from '../targeting/operators.js'
+import { regexEngine, REGEX_ENGINE_MISSING } from '../targeting/regex-engine.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 export const MAX_CONDITION_VALUES = 10_000
@@ -148,6 +149,10 @@ function checkCondition(input: unknown, ctx: Refinement): void {
         params: { check: 'values_missing', op },
         message: `expected a non-empty array of values for ${op}`,
       })
+    return
+  }
+  if (op === 'regex' && regexEngine() === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['op'], params: { check: 'regex_engine_missing' }, message: REGEX_ENGINE_MISSING })
     return
   }
   values.forEach((value: unknown, index) => {

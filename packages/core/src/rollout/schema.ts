@@ -1,6 +1,6 @@
 // Schema of a rollout plan (plain JSON, e.g. read from a file or converted from an Argo Rollout):
 // every problem is reported with its path, as for the config.
-import { z } from 'zod'
+import * as z from 'zod'
 import { describeValue } from '../describe.js'
 import { toIssues } from '../config/parse.js'
 import { NAME_PATTERN } from '../config/schema.js'
