@@ -11,35 +11,36 @@ const nonEmpty = (what: string) => text(what).min(1, { error: `expected ${what}`
 
 export const COMPAT_SYSTEMS = ['flagd', 'unleash', 'optimizely', 'growthbook'] as const
 
-export const compatLayoutSchema = z.discriminatedUnion(
-  'compat',
-  [
-    z.strictObject({
-      compat: z.literal('flagd'),
-      seed: text('a string').optional().describe('flagd: the text hashed before the key; default: the salt (the flag key).'),
-    }),
-    z.strictObject({
-      compat: z.literal('unleash'),
-      groupId: nonEmpty('a non-empty groupId').optional().describe('Unleash: the groupId; default: the salt (the flag name).'),
-    }),
-    z.strictObject({
-      compat: z.literal('optimizely'),
-      experimentId: nonEmpty('the Optimizely experiment id (a non-empty string)').describe('Optimizely: the experiment (or rule) id.'),
-    }),
-    z.strictObject({
-      compat: z.literal('growthbook'),
-      seed: nonEmpty('a non-empty seed').optional().describe('GrowthBook: the seed; default: the salt (the experiment key).'),
-      hashVersion: z
-        .union([z.literal(1), z.literal(2)], expected('1 or 2'))
-        .optional()
-        .describe('GrowthBook: hash version 1 (the SDK default) or 2.'),
-    }),
-  ],
-  {
-    error: (issue) =>
-      `expected one of ${COMPAT_SYSTEMS.map((system) => `"${system}"`).join(', ')}, received ${describeValue((issue.input as { compat?: unknown } | undefined)?.compat)}`,
-  },
-)
+export const compatLayoutSchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion(
+    'compat',
+    [
+      z.strictObject({
+        compat: z.literal('flagd'),
+        seed: text('a string').optional().describe('flagd: the text hashed before the key; default: the salt (the flag key).'),
+      }),
+      z.strictObject({
+        compat: z.literal('unleash'),
+        groupId: nonEmpty('a non-empty groupId').optional().describe('Unleash: the groupId; default: the salt (the flag name).'),
+      }),
+      z.strictObject({
+        compat: z.literal('optimizely'),
+        experimentId: nonEmpty('the Optimizely experiment id (a non-empty string)').describe('Optimizely: the experiment (or rule) id.'),
+      }),
+      z.strictObject({
+        compat: z.literal('growthbook'),
+        seed: nonEmpty('a non-empty seed').optional().describe('GrowthBook: the seed; default: the salt (the experiment key).'),
+        hashVersion: z
+          .union([z.literal(1), z.literal(2)], expected('1 or 2'))
+          .optional()
+          .describe('GrowthBook: hash version 1 (the SDK default) or 2.'),
+      }),
+    ],
+    {
+      error: (issue) =>
+        `expected one of ${COMPAT_SYSTEMS.map((system) => `"${system}"`).join(', ')}, received ${describeValue((issue.input as { compat?: unknown } | undefined)?.compat)}`,
+    },
+  ))()
 
 /** For an object layout that matched no option: the compat layout's own first problem, with its field. */
 export function compatProblem(issue: { input?: unknown }): string | undefined {

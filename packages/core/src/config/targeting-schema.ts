@@ -50,44 +50,45 @@ export interface ConditionShape {
 }
 
 /** One object type for every form, so a mistake is reported on the field, with its path. */
-export const conditionSchema: z.ZodType<Condition, ConditionShape> = z
-  .strictObject({
-    attribute: z.string(expected('an attribute name')).min(1).max(128).optional().describe('Attribute to test (leaf conditions).'),
-    op: z
-      .enum(OPERATORS, expected(`an operator: ${OPERATORS.join(', ')}`))
-      .optional()
-      .describe('Operator (leaf conditions).'),
-    values: z
-      .array(z.union([z.string(), z.number(), z.boolean()], expected('a string, number or boolean')), expected('an array of values'))
-      .max(MAX_CONDITION_VALUES, { error: `expected at most ${MAX_CONDITION_VALUES} values` })
-      .optional()
-      .describe('The attribute matches when it matches any of these. Not used by exists.'),
-    caseInsensitive: z.boolean(expected('true or false')).optional().describe('String operators: ignore case.'),
-    negate: z.boolean(expected('true or false')).optional().describe('Invert the operator on a present, readable attribute.'),
-    get all(): z.ZodOptional<z.ZodArray<z.ZodType<Condition, ConditionShape>>> {
-      return z
-        .array(conditionSchema, expected('an array of conditions'))
-        .min(1, { error: 'expected at least one condition' })
+export const conditionSchema: z.ZodType<Condition, ConditionShape> = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      attribute: z.string(expected('an attribute name')).min(1).max(128).optional().describe('Attribute to test (leaf conditions).'),
+      op: z
+        .enum(OPERATORS, expected(`an operator: ${OPERATORS.join(', ')}`))
         .optional()
-        .describe('Every condition matches.')
-    },
-    get any(): z.ZodOptional<z.ZodArray<z.ZodType<Condition, ConditionShape>>> {
-      return z
-        .array(conditionSchema, expected('an array of conditions'))
-        .min(1, { error: 'expected at least one condition' })
+        .describe('Operator (leaf conditions).'),
+      values: z
+        .array(z.union([z.string(), z.number(), z.boolean()], expected('a string, number or boolean')), expected('an array of values'))
+        .max(MAX_CONDITION_VALUES, { error: `expected at most ${MAX_CONDITION_VALUES} values` })
         .optional()
-        .describe('At least one condition matches.')
-    },
-    get not(): z.ZodOptional<z.ZodType<Condition, ConditionShape>> {
-      return conditionSchema.optional().describe('The condition does not match.')
-    },
-    segment: nameOf('a segment name').optional().describe('Matches when the named top-level segment does.'),
-  })
-  .superRefine(checkCondition, { when: () => true })
-  .meta({
-    id: 'condition',
-    description: 'A condition: { attribute, op, values }, { all }, { any }, { not } or { segment }.',
-  }) as z.ZodType<Condition, ConditionShape> // checkCondition lets through exactly one form
+        .describe('The attribute matches when it matches any of these. Not used by exists.'),
+      caseInsensitive: z.boolean(expected('true or false')).optional().describe('String operators: ignore case.'),
+      negate: z.boolean(expected('true or false')).optional().describe('Invert the operator on a present, readable attribute.'),
+      get all(): z.ZodOptional<z.ZodArray<z.ZodType<Condition, ConditionShape>>> {
+        return z
+          .array(conditionSchema, expected('an array of conditions'))
+          .min(1, { error: 'expected at least one condition' })
+          .optional()
+          .describe('Every condition matches.')
+      },
+      get any(): z.ZodOptional<z.ZodArray<z.ZodType<Condition, ConditionShape>>> {
+        return z
+          .array(conditionSchema, expected('an array of conditions'))
+          .min(1, { error: 'expected at least one condition' })
+          .optional()
+          .describe('At least one condition matches.')
+      },
+      get not(): z.ZodOptional<z.ZodType<Condition, ConditionShape>> {
+        return conditionSchema.optional().describe('The condition does not match.')
+      },
+      segment: nameOf('a segment name').optional().describe('Matches when the named top-level segment does.'),
+    })
+    .superRefine(checkCondition, { when: () => true })
+    .meta({
+      id: 'condition',
+      description: 'A condition: { attribute, op, values }, { all }, { any }, { not } or { segment }.',
+    }) as z.ZodType<Condition, ConditionShape>)() // checkCondition lets through exactly one form
 
 function checkCondition(input: unknown, ctx: Refinement): void {
   if (typeof input !== 'object' || input === null) return
@@ -168,75 +169,82 @@ function checkCondition(input: unknown, ctx: Refinement): void {
   })
 }
 
-const weightMessage = expected('integer 0..1000000')
+const weightMessage = /* @__PURE__ */ (() => expected('integer 0..1000000'))()
 
-export const ruleSchema = z
-  .strictObject({
-    id: nameOf('a rule id').describe('Unique within the experiment; reported as ruleId.'),
-    when: conditionSchema,
-    variant: nameOf('a variant name').optional().describe('Pin matching units to this variant.'),
-    weights: z
-      .record(
-        z.string(),
-        z
-          .number(weightMessage)
-          .refine(Number.isInteger, weightMessage)
-          .min(0, weightMessage)
-          .max(1_000_000, weightMessage)
-          .meta({ type: 'integer' }),
-        {
-          error: 'expected an object mapping variant names to weights',
-        },
-      )
-      .optional()
-      .describe('Split matching units with these weights (variants left out get 0).'),
-    exposure: percentage().optional().describe('Percent of matching units that enter the experiment.'),
-    description: z.string(expected('a string')).optional().describe('Free text for people.'),
-  })
-  .superRefine((input, ctx) => {
-    const actions = (['variant', 'weights', 'exposure'] as const).filter((field) => (input as Record<string, unknown>)[field] !== undefined)
-    if (actions.length !== 1)
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        params: { check: 'rule_action', actions },
-        message:
-          actions.length === 0
-            ? 'expected one of variant, weights or exposure: what the rule does to matching units'
-            : `expected one of variant, weights or exposure, found ${actions.join(' and ')}`,
-      })
-  })
-
-const sliceSchema = z
-  .tuple([percentage(), percentage()], expected('a slice [start, end] in percent, e.g. [0, 25]'))
-  .refine(([start, end]) => start < end, { error: 'expected a slice [start, end] with start < end' })
-
-export const experimentLayerSchema = z.union(
-  [
-    nameOf('a layer name'),
-    z.strictObject({
-      name: nameOf('a layer name').describe('A layer from the top-level layers.'),
-      slice: z
-        .union([sliceSchema, z.array(sliceSchema).min(1)], expected('a slice [start, end] or a list of them'))
+export const ruleSchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      id: nameOf('a rule id').describe('Unique within the experiment; reported as ruleId.'),
+      when: conditionSchema,
+      variant: nameOf('a variant name').optional().describe('Pin matching units to this variant.'),
+      weights: z
+        .record(
+          z.string(),
+          z
+            .number(weightMessage)
+            .refine(Number.isInteger, weightMessage)
+            .min(0, weightMessage)
+            .max(1_000_000, weightMessage)
+            .meta({ type: 'integer' }),
+          {
+            error: 'expected an object mapping variant names to weights',
+          },
+        )
         .optional()
-        .describe('Part(s) of the layer, [start, end) in percent. Default [0, 100]: the whole layer.'),
-    }),
-  ],
-  expected('a layer name, or { name, slice: [start, end] }'),
-)
+        .describe('Split matching units with these weights (variants left out get 0).'),
+      exposure: percentage().optional().describe('Percent of matching units that enter the experiment.'),
+      description: z.string(expected('a string')).optional().describe('Free text for people.'),
+    })
+    .superRefine((input, ctx) => {
+      const actions = (['variant', 'weights', 'exposure'] as const).filter(
+        (field) => (input as Record<string, unknown>)[field] !== undefined,
+      )
+      if (actions.length !== 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: [],
+          params: { check: 'rule_action', actions },
+          message:
+            actions.length === 0
+              ? 'expected one of variant, weights or exposure: what the rule does to matching units'
+              : `expected one of variant, weights or exposure, found ${actions.join(' and ')}`,
+        })
+    }))()
 
-export const layerSchema = z.strictObject({
-  salt: z.string(expected('a string')).min(1).optional().describe("Seeds the layer's hash. Default: the layer name."),
-  description: z.string(expected('a string')).optional().describe('Free text for people.'),
-})
+const sliceSchema = /* @__PURE__ */ (() =>
+  z
+    .tuple([percentage(), percentage()], expected('a slice [start, end] in percent, e.g. [0, 25]'))
+    .refine(([start, end]) => start < end, { error: 'expected a slice [start, end] with start < end' }))()
 
-export const holdoutSchema = z.union(
-  [
-    percentage(),
-    z.strictObject({
-      percent: percentage().describe('Percent of units held out.'),
-      salt: z.string().min(1).optional().describe('Seeds the holdout hash; change it to draw a new holdout.'),
-    }),
-  ],
-  expected('a percentage 0..100, or { percent, salt }'),
-)
+export const experimentLayerSchema = /* @__PURE__ */ (() =>
+  z.union(
+    [
+      nameOf('a layer name'),
+      z.strictObject({
+        name: nameOf('a layer name').describe('A layer from the top-level layers.'),
+        slice: z
+          .union([sliceSchema, z.array(sliceSchema).min(1)], expected('a slice [start, end] or a list of them'))
+          .optional()
+          .describe('Part(s) of the layer, [start, end) in percent. Default [0, 100]: the whole layer.'),
+      }),
+    ],
+    expected('a layer name, or { name, slice: [start, end] }'),
+  ))()
+
+export const layerSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    salt: z.string(expected('a string')).min(1).optional().describe("Seeds the layer's hash. Default: the layer name."),
+    description: z.string(expected('a string')).optional().describe('Free text for people.'),
+  }))()
+
+export const holdoutSchema = /* @__PURE__ */ (() =>
+  z.union(
+    [
+      percentage(),
+      z.strictObject({
+        percent: percentage().describe('Percent of units held out.'),
+        salt: z.string().min(1).optional().describe('Seeds the holdout hash; change it to draw a new holdout.'),
+      }),
+    ],
+    expected('a percentage 0..100, or { percent, salt }'),
+  ))()
