@@ -1,13 +1,13 @@
 // Schema of the compatibility layouts (`layout: { compat: ... }`, src/compat/) and the checks that
 // keep a config within what the named system can express, so the layout reproduces it exactly.
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { describeValue } from '../describe.js'
 
 const expected = (what: string) => ({
   error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
 })
 const text = (what: string) => z.string(expected(what))
-const nonEmpty = (what: string) => text(what).min(1, { error: `expected ${what}` })
+const nonEmpty = (what: string) => text(what).check(z.minLength(1, { error: `expected ${what}` }))
 
 export const COMPAT_SYSTEMS = ['flagd', 'unleash', 'optimizely', 'growthbook'] as const
 
@@ -17,23 +17,24 @@ export const compatLayoutSchema = /* @__PURE__ */ (() =>
     [
       z.strictObject({
         compat: z.literal('flagd'),
-        seed: text('a string').optional().describe('flagd: the text hashed before the key; default: the salt (the flag key).'),
+        seed: z.optional(text('a string')).check(z.describe('flagd: the text hashed before the key; default: the salt (the flag key).')),
       }),
       z.strictObject({
         compat: z.literal('unleash'),
-        groupId: nonEmpty('a non-empty groupId').optional().describe('Unleash: the groupId; default: the salt (the flag name).'),
+        groupId: z.optional(nonEmpty('a non-empty groupId')).check(z.describe('Unleash: the groupId; default: the salt (the flag name).')),
       }),
       z.strictObject({
         compat: z.literal('optimizely'),
-        experimentId: nonEmpty('the Optimizely experiment id (a non-empty string)').describe('Optimizely: the experiment (or rule) id.'),
+        experimentId: nonEmpty('the Optimizely experiment id (a non-empty string)').check(
+          z.describe('Optimizely: the experiment (or rule) id.'),
+        ),
       }),
       z.strictObject({
         compat: z.literal('growthbook'),
-        seed: nonEmpty('a non-empty seed').optional().describe('GrowthBook: the seed; default: the salt (the experiment key).'),
+        seed: z.optional(nonEmpty('a non-empty seed')).check(z.describe('GrowthBook: the seed; default: the salt (the experiment key).')),
         hashVersion: z
-          .union([z.literal(1), z.literal(2)], expected('1 or 2'))
-          .optional()
-          .describe('GrowthBook: hash version 1 (the SDK default) or 2.'),
+          .optional(z.union([z.literal(1), z.literal(2)], expected('1 or 2')))
+          .check(z.describe('GrowthBook: hash version 1 (the SDK default) or 2.')),
       }),
     ],
     {
