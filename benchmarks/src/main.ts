@@ -10,6 +10,7 @@ import { measureAdapters } from './adapters.js'
 import { measureFetchOverhead, renderFetchOverhead } from './fetch-overhead.js'
 import { renderAdapterReport, renderReport, type Row } from './report.js'
 import { measurePlan } from './plan-cost.js'
+import { measureSizes, renderSizeSection } from './size.js'
 
 const TIMING = { warmupMs: 400, roundMs: 40, rounds: 21 }
 const ALLOCATION_SAMPLES = 5
@@ -87,7 +88,8 @@ async function main(): Promise<void> {
   })
   const fetchSection = renderFetchOverhead(await measureFetchOverhead(log))
   const planSection = measurePlan()
-  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}\n${fetchSection}\n${planSection}`, {
+  const sizeSection = renderSizeSection(await measureSizes())
+  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}\n${fetchSection}\n${planSection}\n${sizeSection}`, {
     ...(await resolveConfig(DOC)),
     filepath: DOC,
   })
