@@ -23,7 +23,8 @@ const weight = () => {
   // (duplicate names, unknown control) of the same experiment from the one report.
   return z
     .number(message)
-    .check(z.refine(Number.isInteger, message), z.minimum(0, message), z.maximum(MAX_WEIGHT, message), z.meta({ type: 'integer' }))
+    .check(z.refine(Number.isInteger, message), z.minimum(0, message), z.maximum(MAX_WEIGHT, message))
+    .register(z.globalRegistry, { type: 'integer' })
 }
 
 const exposure = () => {
@@ -37,10 +38,14 @@ const exposure = () => {
 
 export const variantSchema = /* @__PURE__ */ (() =>
   z.strictObject({
-    name: name('a variant name').check(z.describe('Unique within the experiment.')),
-    weight: z._default(weight(), 1).check(z.describe('Integer 0..1,000,000; default 1; 0 means none; the sum need not be 100.')),
-    value: z.optional(z.json()).check(z.describe('Payload returned with the assignment (upstream URL, model name, any JSON).')),
-    description: z.optional(z.string(expected('a string'))).check(z.describe('Free text for people.')),
+    name: name('a variant name').register(z.globalRegistry, { description: 'Unique within the experiment.' }),
+    weight: z
+      ._default(weight(), 1)
+      .register(z.globalRegistry, { description: 'Integer 0..1,000,000; default 1; 0 means none; the sum need not be 100.' }),
+    value: z
+      .optional(z.json())
+      .register(z.globalRegistry, { description: 'Payload returned with the assignment (upstream URL, model name, any JSON).' }),
+    description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
   }))()
 
 export const experimentSchema = /* @__PURE__ */ (() =>
@@ -51,18 +56,24 @@ export const experimentSchema = /* @__PURE__ */ (() =>
         .check(
           z.minLength(1, { error: 'expected at least one variant' }),
           z.maxLength(MAX_VARIANTS, { error: `expected at most ${MAX_VARIANTS} variants` }),
-          z.describe('Ordered arms of the experiment.'),
-        ),
+        )
+        .register(z.globalRegistry, { description: 'Ordered arms of the experiment.' }),
       control: z
         .optional(name('a variant name'))
-        .check(z.describe('Variant served on errors, outside exposure and when disabled. Default: the first variant.')),
-      enabled: z._default(z.boolean(expected('true or false')), true).check(z.describe('Kill switch: false serves control to everyone.')),
+        .register(z.globalRegistry, {
+          description: 'Variant served on errors, outside exposure and when disabled. Default: the first variant.',
+        }),
+      enabled: z
+        ._default(z.boolean(expected('true or false')), true)
+        .register(z.globalRegistry, { description: 'Kill switch: false serves control to everyone.' }),
       exposure: z
         ._default(exposure(), 100)
-        .check(z.describe('Percent of eligible units that enter the experiment; up to 4 decimals. Raising it only adds units.')),
+        .register(z.globalRegistry, {
+          description: 'Percent of eligible units that enter the experiment; up to 4 decimals. Raising it only adds units.',
+        }),
       mode: z
         ._default(z.enum(['sticky', 'random'], expected('"sticky" or "random"')), 'sticky')
-        .check(z.describe('sticky hashes the unit key; random draws per request.')),
+        .register(z.globalRegistry, { description: 'sticky hashes the unit key; random draws per request.' }),
       layout: z
         ._default(
           z.union([z.enum(['stable', 'ranges']), compatLayoutSchema], {
@@ -70,14 +81,13 @@ export const experimentSchema = /* @__PURE__ */ (() =>
           }),
           'stable',
         )
-        .check(
-          z.describe(
+        .register(z.globalRegistry, {
+          description:
             'stable: weighted rendezvous hashing; ranges: contiguous cumulative ranges; { compat: ... }: flagd, Unleash, Optimizely or GrowthBook bucketing, exactly.',
-          ),
-        ),
+        }),
       salt: z
         .optional(z.string(expected('a string')).check(z.minLength(1, { error: 'expected a non-empty salt' })))
-        .check(z.describe('Seeds the hash. Default: the experiment name.')),
+        .register(z.globalRegistry, { description: 'Seeds the hash. Default: the experiment name.' }),
       bucketBy: z
         .optional(
           z.union(
@@ -88,17 +98,21 @@ export const experimentSchema = /* @__PURE__ */ (() =>
             expected('an attribute name or a non-empty list of them'),
           ),
         )
-        .check(z.describe('Attribute(s) to take the unit key from, in order of preference.')),
+        .register(z.globalRegistry, { description: 'Attribute(s) to take the unit key from, in order of preference.' }),
       overrides: z
         .optional(z.record(z.string(), name('a variant name'), expected('an object mapping unit keys to variant names')))
-        .check(z.describe('Unit key -> variant, applied before hashing.')),
+        .register(z.globalRegistry, { description: 'Unit key -> variant, applied before hashing.' }),
       rules: z
         .optional(z.array(ruleSchema, expected('an array of rules')))
-        .check(z.describe('Ordered targeting rules; the first that matches decides. None matching: the default split.')),
+        .register(z.globalRegistry, {
+          description: 'Ordered targeting rules; the first that matches decides. None matching: the default split.',
+        }),
       layer: z
         .optional(experimentLayerSchema)
-        .check(z.describe('Layer (from top-level layers) and slice: a unit is in at most one experiment of a layer.')),
-      description: z.optional(z.string(expected('a string'))).check(z.describe('Free text for people.')),
+        .register(z.globalRegistry, {
+          description: 'Layer (from top-level layers) and slice: a unit is in at most one experiment of a layer.',
+        }),
+      description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
     })
     .check(z.superRefine(crossCheckExperiment, { when: () => true }), z.superRefine(crossCheckCompat, { when: () => true })))()
 
@@ -356,8 +370,8 @@ export const configSchema = /* @__PURE__ */ (() =>
   z
     .strictObject(
       {
-        $schema: z.optional(z.string()).check(z.describe('Editors may point this at the JSON Schema.')),
-        version: z.literal(1, expected('version 1')).check(z.describe('Config format version.')),
+        $schema: z.optional(z.string()).register(z.globalRegistry, { description: 'Editors may point this at the JSON Schema.' }),
+        version: z.literal(1, expected('version 1')).register(z.globalRegistry, { description: 'Config format version.' }),
         revision: z
           .optional(
             z.union(
@@ -365,27 +379,29 @@ export const configSchema = /* @__PURE__ */ (() =>
               expected('a non-empty string or a non-negative integer'),
             ),
           )
-          .check(z.describe('Shows up in every assignment and telemetry record.')),
+          .register(z.globalRegistry, { description: 'Shows up in every assignment and telemetry record.' }),
         experiments: z
           .record(name('an experiment name'), experimentSchema, expected('an object of experiments by name'))
-          .check(z.describe('Experiments by name.')),
+          .register(z.globalRegistry, { description: 'Experiments by name.' }),
         segments: z
           .optional(z.record(name('a segment name'), conditionSchema, expected('an object of conditions by name')))
-          .check(z.describe('Named reusable conditions, referenced by rules as { "segment": "name" }.')),
+          .register(z.globalRegistry, { description: 'Named reusable conditions, referenced by rules as { "segment": "name" }.' }),
         layers: z
           .optional(z.record(name('a layer name'), layerSchema, expected('an object of layers by name')))
-          .check(z.describe('Mutually exclusive groups: a unit is in at most one experiment of a layer.')),
+          .register(z.globalRegistry, { description: 'Mutually exclusive groups: a unit is in at most one experiment of a layer.' }),
         holdout: z
           .optional(holdoutSchema)
-          .check(z.describe('Percent of units excluded from every experiment (control, reason holdout); or { percent, salt }.')),
+          .register(z.globalRegistry, {
+            description: 'Percent of units excluded from every experiment (control, reason holdout); or { percent, salt }.',
+          }),
         rollout: z
           .optional(z.record(z.string(), z.unknown(), expected('an object')))
-          .check(
-            z.describe(
+          .register(z.globalRegistry, {
+            description:
               'Status a fleet rollout controller writes (splitlane rollout run): step, weights, analysis history, decision. Splitters ignore it.',
-            ),
-          ),
+          }),
       },
       expected('a config object like { "version": 1, "experiments": { ... } }'),
     )
-    .check(z.superRefine(crossCheckConfig, { when: () => true }), z.describe('splitlane config')))()
+    .check(z.superRefine(crossCheckConfig, { when: () => true }))
+    .register(z.globalRegistry, { description: 'splitlane config' }))()

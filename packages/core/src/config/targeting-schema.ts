@@ -55,17 +55,23 @@ export const conditionSchema: z.ZodMiniType<Condition, ConditionShape> = /* @__P
     .strictObject({
       attribute: z
         .optional(z.string(expected('an attribute name')).check(z.minLength(1), z.maxLength(128)))
-        .check(z.describe('Attribute to test (leaf conditions).')),
-      op: z.optional(z.enum(OPERATORS, expected(`an operator: ${OPERATORS.join(', ')}`))).check(z.describe('Operator (leaf conditions).')),
+        .register(z.globalRegistry, { description: 'Attribute to test (leaf conditions).' }),
+      op: z
+        .optional(z.enum(OPERATORS, expected(`an operator: ${OPERATORS.join(', ')}`)))
+        .register(z.globalRegistry, { description: 'Operator (leaf conditions).' }),
       values: z
         .optional(
           z
             .array(z.union([z.string(), z.number(), z.boolean()], expected('a string, number or boolean')), expected('an array of values'))
             .check(z.maxLength(MAX_CONDITION_VALUES, { error: `expected at most ${MAX_CONDITION_VALUES} values` })),
         )
-        .check(z.describe('The attribute matches when it matches any of these. Not used by exists.')),
-      caseInsensitive: z.optional(z.boolean(expected('true or false'))).check(z.describe('String operators: ignore case.')),
-      negate: z.optional(z.boolean(expected('true or false'))).check(z.describe('Invert the operator on a present, readable attribute.')),
+        .register(z.globalRegistry, { description: 'The attribute matches when it matches any of these. Not used by exists.' }),
+      caseInsensitive: z
+        .optional(z.boolean(expected('true or false')))
+        .register(z.globalRegistry, { description: 'String operators: ignore case.' }),
+      negate: z
+        .optional(z.boolean(expected('true or false')))
+        .register(z.globalRegistry, { description: 'Invert the operator on a present, readable attribute.' }),
       // z.lazy, not getters: zod/mini's `.check` copies the shape, which would call a getter before conditionSchema exists.
       all: z
         .optional(
@@ -76,7 +82,7 @@ export const conditionSchema: z.ZodMiniType<Condition, ConditionShape> = /* @__P
             )
             .check(z.minLength(1, { error: 'expected at least one condition' })),
         )
-        .check(z.describe('Every condition matches.')),
+        .register(z.globalRegistry, { description: 'Every condition matches.' }),
       any: z
         .optional(
           z
@@ -86,17 +92,17 @@ export const conditionSchema: z.ZodMiniType<Condition, ConditionShape> = /* @__P
             )
             .check(z.minLength(1, { error: 'expected at least one condition' })),
         )
-        .check(z.describe('At least one condition matches.')),
-      not: z.optional(z.lazy(() => conditionSchema)).check(z.describe('The condition does not match.')),
-      segment: z.optional(nameOf('a segment name')).check(z.describe('Matches when the named top-level segment does.')),
+        .register(z.globalRegistry, { description: 'At least one condition matches.' }),
+      not: z.optional(z.lazy(() => conditionSchema)).register(z.globalRegistry, { description: 'The condition does not match.' }),
+      segment: z
+        .optional(nameOf('a segment name'))
+        .register(z.globalRegistry, { description: 'Matches when the named top-level segment does.' }),
     })
-    .check(
-      z.superRefine(checkCondition, { when: () => true }),
-      z.meta({
-        id: 'condition',
-        description: 'A condition: { attribute, op, values }, { all }, { any }, { not } or { segment }.',
-      }),
-    ) as z.ZodMiniType<Condition, ConditionShape>)() // checkCondition lets through exactly one form
+    .check(z.superRefine(checkCondition, { when: () => true }))
+    .register(z.globalRegistry, {
+      id: 'condition',
+      description: 'A condition: { attribute, op, values }, { all }, { any }, { not } or { segment }.',
+    }) as z.ZodMiniType<Condition, ConditionShape>)() // checkCondition lets through exactly one form
 
 function checkCondition(input: unknown, ctx: Refinement): void {
   if (typeof input !== 'object' || input === null) return
@@ -182,29 +188,27 @@ const weightMessage = /* @__PURE__ */ (() => expected('integer 0..1000000'))()
 export const ruleSchema = /* @__PURE__ */ (() =>
   z
     .strictObject({
-      id: nameOf('a rule id').check(z.describe('Unique within the experiment; reported as ruleId.')),
+      id: nameOf('a rule id').register(z.globalRegistry, { description: 'Unique within the experiment; reported as ruleId.' }),
       when: conditionSchema,
-      variant: z.optional(nameOf('a variant name')).check(z.describe('Pin matching units to this variant.')),
+      variant: z.optional(nameOf('a variant name')).register(z.globalRegistry, { description: 'Pin matching units to this variant.' }),
       weights: z
         .optional(
           z.record(
             z.string(),
             z
               .number(weightMessage)
-              .check(
-                z.refine(Number.isInteger, weightMessage),
-                z.minimum(0, weightMessage),
-                z.maximum(1_000_000, weightMessage),
-                z.meta({ type: 'integer' }),
-              ),
+              .check(z.refine(Number.isInteger, weightMessage), z.minimum(0, weightMessage), z.maximum(1_000_000, weightMessage))
+              .register(z.globalRegistry, { type: 'integer' }),
             {
               error: 'expected an object mapping variant names to weights',
             },
           ),
         )
-        .check(z.describe('Split matching units with these weights (variants left out get 0).')),
-      exposure: z.optional(percentage()).check(z.describe('Percent of matching units that enter the experiment.')),
-      description: z.optional(z.string(expected('a string'))).check(z.describe('Free text for people.')),
+        .register(z.globalRegistry, { description: 'Split matching units with these weights (variants left out get 0).' }),
+      exposure: z
+        .optional(percentage())
+        .register(z.globalRegistry, { description: 'Percent of matching units that enter the experiment.' }),
+      description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
     })
     .check(
       z.superRefine((input: unknown, ctx) => {
@@ -234,10 +238,10 @@ export const experimentLayerSchema = /* @__PURE__ */ (() =>
     [
       nameOf('a layer name'),
       z.strictObject({
-        name: nameOf('a layer name').check(z.describe('A layer from the top-level layers.')),
+        name: nameOf('a layer name').register(z.globalRegistry, { description: 'A layer from the top-level layers.' }),
         slice: z
           .optional(z.union([sliceSchema, z.array(sliceSchema).check(z.minLength(1))], expected('a slice [start, end] or a list of them')))
-          .check(z.describe('Part(s) of the layer, [start, end) in percent. Default [0, 100]: the whole layer.')),
+          .register(z.globalRegistry, { description: 'Part(s) of the layer, [start, end) in percent. Default [0, 100]: the whole layer.' }),
       }),
     ],
     expected('a layer name, or { name, slice: [start, end] }'),
@@ -247,8 +251,8 @@ export const layerSchema = /* @__PURE__ */ (() =>
   z.strictObject({
     salt: z
       .optional(z.string(expected('a string')).check(z.minLength(1)))
-      .check(z.describe("Seeds the layer's hash. Default: the layer name.")),
-    description: z.optional(z.string(expected('a string'))).check(z.describe('Free text for people.')),
+      .register(z.globalRegistry, { description: "Seeds the layer's hash. Default: the layer name." }),
+    description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
   }))()
 
 export const holdoutSchema = /* @__PURE__ */ (() =>
@@ -256,8 +260,10 @@ export const holdoutSchema = /* @__PURE__ */ (() =>
     [
       percentage(),
       z.strictObject({
-        percent: percentage().check(z.describe('Percent of units held out.')),
-        salt: z.optional(z.string().check(z.minLength(1))).check(z.describe('Seeds the holdout hash; change it to draw a new holdout.')),
+        percent: percentage().register(z.globalRegistry, { description: 'Percent of units held out.' }),
+        salt: z
+          .optional(z.string().check(z.minLength(1)))
+          .register(z.globalRegistry, { description: 'Seeds the holdout hash; change it to draw a new holdout.' }),
       }),
     ],
     expected('a percentage 0..100, or { percent, salt }'),
