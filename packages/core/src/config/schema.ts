@@ -58,19 +58,15 @@ export const experimentSchema = /* @__PURE__ */ (() =>
           z.maxLength(MAX_VARIANTS, { error: `expected at most ${MAX_VARIANTS} variants` }),
         )
         .register(z.globalRegistry, { description: 'Ordered arms of the experiment.' }),
-      control: z
-        .optional(name('a variant name'))
-        .register(z.globalRegistry, {
-          description: 'Variant served on errors, outside exposure and when disabled. Default: the first variant.',
-        }),
+      control: z.optional(name('a variant name')).register(z.globalRegistry, {
+        description: 'Variant served on errors, outside exposure and when disabled. Default: the first variant.',
+      }),
       enabled: z
         ._default(z.boolean(expected('true or false')), true)
         .register(z.globalRegistry, { description: 'Kill switch: false serves control to everyone.' }),
-      exposure: z
-        ._default(exposure(), 100)
-        .register(z.globalRegistry, {
-          description: 'Percent of eligible units that enter the experiment; up to 4 decimals. Raising it only adds units.',
-        }),
+      exposure: z._default(exposure(), 100).register(z.globalRegistry, {
+        description: 'Percent of eligible units that enter the experiment; up to 4 decimals. Raising it only adds units.',
+      }),
       mode: z
         ._default(z.enum(['sticky', 'random'], expected('"sticky" or "random"')), 'sticky')
         .register(z.globalRegistry, { description: 'sticky hashes the unit key; random draws per request.' }),
@@ -102,16 +98,12 @@ export const experimentSchema = /* @__PURE__ */ (() =>
       overrides: z
         .optional(z.record(z.string(), name('a variant name'), expected('an object mapping unit keys to variant names')))
         .register(z.globalRegistry, { description: 'Unit key -> variant, applied before hashing.' }),
-      rules: z
-        .optional(z.array(ruleSchema, expected('an array of rules')))
-        .register(z.globalRegistry, {
-          description: 'Ordered targeting rules; the first that matches decides. None matching: the default split.',
-        }),
-      layer: z
-        .optional(experimentLayerSchema)
-        .register(z.globalRegistry, {
-          description: 'Layer (from top-level layers) and slice: a unit is in at most one experiment of a layer.',
-        }),
+      rules: z.optional(z.array(ruleSchema, expected('an array of rules'))).register(z.globalRegistry, {
+        description: 'Ordered targeting rules; the first that matches decides. None matching: the default split.',
+      }),
+      layer: z.optional(experimentLayerSchema).register(z.globalRegistry, {
+        description: 'Layer (from top-level layers) and slice: a unit is in at most one experiment of a layer.',
+      }),
       description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
     })
     .check(z.superRefine(crossCheckExperiment, { when: () => true }), z.superRefine(crossCheckCompat, { when: () => true })))()
@@ -389,17 +381,13 @@ export const configSchema = /* @__PURE__ */ (() =>
         layers: z
           .optional(z.record(name('a layer name'), layerSchema, expected('an object of layers by name')))
           .register(z.globalRegistry, { description: 'Mutually exclusive groups: a unit is in at most one experiment of a layer.' }),
-        holdout: z
-          .optional(holdoutSchema)
-          .register(z.globalRegistry, {
-            description: 'Percent of units excluded from every experiment (control, reason holdout); or { percent, salt }.',
-          }),
-        rollout: z
-          .optional(z.record(z.string(), z.unknown(), expected('an object')))
-          .register(z.globalRegistry, {
-            description:
-              'Status a fleet rollout controller writes (splitlane rollout run): step, weights, analysis history, decision. Splitters ignore it.',
-          }),
+        holdout: z.optional(holdoutSchema).register(z.globalRegistry, {
+          description: 'Percent of units excluded from every experiment (control, reason holdout); or { percent, salt }.',
+        }),
+        rollout: z.optional(z.record(z.string(), z.unknown(), expected('an object'))).register(z.globalRegistry, {
+          description:
+            'Status a fleet rollout controller writes (splitlane rollout run): step, weights, analysis history, decision. Splitters ignore it.',
+        }),
       },
       expected('a config object like { "version": 1, "experiments": { ... } }'),
     )
