@@ -91,6 +91,11 @@ const surface: Record<string, { load: () => Promise<object>; names: string[] }> 
       'withModel',
     ],
   },
+  // imported for its effect: installs the RE2 engine behind the regex operator
+  '@splitlane/core/regex': {
+    load: () => import('../packages/core/src/regex.js'),
+    names: [],
+  },
   '@splitlane/core/otel': {
     load: () => import('../packages/core/src/otel.js'),
     names: [

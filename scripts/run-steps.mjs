@@ -11,6 +11,8 @@ const STEPS = [
   { name: 'typecheck', scripts: ['typecheck'] },
   // ESLint is one thread and the package checks mostly wait on `pnpm pack`: side by side they use both cores
   { name: 'lint', scripts: ['lint:code', 'lint:packages'] },
+  // bundle sizes against their budgets (esbuild + gzip -9 of the built packages, a few seconds)
+  { name: 'size', scripts: ['size'] },
   { name: 'tests', scripts: ['test:unit'] },
   // the same checks on Bun, Deno, workerd and headless Chromium (their binaries from npm, chromium from the OS)
   { name: 'runtimes', scripts: ['test:runtimes'] },

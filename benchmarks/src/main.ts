@@ -11,6 +11,7 @@ import { measureFetchOverhead, renderFetchOverhead } from './fetch-overhead.js'
 import { renderAdapterReport, renderReport, type Row } from './report.js'
 import { measurePlan } from './plan-cost.js'
 import { measureRequestPath } from './request-path.js'
+import { measureSizes, renderSizeSection } from './size.js'
 
 const TIMING = { warmupMs: 400, roundMs: 40, rounds: 21 }
 const ALLOCATION_SAMPLES = 5
@@ -93,10 +94,11 @@ async function main(): Promise<void> {
   const fetchSection = renderFetchOverhead(await measureFetchOverhead(log))
   const planSection = measurePlan()
   const requestPath = `${REQUEST_PATH_METHOD}\n\n${await measureRequestPath({ rounds: 15, log })}\n`
-  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}\n${requestPath}\n${fetchSection}\n${planSection}`, {
-    ...(await resolveConfig(DOC)),
-    filepath: DOC,
-  })
+  const sizeSection = renderSizeSection(await measureSizes())
+  const formatted = await format(
+    `${markdown}\n${renderAdapterReport(adapters)}\n${requestPath}\n${fetchSection}\n${planSection}\n${sizeSection}`,
+    { ...(await resolveConfig(DOC)), filepath: DOC },
+  )
   await writeFile(DOC, formatted)
   console.log(formatted)
   log(`wrote ${DOC} (sink ${sinkValue()})`)

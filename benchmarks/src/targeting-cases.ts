@@ -1,6 +1,7 @@
 // The cost of targeting rules on the request path: the same 80/10/10 split, behind four rules
 // (a segment, a CIDR, a semver range, a regex) that the context does not match, so every rule
 // is evaluated and the unit falls through to the default split.
+import '@splitlane/core/regex'
 import { createSplitter, type SplitlaneConfig } from '@splitlane/core'
 import type { Case } from './harness.js'
 import { KEY_MASK, mixedKeys } from './keys.js'

@@ -1,7 +1,10 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/adapter.ts', 'src/otel.ts'],
+  entry: ['src/index.ts', 'src/adapter.ts', 'src/otel.ts', 'src/regex.ts'],
+  // CJS entries share chunks too, so `require('@splitlane/core/regex')` installs the engine into the
+  // same module the other entries read it from (one copy of core per format).
+  splitting: true,
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

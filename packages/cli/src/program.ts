@@ -1,3 +1,5 @@
+// Config files may use regex rules: the CLI installs the RE2 engine for them.
+import '@splitlane/core/regex'
 import { Command, CommanderError } from 'commander'
 import { registerAnalyze } from './commands/analyze.js'
 import { registerDashboard } from './commands/dashboard.js'

@@ -151,6 +151,9 @@ Exactly one of \`attribute\` (with \`op\` and, except for \`exists\`, a non-empt
 (numbers for \`eq\`..\`lte\`, semantic versions for \`semver*\`, ISO 8601 for \`before\`/\`after\`,
 CIDRs for \`cidr\`, RE2 patterns for \`regex\`); \`caseInsensitive\` applies to string operators only;
 a \`segment\` names a top-level segment, and segments may not refer to each other in a cycle.
+\`regex\` needs the RE2 engine, installed by \`import '@splitlane/core/regex'\` (the config sources and
+the CLI import it); without it a \`regex\` rule is rejected with issue code \`regex_engine_missing\`
+(see the [targeting guide](../guides/targeting.md#every-operator)).
 
 ## Layer membership (\`experiments.<name>.layer\`)
 

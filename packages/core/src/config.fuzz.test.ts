@@ -1,5 +1,6 @@
 // Fuzz: generated configs (prototype names, junk, extreme numbers, deep nesting, bad regexes) through
 // safeParseConfig, parseConfig, createSplitter and update. SPLITLANE_FUZZ=full (pnpm test:fuzz) runs 100,000.
+import './regex.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseConfig, safeParseConfig } from './config/parse.js'

@@ -3,6 +3,7 @@
 // views through the request layer adapters call. SPLITLANE_FUZZ=full (pnpm test:fuzz) runs 1,000,000 contexts.
 // The arbitraries generate plain descriptions ("specs") and build the hostile values inside the property, so a
 // failure prints a readable counterexample instead of a Proxy that throws when printed.
+import './regex.js'
 import fc from 'fast-check'
 import { createHmac } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'

@@ -146,7 +146,7 @@ export function withInherited(overrides: VerifiedOverrides | undefined, inherite
   verified.add(combined)
   return combined
 }
-const EMPTY = Object.freeze(Object.create(null) as Record<string, never>)
+const EMPTY = /* @__PURE__ */ Object.freeze(Object.create(null) as Record<string, never>)
 
 export interface TokenCheck {
   /** Does the config in use have this experiment and variant? */

@@ -1,3 +1,4 @@
+import './regex.js'
 import { describe, expect, it } from 'vitest'
 import { safeParseConfig } from './config/parse.js'
 import type { SplitlaneError } from './errors.js'

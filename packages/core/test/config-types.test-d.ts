@@ -2,7 +2,7 @@
 // validates configs (config/schema.ts), so the two cannot drift apart. The written types stay: a type derived
 // from the schema hovers as a wall of zod generics and carries none of the field docs. Checked by
 // `pnpm --filter @splitlane/core typecheck` (tsc over test/); a wrong expectation fails it.
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import { describe, expectTypeOf, it } from 'vitest'
 import type { configSchema, experimentSchema, variantSchema } from '../src/config/schema.js'
 import type { conditionSchema, experimentLayerSchema, holdoutSchema, layerSchema, ruleSchema } from '../src/config/targeting-schema.js'
@@ -27,7 +27,7 @@ type Writable<T> = JsonValue extends T // a variant's `value`
     : T
 /** Every key of every member of a union (the schema has one object type for every form of a rule or condition). */
 type KeysOf<U> = U extends unknown ? keyof U : never
-type In<S extends z.ZodType> = z.input<S>
+type In<S extends z.ZodMiniType> = z.input<S>
 /** Plain assignability (expect-type's `toExtend` loses its way in these unions). */
 type Extends<A, B> = [A] extends [B] ? true : false
 

@@ -33,4 +33,23 @@ describe('built package', () => {
     const cjs = require('../dist/index.cjs') as typeof source
     expect(() => cjs.parseConfig({ version: 1 })).toThrow(cjs.SplitlaneConfigError)
   })
+
+  it('@splitlane/core/regex installs RE2 for the main entry, from ESM and from CJS', async () => {
+    const config = {
+      version: 1 as const,
+      experiments: {
+        e: {
+          variants: [{ name: 'a' }, { name: 'b' }],
+          rules: [{ id: 'api', when: { attribute: 'path', op: 'regex' as const, values: ['^/api/'] }, variant: 'b' }],
+        },
+      },
+    }
+    const esm = (await import('../dist/index.js')) as typeof source
+    const cjs = require('../dist/index.cjs') as typeof source
+    for (const entry of [esm, cjs]) expect(entry.safeParseConfig(config).success).toBe(false)
+    await import('../dist/regex.js')
+    require('../dist/regex.cjs')
+    for (const entry of [esm, cjs])
+      expect(entry.createSplitter({ config }).assign('e', { key: 'k', attributes: { path: '/api/x' } }).variant).toBe('b')
+  })
 })

@@ -1,3 +1,5 @@
+// Configs from a file may use regex rules: installing the RE2 engine here keeps them working.
+import '@splitlane/core/regex'
 import { watch, type FSWatcher } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'

@@ -1,3 +1,5 @@
+// Configs from a URL may use regex rules: installing the RE2 engine here keeps them working.
+import '@splitlane/core/regex'
 import { ErrorCode, SplitlaneError, type Splitter } from '@splitlane/core'
 import {
   createConfigApplier,

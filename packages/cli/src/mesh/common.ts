@@ -1,4 +1,6 @@
 // Helpers every converter shares: paths, field accounting, weights, names and Kubernetes Service URLs.
+// Imported meshes become configs with regex rules (header regex matches): install the RE2 engine.
+import '@splitlane/core/regex'
 import { MAX_WEIGHT, NAME_PATTERN, type Condition, type JsonValue } from '@splitlane/core'
 import { formatPath } from '@splitlane/core/adapter'
 import type { MeshWarning } from './types.js'

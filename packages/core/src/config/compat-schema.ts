@@ -1,45 +1,53 @@
 // Schema of the compatibility layouts (`layout: { compat: ... }`, src/compat/) and the checks that
 // keep a config within what the named system can express, so the layout reproduces it exactly.
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { describeValue } from '../describe.js'
 
 const expected = (what: string) => ({
   error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
 })
 const text = (what: string) => z.string(expected(what))
-const nonEmpty = (what: string) => text(what).min(1, { error: `expected ${what}` })
+const nonEmpty = (what: string) => text(what).check(z.minLength(1, { error: `expected ${what}` }))
 
 export const COMPAT_SYSTEMS = ['flagd', 'unleash', 'optimizely', 'growthbook'] as const
 
-export const compatLayoutSchema = z.discriminatedUnion(
-  'compat',
-  [
-    z.strictObject({
-      compat: z.literal('flagd'),
-      seed: text('a string').optional().describe('flagd: the text hashed before the key; default: the salt (the flag key).'),
-    }),
-    z.strictObject({
-      compat: z.literal('unleash'),
-      groupId: nonEmpty('a non-empty groupId').optional().describe('Unleash: the groupId; default: the salt (the flag name).'),
-    }),
-    z.strictObject({
-      compat: z.literal('optimizely'),
-      experimentId: nonEmpty('the Optimizely experiment id (a non-empty string)').describe('Optimizely: the experiment (or rule) id.'),
-    }),
-    z.strictObject({
-      compat: z.literal('growthbook'),
-      seed: nonEmpty('a non-empty seed').optional().describe('GrowthBook: the seed; default: the salt (the experiment key).'),
-      hashVersion: z
-        .union([z.literal(1), z.literal(2)], expected('1 or 2'))
-        .optional()
-        .describe('GrowthBook: hash version 1 (the SDK default) or 2.'),
-    }),
-  ],
-  {
-    error: (issue) =>
-      `expected one of ${COMPAT_SYSTEMS.map((system) => `"${system}"`).join(', ')}, received ${describeValue((issue.input as { compat?: unknown } | undefined)?.compat)}`,
-  },
-)
+export const compatLayoutSchema = /* @__PURE__ */ (() =>
+  z.discriminatedUnion(
+    'compat',
+    [
+      z.strictObject({
+        compat: z.literal('flagd'),
+        seed: z
+          .optional(text('a string'))
+          .register(z.globalRegistry, { description: 'flagd: the text hashed before the key; default: the salt (the flag key).' }),
+      }),
+      z.strictObject({
+        compat: z.literal('unleash'),
+        groupId: z
+          .optional(nonEmpty('a non-empty groupId'))
+          .register(z.globalRegistry, { description: 'Unleash: the groupId; default: the salt (the flag name).' }),
+      }),
+      z.strictObject({
+        compat: z.literal('optimizely'),
+        experimentId: nonEmpty('the Optimizely experiment id (a non-empty string)').register(z.globalRegistry, {
+          description: 'Optimizely: the experiment (or rule) id.',
+        }),
+      }),
+      z.strictObject({
+        compat: z.literal('growthbook'),
+        seed: z
+          .optional(nonEmpty('a non-empty seed'))
+          .register(z.globalRegistry, { description: 'GrowthBook: the seed; default: the salt (the experiment key).' }),
+        hashVersion: z
+          .optional(z.union([z.literal(1), z.literal(2)], expected('1 or 2')))
+          .register(z.globalRegistry, { description: 'GrowthBook: hash version 1 (the SDK default) or 2.' }),
+      }),
+    ],
+    {
+      error: (issue) =>
+        `expected one of ${COMPAT_SYSTEMS.map((system) => `"${system}"`).join(', ')}, received ${describeValue((issue.input as { compat?: unknown } | undefined)?.compat)}`,
+    },
+  ))()
 
 /** For an object layout that matched no option: the compat layout's own first problem, with its field. */
 export function compatProblem(issue: { input?: unknown }): string | undefined {

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { configSchema } from './schema.js'
 
 /** The config schema as JSON Schema (draft 2020-12), for editors and other languages. */

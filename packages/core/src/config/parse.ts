@@ -10,6 +10,7 @@ import type {
   SplitlaneConfig,
 } from '../types.js'
 import { checkLimits } from './limits.js'
+import { englishFallback } from './english.js'
 import { configSchema } from './schema.js'
 
 export type SafeParseResult = { success: true; data: ParsedConfig } | { success: false; error: SplitlaneConfigError }
@@ -37,7 +38,7 @@ function describeError(cause: unknown): string {
 }
 
 function parseChecked(input: unknown): SafeParseResult {
-  const result = configSchema.safeParse(input)
+  const result = configSchema.safeParse(input, englishFallback())
   if (!result.success) return { success: false, error: new SplitlaneConfigError(toIssues(result.error.issues)) }
   const experiments: Record<string, ParsedExperiment> = {}
   for (const [name, experiment] of Object.entries(result.data.experiments)) {

@@ -1,8 +1,9 @@
 // Schema of targeting rules, conditions, segments, layers and the holdout.
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { describeValue } from '../describe.js'
 import type { Condition } from '../types.js'
 import { checkValue, OPERATORS, STRING_OPERATORS, type Operator } from '../targeting/operators.js'
+import { regexEngine, REGEX_ENGINE_MISSING } from '../targeting/regex-engine.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 export const MAX_CONDITION_VALUES = 10_000
@@ -13,16 +14,16 @@ const expected = (what: string) => ({
 
 const nameOf = (what: string) => {
   const message = expected(`${what}: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`)
-  return z.string(message).regex(NAME, message)
+  return z.string(message).check(z.regex(NAME, message))
 }
 
 export const percentage = (what = 'a percentage 0..100 with at most 4 decimals') => {
   const message = expected(what)
-  return z
-    .number(message)
-    .min(0, message)
-    .max(100, message)
-    .refine((value) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6, message)
+  return z.number(message).check(
+    z.minimum(0, message),
+    z.maximum(100, message),
+    z.refine((value) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6, message),
+  )
 }
 
 /** `params.check` names the check: it becomes the issue's stable `code` (see ConfigIssue), the rest its `params`. */
@@ -49,44 +50,59 @@ export interface ConditionShape {
 }
 
 /** One object type for every form, so a mistake is reported on the field, with its path. */
-export const conditionSchema: z.ZodType<Condition, ConditionShape> = z
-  .strictObject({
-    attribute: z.string(expected('an attribute name')).min(1).max(128).optional().describe('Attribute to test (leaf conditions).'),
-    op: z
-      .enum(OPERATORS, expected(`an operator: ${OPERATORS.join(', ')}`))
-      .optional()
-      .describe('Operator (leaf conditions).'),
-    values: z
-      .array(z.union([z.string(), z.number(), z.boolean()], expected('a string, number or boolean')), expected('an array of values'))
-      .max(MAX_CONDITION_VALUES, { error: `expected at most ${MAX_CONDITION_VALUES} values` })
-      .optional()
-      .describe('The attribute matches when it matches any of these. Not used by exists.'),
-    caseInsensitive: z.boolean(expected('true or false')).optional().describe('String operators: ignore case.'),
-    negate: z.boolean(expected('true or false')).optional().describe('Invert the operator on a present, readable attribute.'),
-    get all(): z.ZodOptional<z.ZodArray<z.ZodType<Condition, ConditionShape>>> {
-      return z
-        .array(conditionSchema, expected('an array of conditions'))
-        .min(1, { error: 'expected at least one condition' })
-        .optional()
-        .describe('Every condition matches.')
-    },
-    get any(): z.ZodOptional<z.ZodArray<z.ZodType<Condition, ConditionShape>>> {
-      return z
-        .array(conditionSchema, expected('an array of conditions'))
-        .min(1, { error: 'expected at least one condition' })
-        .optional()
-        .describe('At least one condition matches.')
-    },
-    get not(): z.ZodOptional<z.ZodType<Condition, ConditionShape>> {
-      return conditionSchema.optional().describe('The condition does not match.')
-    },
-    segment: nameOf('a segment name').optional().describe('Matches when the named top-level segment does.'),
-  })
-  .superRefine(checkCondition, { when: () => true })
-  .meta({
-    id: 'condition',
-    description: 'A condition: { attribute, op, values }, { all }, { any }, { not } or { segment }.',
-  }) as z.ZodType<Condition, ConditionShape> // checkCondition lets through exactly one form
+export const conditionSchema: z.ZodMiniType<Condition, ConditionShape> = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      attribute: z
+        .optional(z.string(expected('an attribute name')).check(z.minLength(1), z.maxLength(128)))
+        .register(z.globalRegistry, { description: 'Attribute to test (leaf conditions).' }),
+      op: z
+        .optional(z.enum(OPERATORS, expected(`an operator: ${OPERATORS.join(', ')}`)))
+        .register(z.globalRegistry, { description: 'Operator (leaf conditions).' }),
+      values: z
+        .optional(
+          z
+            .array(z.union([z.string(), z.number(), z.boolean()], expected('a string, number or boolean')), expected('an array of values'))
+            .check(z.maxLength(MAX_CONDITION_VALUES, { error: `expected at most ${MAX_CONDITION_VALUES} values` })),
+        )
+        .register(z.globalRegistry, { description: 'The attribute matches when it matches any of these. Not used by exists.' }),
+      caseInsensitive: z
+        .optional(z.boolean(expected('true or false')))
+        .register(z.globalRegistry, { description: 'String operators: ignore case.' }),
+      negate: z
+        .optional(z.boolean(expected('true or false')))
+        .register(z.globalRegistry, { description: 'Invert the operator on a present, readable attribute.' }),
+      // z.lazy, not getters: zod/mini's `.check` copies the shape, which would call a getter before conditionSchema exists.
+      all: z
+        .optional(
+          z
+            .array(
+              z.lazy(() => conditionSchema),
+              expected('an array of conditions'),
+            )
+            .check(z.minLength(1, { error: 'expected at least one condition' })),
+        )
+        .register(z.globalRegistry, { description: 'Every condition matches.' }),
+      any: z
+        .optional(
+          z
+            .array(
+              z.lazy(() => conditionSchema),
+              expected('an array of conditions'),
+            )
+            .check(z.minLength(1, { error: 'expected at least one condition' })),
+        )
+        .register(z.globalRegistry, { description: 'At least one condition matches.' }),
+      not: z.optional(z.lazy(() => conditionSchema)).register(z.globalRegistry, { description: 'The condition does not match.' }),
+      segment: z
+        .optional(nameOf('a segment name'))
+        .register(z.globalRegistry, { description: 'Matches when the named top-level segment does.' }),
+    })
+    .check(z.superRefine(checkCondition, { when: () => true }))
+    .register(z.globalRegistry, {
+      id: 'condition',
+      description: 'A condition: { attribute, op, values }, { all }, { any }, { not } or { segment }.',
+    }) as z.ZodMiniType<Condition, ConditionShape>)() // checkCondition lets through exactly one form
 
 function checkCondition(input: unknown, ctx: Refinement): void {
   if (typeof input !== 'object' || input === null) return
@@ -150,6 +166,10 @@ function checkCondition(input: unknown, ctx: Refinement): void {
       })
     return
   }
+  if (op === 'regex' && regexEngine() === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['op'], params: { check: 'regex_engine_missing' }, message: REGEX_ENGINE_MISSING })
+    return
+  }
   values.forEach((value: unknown, index) => {
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return
     const problem = checkValue(op, value, caseInsensitive)
@@ -163,75 +183,88 @@ function checkCondition(input: unknown, ctx: Refinement): void {
   })
 }
 
-const weightMessage = expected('integer 0..1000000')
+const weightMessage = /* @__PURE__ */ (() => expected('integer 0..1000000'))()
 
-export const ruleSchema = z
-  .strictObject({
-    id: nameOf('a rule id').describe('Unique within the experiment; reported as ruleId.'),
-    when: conditionSchema,
-    variant: nameOf('a variant name').optional().describe('Pin matching units to this variant.'),
-    weights: z
-      .record(
-        z.string(),
-        z
-          .number(weightMessage)
-          .refine(Number.isInteger, weightMessage)
-          .min(0, weightMessage)
-          .max(1_000_000, weightMessage)
-          .meta({ type: 'integer' }),
-        {
-          error: 'expected an object mapping variant names to weights',
-        },
-      )
-      .optional()
-      .describe('Split matching units with these weights (variants left out get 0).'),
-    exposure: percentage().optional().describe('Percent of matching units that enter the experiment.'),
-    description: z.string(expected('a string')).optional().describe('Free text for people.'),
-  })
-  .superRefine((input, ctx) => {
-    const actions = (['variant', 'weights', 'exposure'] as const).filter((field) => (input as Record<string, unknown>)[field] !== undefined)
-    if (actions.length !== 1)
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        params: { check: 'rule_action', actions },
-        message:
-          actions.length === 0
-            ? 'expected one of variant, weights or exposure: what the rule does to matching units'
-            : `expected one of variant, weights or exposure, found ${actions.join(' and ')}`,
-      })
-  })
+export const ruleSchema = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      id: nameOf('a rule id').register(z.globalRegistry, { description: 'Unique within the experiment; reported as ruleId.' }),
+      when: conditionSchema,
+      variant: z.optional(nameOf('a variant name')).register(z.globalRegistry, { description: 'Pin matching units to this variant.' }),
+      weights: z
+        .optional(
+          z.record(
+            z.string(),
+            z
+              .number(weightMessage)
+              .check(z.refine(Number.isInteger, weightMessage), z.minimum(0, weightMessage), z.maximum(1_000_000, weightMessage))
+              .register(z.globalRegistry, { type: 'integer' }),
+            {
+              error: 'expected an object mapping variant names to weights',
+            },
+          ),
+        )
+        .register(z.globalRegistry, { description: 'Split matching units with these weights (variants left out get 0).' }),
+      exposure: z
+        .optional(percentage())
+        .register(z.globalRegistry, { description: 'Percent of matching units that enter the experiment.' }),
+      description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
+    })
+    .check(
+      z.superRefine((input: unknown, ctx) => {
+        const actions = (['variant', 'weights', 'exposure'] as const).filter(
+          (field) => (input as Record<string, unknown>)[field] !== undefined,
+        )
+        if (actions.length !== 1)
+          ctx.addIssue({
+            code: 'custom',
+            path: [],
+            params: { check: 'rule_action', actions },
+            message:
+              actions.length === 0
+                ? 'expected one of variant, weights or exposure: what the rule does to matching units'
+                : `expected one of variant, weights or exposure, found ${actions.join(' and ')}`,
+          })
+      }),
+    ))()
 
-const sliceSchema = z
-  .tuple([percentage(), percentage()], expected('a slice [start, end] in percent, e.g. [0, 25]'))
-  .refine(([start, end]) => start < end, { error: 'expected a slice [start, end] with start < end' })
+const sliceSchema = /* @__PURE__ */ (() =>
+  z
+    .tuple([percentage(), percentage()], expected('a slice [start, end] in percent, e.g. [0, 25]'))
+    .check(z.refine(([start, end]) => start < end, { error: 'expected a slice [start, end] with start < end' })))()
 
-export const experimentLayerSchema = z.union(
-  [
-    nameOf('a layer name'),
-    z.strictObject({
-      name: nameOf('a layer name').describe('A layer from the top-level layers.'),
-      slice: z
-        .union([sliceSchema, z.array(sliceSchema).min(1)], expected('a slice [start, end] or a list of them'))
-        .optional()
-        .describe('Part(s) of the layer, [start, end) in percent. Default [0, 100]: the whole layer.'),
-    }),
-  ],
-  expected('a layer name, or { name, slice: [start, end] }'),
-)
+export const experimentLayerSchema = /* @__PURE__ */ (() =>
+  z.union(
+    [
+      nameOf('a layer name'),
+      z.strictObject({
+        name: nameOf('a layer name').register(z.globalRegistry, { description: 'A layer from the top-level layers.' }),
+        slice: z
+          .optional(z.union([sliceSchema, z.array(sliceSchema).check(z.minLength(1))], expected('a slice [start, end] or a list of them')))
+          .register(z.globalRegistry, { description: 'Part(s) of the layer, [start, end) in percent. Default [0, 100]: the whole layer.' }),
+      }),
+    ],
+    expected('a layer name, or { name, slice: [start, end] }'),
+  ))()
 
-export const layerSchema = z.strictObject({
-  salt: z.string(expected('a string')).min(1).optional().describe("Seeds the layer's hash. Default: the layer name."),
-  description: z.string(expected('a string')).optional().describe('Free text for people.'),
-})
+export const layerSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    salt: z
+      .optional(z.string(expected('a string')).check(z.minLength(1)))
+      .register(z.globalRegistry, { description: "Seeds the layer's hash. Default: the layer name." }),
+    description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
+  }))()
 
-export const holdoutSchema = z.union(
-  [
-    percentage(),
-    z.strictObject({
-      percent: percentage().describe('Percent of units held out.'),
-      salt: z.string().min(1).optional().describe('Seeds the holdout hash; change it to draw a new holdout.'),
-    }),
-  ],
-  expected('a percentage 0..100, or { percent, salt }'),
-)
+export const holdoutSchema = /* @__PURE__ */ (() =>
+  z.union(
+    [
+      percentage(),
+      z.strictObject({
+        percent: percentage().register(z.globalRegistry, { description: 'Percent of units held out.' }),
+        salt: z
+          .optional(z.string().check(z.minLength(1)))
+          .register(z.globalRegistry, { description: 'Seeds the holdout hash; change it to draw a new holdout.' }),
+      }),
+    ],
+    expected('a percentage 0..100, or { percent, salt }'),
+  ))()

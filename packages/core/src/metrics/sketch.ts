@@ -15,7 +15,7 @@ export function createQuantileSketch(): QuantileSketch {
   return { relativeAccuracy: SKETCH_RELATIVE_ACCURACY, count: 0, sum: 0, min: null, max: null, zeroCount: 0, bins: {} }
 }
 
-const LOG_GAMMA = Math.log(gammaOf(SKETCH_RELATIVE_ACCURACY))
+const LOG_GAMMA = /* @__PURE__ */ Math.log(/* @__PURE__ */ gammaOf(SKETCH_RELATIVE_ACCURACY))
 /** Bin keys of negative indexes, made once. */
 const NEGATIVE_KEYS: string[] = []
 

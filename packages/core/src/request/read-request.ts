@@ -20,7 +20,7 @@ export interface ReadRequest {
 }
 
 /** One user id: no comma (a repeated header arrives joined by ", "), no control characters, not too long. */
-const ONE_USER_ID = new RegExp(`^[^,\\u0000-\\u001f\\u007f]{1,${MAX_USER_ID_LENGTH}}$`)
+const ONE_USER_ID = /* @__PURE__ */ new RegExp(`^[^,\\u0000-\\u001f\\u007f]{1,${MAX_USER_ID_LENGTH}}$`)
 
 /** The id of `req.user`: the user itself when it is a string or number, else its `id`. */
 function userIdOf(user: unknown): unknown {

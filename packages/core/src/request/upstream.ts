@@ -14,7 +14,7 @@ export function pickAssignment(assignments: Readonly<Record<string, Assignment>>
   return all.length === 1 ? all[0] : undefined
 }
 
-const NO_ENV: UpstreamEnv = Object.freeze({})
+const NO_ENV: UpstreamEnv = /* @__PURE__ */ Object.freeze({})
 // splitter -> env -> experiment -> router; each router re-reads the splitter's config only when it changed
 const routers = new WeakMap<object, WeakMap<object, Map<string, Router>>>()
 

@@ -90,7 +90,7 @@ export interface ProxyRouting {
 export type RelayEnd = 'complete' | 'client_gone' | 'timeout' | 'failed'
 
 const answer = (status: number, body: string, code: ErrorCode): ProxyAnswer => ({ send: false, status, body, code })
-const NOT_SPLIT = answer(502, 'splitlane: request was not split', ErrorCode.UpstreamInvalid)
+const NOT_SPLIT = /* @__PURE__ */ answer(502, 'splitlane: request was not split', ErrorCode.UpstreamInvalid)
 
 /** `/api/x?y` without the prefix `/api` is `/x?y`, `/api` alone is `/`; `/apix` is not under `/api` and stays as it is. */
 export function withoutPrefix(url: string, prefix: string | undefined): string {

@@ -1,3 +1,4 @@
+import '../regex.js'
 import fc from 'fast-check'
 import ipaddr from 'ipaddr.js'
 import semver from 'semver'

@@ -1,6 +1,6 @@
 // Targeting operators: each compiles its config values once and then tests one attribute value.
 // A test returns true or false, or `undefined` when the value has a type the operator cannot read.
-import { RE2JS } from 're2js'
+import { regexEngine, REGEX_ENGINE_MISSING, type RegexTest } from './regex-engine.js'
 
 export const STRING_OPERATORS = ['in', 'notIn', 'equals', 'contains', 'startsWith', 'endsWith', 'regex'] as const
 export const NUMBER_OPERATORS = ['eq', 'gt', 'gte', 'lt', 'lte'] as const
@@ -279,11 +279,17 @@ export function inCidr(address: Address, { address: network, bits }: Cidr): bool
 
 export const MAX_PATTERN_LENGTH = 1000
 
-/** Compiles with RE2 (linear time in the input, no backtracking), so no pattern or input can hang. */
-export function compileRegex(pattern: string, caseInsensitive: boolean): RE2JS | string {
+/**
+ * Compiles with RE2 (linear time in the input, no backtracking), so no pattern or input can hang;
+ * a string says what is wrong. Without the engine (`@splitlane/core/regex`) the schema reports
+ * `regex_engine_missing` before this runs.
+ */
+export function compileRegex(pattern: string, caseInsensitive: boolean): RegexTest | string {
   if (pattern.length > MAX_PATTERN_LENGTH) return `a pattern of at most ${MAX_PATTERN_LENGTH} characters`
+  const compile = regexEngine()
+  if (compile === undefined) return REGEX_ENGINE_MISSING
   try {
-    return RE2JS.compile(pattern, caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0)
+    return compile(pattern, caseInsensitive)
   } catch (error) {
     return `a valid RE2 pattern (${error instanceof Error ? error.message : String(error)})`
   }
@@ -349,10 +355,11 @@ export function compileTest({ op, values, caseInsensitive }: LeafSpec): ValueTes
       }
     }
     case 'regex': {
-      const patterns = values.map((value) => compileRegex(String(value), caseInsensitive) as RE2JS)
+      // Checked by the schema; a test that could not compile (no engine) reads nothing, so the leaf is false.
+      const patterns = values.map((value) => compileRegex(String(value), caseInsensitive)).filter((test) => typeof test !== 'string')
       return (value) => {
         const text = textOf(value)
-        return text === undefined ? undefined : patterns.some((pattern) => pattern.test(text))
+        return text === undefined || patterns.length === 0 ? undefined : patterns.some((test) => test(text))
       }
     }
     case 'eq':

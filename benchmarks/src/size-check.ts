@@ -1,0 +1,19 @@
+// `pnpm size` (a step of `pnpm test`): bundles each row of size.ts and fails when one outgrows its
+// budget. Run `pnpm build` first: the rows bundle the built packages.
+import { kb, measureSizes } from './size.js'
+
+const results = await measureSizes()
+for (const { row, minified, gzipped } of results) {
+  const limit = row.budget === undefined ? '' : ` (budget ${kb(row.budget)}${row.target === undefined ? '' : `, target ${kb(row.target)}`})`
+  console.log(
+    `${gzipped > (row.budget ?? Infinity) ? '✗' : '✓'} ${kb(gzipped).padStart(9)} gzipped, ${kb(minified).padStart(9)} minified  ${row.name}${limit}`,
+  )
+}
+const over = results.filter(({ row, gzipped }) => row.budget !== undefined && gzipped > row.budget)
+if (over.length > 0) {
+  console.error(
+    `\n${over.length} bundle(s) over budget: ${over.map(({ row, gzipped }) => `${row.name} is ${kb(gzipped)}, budget ${kb(row.budget!)}`).join('; ')}.` +
+      '\nFind what grew with esbuild --metafile (docs/benchmarks.md, "Bundle size"); raise a budget only with a reason in the same commit.',
+  )
+  process.exitCode = 1
+}
