@@ -14,9 +14,23 @@ export {
 export {
   createRolloutController,
   type FleetMetricsSource,
+  MAX_ANALYSES,
+  type AnalysisRunRecord,
   type RolloutController,
   type RolloutControllerOptions,
   type RolloutStatusReport,
 } from './controller.js'
 export { createFileConfigStore, type ConfigStore, type StoredDocument, type StoreWrite } from './store.js'
 export { controllerHandler, serveController, type ControllerServer, type ServeControllerOptions } from './serve.js'
+export {
+  controllerDashboard,
+  controllerStatusClient,
+  createFleetDashboardData,
+  fleetDashboardQueries,
+  weightAt,
+  DASHBOARD_NAMES,
+  type ControllerDashboardOptions,
+  type DashboardMetricNames,
+  type FleetDashboardDataOptions,
+  type RolloutStatusReader,
+} from './dashboard.js'
