@@ -46,8 +46,13 @@ export interface FleetDashboardDataOptions {
   selector?: string
   /** How far back the charts go (default 30 min). */
   rangeMs?: number
-  /** One point per step (default 15,000 ms); each point covers the step before it. */
+  /** One point per step (default 15,000 ms). */
   stepMs?: number
+  /**
+   * The range each point's rate is taken over (default the larger of 60 s and the step): at least four
+   * scrape intervals, or points go missing (Grafana's `$__rate_interval` rule).
+   */
+  windowMs?: number
   /** Readings closer together than this share one (default 2000 ms): many open pages cost Prometheus no more. */
   minReadIntervalMs?: number
   clock?: () => number
@@ -55,28 +60,28 @@ export interface FleetDashboardDataOptions {
 
 type QueryName = 'requests' | 'errors' | 'p50' | 'p95' | 'p99' | 'ttfb' | 'tokens' | 'cost'
 
-/** The range queries of one experiment, each returning one series per variant. */
+/** The range queries of one experiment, each returning one series per variant: per-second rates and latency quantiles in seconds. */
 export function fleetDashboardQueries(
   experiment: string,
-  options: { names?: Partial<DashboardMetricNames>; selector?: string; stepMs?: number } = {},
+  options: { names?: Partial<DashboardMetricNames>; selector?: string; windowMs?: number } = {},
 ): Record<QueryName, string> {
   const names: DashboardMetricNames = { ...DEFAULT_NAMES, ...DASHBOARD_NAMES, ...options.names }
   const value = experiment.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
   const matchers = `${names.experimentLabel}="${value}"${options.selector ? `,${options.selector}` : ''}`
-  const window = promDuration(options.stepMs ?? 15_000)
+  const window = promDuration(options.windowMs ?? 60_000)
   const by = names.variantLabel
-  const increase = (metric: string, extra = '') => `sum by (${by}) (increase(${metric}{${matchers}${extra}}[${window}]))`
+  const rate = (metric: string, extra = '') => `sum by (${by}) (rate(${metric}{${matchers}${extra}}[${window}]))`
   const quantile = (q: number, histogram: string) =>
     `histogram_quantile(${q}, sum by (le, ${by}) (rate(${histogram}_bucket{${matchers}}[${window}])))`
   return {
-    requests: increase(names.requests),
-    errors: increase(names.requests, `,${names.errorLabel}!=""`),
+    requests: rate(names.requests),
+    errors: rate(names.requests, `,${names.errorLabel}!=""`),
     p50: quantile(0.5, names.duration),
     p95: quantile(0.95, names.duration),
     p99: quantile(0.99, names.duration),
     ttfb: quantile(0.5, names.ttfb),
-    tokens: increase(names.tokens),
-    cost: increase(names.cost),
+    tokens: rate(names.tokens),
+    cost: rate(names.cost),
   }
 }
 
@@ -98,6 +103,7 @@ const isClient = (value: FleetDashboardDataOptions['prometheus']): value is Prom
 export function createFleetDashboardData(options: FleetDashboardDataOptions): DashboardFleet {
   const clock = options.clock ?? Date.now
   const stepMs = options.stepMs ?? 15_000
+  const windowMs = options.windowMs ?? Math.max(60_000, stepMs)
   const rangeMs = options.rangeMs ?? 30 * 60_000
   const minReadIntervalMs = options.minReadIntervalMs ?? 2000
   // The page polls every few seconds: fail fast, the next poll is the retry.
@@ -120,7 +126,7 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
     if (client === undefined) return series
     await Promise.all(
       options.experiments().map(async (experiment) => {
-        const queries = fleetDashboardQueries(experiment, { ...options, stepMs })
+        const queries = fleetDashboardQueries(experiment, { ...options, windowMs })
         const names = Object.keys(queries) as QueryName[]
         const results = await Promise.all(
           names.map((name) =>
@@ -204,22 +210,23 @@ function variantLines(results: Record<QueryName, RangeSeries[]>, t: number[], st
     QueryName,
     Map<string, (number | null)[]>
   >
+  const seconds = stepMs / 1000
   const lines: Record<string, VariantSeries> = Object.create(null) as Record<string, VariantSeries>
-  for (const [variant, counts] of all.requests) {
+  for (const [variant, rates] of all.requests) {
     const at = (name: QueryName, i: number) => all[name].get(variant)?.[i] ?? null
-    const perRequest = (name: QueryName, i: number, scale = 1) => {
+    const perRequest = (name: QueryName, i: number) => {
       const value = at(name, i)
-      const requests = counts[i] ?? 0
-      return value === null || requests <= 0 ? null : (value / requests) * scale
+      const rate = rates[i] ?? 0
+      return value === null || rate <= 0 ? null : value / rate
     }
     const ms = (name: QueryName, i: number) => {
       const value = at(name, i)
       return value === null ? null : value * 1000
     }
     lines[variant] = {
-      requests: counts.map((value) => Math.round(value ?? 0)),
-      rate: counts.map((value) => (value ?? 0) / (stepMs / 1000)),
-      errorRatio: counts.map((_, i) => (counts[i] ? (at('errors', i) ?? 0) / counts[i] : null)),
+      requests: rates.map((rate) => Math.round((rate ?? 0) * seconds)),
+      rate: rates.map((rate) => rate ?? 0),
+      errorRatio: rates.map((_, i) => (rates[i] ? (at('errors', i) ?? 0) / rates[i] : null)),
       p50: t.map((_, i) => ms('p50', i)),
       p95: t.map((_, i) => ms('p95', i)),
       p99: t.map((_, i) => ms('p99', i)),
@@ -228,7 +235,9 @@ function variantLines(results: Record<QueryName, RangeSeries[]>, t: number[], st
       cost: t.map((_, i) => perRequest('cost', i)),
     }
   }
-  return { lines, errors: all.errors }
+  // errors per step, for the totals (the series carry only their ratio)
+  const errors = new Map([...all.errors].map(([variant, rates]) => [variant, rates.map((rate) => (rate === null ? null : rate * seconds))]))
+  return { lines, errors }
 }
 
 function rolloutView(report: RolloutStatusReport, fallbackPlan: RolloutPlan | undefined): DashboardRolloutView {
@@ -244,8 +253,20 @@ function rolloutView(report: RolloutStatusReport, fallbackPlan: RolloutPlan | un
     history: report.state.history.slice(-50),
     runs: report.analyses ?? [],
     guardrail: null,
-    decision: report.decision,
+    decision: lastDecision(report),
   }
+}
+
+/**
+ * The last decision with its sentences: the controller ticks often and most ticks only wait, so the events
+ * of the last moment something happened (e.g. an analysis passed, the weight went up, a pause began).
+ */
+function lastDecision(report: RolloutStatusReport): DashboardRolloutView['decision'] {
+  if (report.decision.action !== 'none' && report.decision.action !== 'wait') return report.decision
+  const last = report.state.history.at(-1)
+  if (last === undefined) return null
+  const events = report.state.history.filter((event) => event.at === last.at)
+  return { at: last.at, action: last.action, explanation: events.map((event) => event.message) }
 }
 
 /** A rollout controller over HTTP (`serveController` or `splitlane rollout run --serve`): its `/status` and actions. */

@@ -109,9 +109,9 @@ const state = async () =>
 
 describe('the fleet dashboard served by the controller', () => {
   it('builds its range queries from the metric names, grouped by variant, with the selector and an escaped experiment', () => {
-    const queries = fleetDashboardQueries('check"out', { stepMs: 30_000, selector: 'job="shop"' })
+    const queries = fleetDashboardQueries('check"out', { windowMs: 30_000, selector: 'job="shop"' })
     expect(queries.requests).toBe(
-      'sum by (feature_flag_result_variant) (increase(splitlane_requests_total{feature_flag_key="check\\"out",job="shop"}[30s]))',
+      'sum by (feature_flag_result_variant) (rate(splitlane_requests_total{feature_flag_key="check\\"out",job="shop"}[30s]))',
     )
     expect(queries.errors).toContain('error_type!=""')
     expect(queries.p95).toBe(
@@ -123,7 +123,7 @@ describe('the fleet dashboard served by the controller', () => {
     const renamed = fleetDashboardQueries('checkout', {
       names: { requests: 'reqs_total', duration: 'dur_seconds', variantLabel: 'variant', ttfb: 'ttfb_seconds', cost: 'usd_total' },
     })
-    expect(renamed.requests).toBe('sum by (variant) (increase(reqs_total{feature_flag_key="checkout"}[15s]))')
+    expect(renamed.requests).toBe('sum by (variant) (rate(reqs_total{feature_flag_key="checkout"}[60s]))')
     expect(renamed.p50).toContain('sum by (le, variant) (rate(dur_seconds_bucket{')
     expect(renamed.ttfb).toContain('ttfb_seconds_bucket')
     expect(renamed.cost).toContain('usd_total{')

@@ -159,7 +159,7 @@ function chartTable(spec: ChartSpec, t: number[], experiment: string): string {
       const counts = requests
         ? spec.columns.map((c) => `<td data-requests="${esc(c.variant)}">${requests[c.variant]!.requests[i]}</td>`).join('')
         : ''
-      return `<tr><th scope="row">${time(at)}</th>${cells}${counts}</tr>`
+      return `<tr data-t="${at}"><th scope="row">${time(at)}</th>${cells}${counts}</tr>`
     })
     .join('')
   return `<div class="scroll" tabindex="0"><table><caption>${esc(spec.title)} (${esc(spec.unit)}) per interval</caption><thead><tr><th scope="col">Time</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`
