@@ -15,14 +15,18 @@ import { createPrometheusClient, type PrometheusClient, type PrometheusClientOpt
 import type { RolloutController, RolloutStatusReport } from './controller.js'
 import { DEFAULT_NAMES, promDuration, type MetricNames } from './source.js'
 
-/** Metric names the dashboard reads besides the source's (TTFB, tokens and cost: charted only when Prometheus has them). */
+/**
+ * Metric names the dashboard reads besides the source's: the OpenTelemetry Prometheus exporter's names for
+ * `splitlane.request.time_to_first_byte`, `splitlane.llm.tokens` and `splitlane.llm.cost`. Charted only when
+ * Prometheus has them (LLM and proxied splits).
+ */
 export const DASHBOARD_NAMES = {
   /** Histogram base name of the time to first byte, in seconds. */
-  ttfb: 'splitlane_request_ttfb',
-  /** Counter of tokens (prompt and completion together). */
-  tokens: 'splitlane_tokens_total',
-  /** Counter of cost, in the config's currency. */
-  cost: 'splitlane_cost_total',
+  ttfb: 'splitlane_request_time_to_first_byte',
+  /** Counter of LLM tokens (summed over `gen_ai_token_type`: input and output together). */
+  tokens: 'splitlane_llm_tokens_total',
+  /** Counter of LLM cost, in the currency of the upstream's prices. */
+  cost: 'splitlane_llm_cost_total',
 } as const
 
 export type DashboardMetricNames = MetricNames & { -readonly [K in keyof typeof DASHBOARD_NAMES]: string }

@@ -14,7 +14,6 @@ export {
 export {
   createRolloutController,
   type FleetMetricsSource,
-  MAX_ANALYSES,
   type AnalysisRunRecord,
   type RolloutController,
   type RolloutControllerOptions,
@@ -23,11 +22,9 @@ export {
 export { createFileConfigStore, type ConfigStore, type StoredDocument, type StoreWrite } from './store.js'
 export { controllerHandler, serveController, type ControllerServer, type ServeControllerOptions } from './serve.js'
 export {
-  controllerDashboard,
   controllerStatusClient,
   createFleetDashboardData,
   fleetDashboardQueries,
-  weightAt,
   DASHBOARD_NAMES,
   type ControllerDashboardOptions,
   type DashboardMetricNames,

@@ -78,11 +78,15 @@ describe.skipIf(!present)('the fleet dashboard in headless chromium, on a real P
     await writeFile(join(dir, 'config.json'), JSON.stringify(config))
     const exporter = new PrometheusExporter({ preventServerStart: true })
     meterProvider = new MeterProvider({ readers: [exporter] })
-    // LLM figures under the dashboard's default names, so their panels have data to show
+    // LLM figures as splitlane's instruments name them (an LLM split through createSplitFetch records them),
+    // recorded here by hand so that the test needs no LLM upstream
     const meter = meterProvider.getMeter('fleet-dashboard-test')
-    const ttfb = meter.createHistogram('splitlane.request.ttfb', { unit: 's' })
-    const tokens = meter.createCounter('splitlane.tokens')
-    const cost = meter.createCounter('splitlane.cost')
+    const ttfb = meter.createHistogram('splitlane.request.time_to_first_byte', {
+      unit: 's',
+      advice: { explicitBucketBoundaries: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1] },
+    })
+    const tokens = meter.createCounter('splitlane.llm.tokens')
+    const cost = meter.createCounter('splitlane.llm.cost')
     const splitter = createSplitter({ config })
     const otel = createOtelInstrumentation({ meterProvider })
     const split = (experiment: string) =>
@@ -102,7 +106,8 @@ describe.skipIf(!present)('the fleet dashboard in headless chromium, on a real P
       const variant = req.splitlane?.assistant?.variant ?? 'small'
       const labels = { 'feature_flag.key': 'assistant', 'feature_flag.result.variant': variant }
       ttfb.record(variant === 'large' ? 0.3 : 0.12, labels)
-      tokens.add(variant === 'large' ? 600 : 450, labels)
+      tokens.add(200, { ...labels, 'gen_ai.token.type': 'input' })
+      tokens.add(variant === 'large' ? 400 : 250, { ...labels, 'gen_ai.token.type': 'output' })
       cost.add(variant === 'large' ? 0.006 : 0.0009, labels)
       res.send('ok')
     })

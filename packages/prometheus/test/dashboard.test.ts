@@ -14,10 +14,10 @@ import {
   createRolloutController,
   fleetDashboardQueries,
   serveController,
-  weightAt,
   type ControllerServer,
   type RolloutController,
 } from '../src/index.js'
+import { weightAt } from '../src/dashboard.js'
 
 const plan: RolloutPlan = {
   experiment: 'checkout',
@@ -117,9 +117,11 @@ describe('the fleet dashboard served by the controller', () => {
     expect(queries.p95).toBe(
       'histogram_quantile(0.95, sum by (le, feature_flag_result_variant) (rate(splitlane_request_duration_bucket{feature_flag_key="check\\"out",job="shop"}[30s])))',
     )
-    expect(queries.ttfb).toContain('splitlane_request_ttfb_bucket')
-    expect(queries.tokens).toContain('splitlane_tokens_total')
-    expect(queries.cost).toContain('splitlane_cost_total')
+    expect(queries.ttfb).toContain('splitlane_request_time_to_first_byte_bucket')
+    expect(queries.tokens).toBe(
+      'sum by (feature_flag_result_variant) (rate(splitlane_llm_tokens_total{feature_flag_key="check\\"out",job="shop"}[30s]))',
+    )
+    expect(queries.cost).toContain('splitlane_llm_cost_total{')
     const renamed = fleetDashboardQueries('checkout', {
       names: { requests: 'reqs_total', duration: 'dur_seconds', variantLabel: 'variant', ttfb: 'ttfb_seconds', cost: 'usd_total' },
     })
