@@ -21,6 +21,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createFileConfigStore,
+  createFleetDashboardData,
   createPrometheusClient,
   createPrometheusSource,
   createRolloutController,
@@ -262,6 +263,19 @@ describe.skipIf(!present)('the fleet dashboard in headless chromium, on a real P
         compared++
       }
     expect(compared).toBeGreaterThanOrEqual(4)
+    // one reading of its own (the page's polls share theirs): two experiments, 8 range queries each
+    const data = createFleetDashboardData({
+      prometheus: { url: prometheus.url },
+      experiments: () => ['checkout', 'assistant'],
+      stepMs: STEP_MS,
+      windowMs: 4000,
+      rangeMs: 60_000,
+    })
+    const asked = performance.now()
+    const reading = await data.read()
+    const readMs = performance.now() - asked
+    expect(reading.problems).toEqual([])
+    console.log(`fleet dashboard: one reading (16 range queries over 60 s at 2 s steps) took ${readMs.toFixed(0)} ms`)
   })
 
   it('refuses an action without the token, applies it with the token, and records it in the rollout’s history', async () => {
