@@ -2,7 +2,7 @@
 // controller's token, and a Prometheus that is down shown on the page instead of a crash. Real HTTP throughout;
 // the series against a real Prometheus are in dashboard.browser.test.ts.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FleetWindow, RolloutPlan } from '@splitlane/core'
@@ -203,5 +203,16 @@ describe('the fleet dashboard served by the controller', () => {
     const changed = history.find((event) => event.action === 'set-weight')!
     expect(weightAt(history, changed.at - 1)).toBe(0)
     expect(weightAt(history, changed.at)).toBe(10)
+  })
+
+  it('survives a client that resets mid-body, and keeps serving', async () => {
+    const { port } = new URL(server.url)
+    const socket = connect(Number(port), '127.0.0.1')
+    await new Promise((resolve) => socket.once('connect', resolve))
+    socket.write('POST /splitlane/api/actions/promote HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n{"exp')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    socket.resetAndDestroy()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect((await fetch(`${server.url}/splitlane/api/state`)).status).toBe(200)
   })
 })
