@@ -2,9 +2,11 @@
 // split, so that what splitlane costs beyond it, (c) - (b), is the figure that counts. Per request:
 // read the sticky cookie (one indexOf and a slice), take the key (user id header, else the cookie,
 // else a fresh id), hash it with splitlane's `murmur3`, choose one of 10/10/80, set the variant
-// header and, for a fresh id, the sticky cookie. No metrics, no telemetry, no validation.
+// header and, for a fresh id, the sticky cookie, signed (HMAC-SHA256, as splitlane signs it by default:
+// an id in clear lets a visitor pick its variant). No metrics, no telemetry, no validation.
 import { randomUUID } from 'node:crypto'
 import { murmur3 } from '@splitlane/core'
+import { BENCH_COOKIE_SECRET, benchCookieSignature } from './adapter-fixtures.js'
 import type { RequestHandler } from 'express'
 import type { FastifyInstance } from 'fastify'
 
@@ -25,7 +27,8 @@ export function floorDecision(userId: string | undefined, cookie: string | undef
   const fresh = userId === undefined && sticky === undefined ? randomUUID() : undefined
   const bucket = murmur3(userId ?? sticky ?? fresh!) % 100
   const variant = bucket < 10 ? 'helloworld=v1' : bucket < 20 ? 'helloworld=v2' : 'helloworld=v3'
-  return fresh === undefined ? { variant } : { variant, setCookie: `${COOKIE}${fresh}${COOKIE_ATTRIBUTES}` }
+  if (fresh === undefined) return { variant }
+  return { variant, setCookie: `${COOKIE}${encodeURIComponent(benchCookieSignature.sign(fresh, BENCH_COOKIE_SECRET))}${COOKIE_ATTRIBUTES}` }
 }
 
 const text = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined)

@@ -10,6 +10,7 @@ import { measureAdapters } from './adapters.js'
 import { measureFetchOverhead, renderFetchOverhead } from './fetch-overhead.js'
 import { renderAdapterReport, renderReport, type Row } from './report.js'
 import { measurePlan } from './plan-cost.js'
+import { measureRequestPath } from './request-path.js'
 
 const TIMING = { warmupMs: 400, roundMs: 40, rounds: 21 }
 const ALLOCATION_SAMPLES = 5
@@ -17,6 +18,10 @@ const SPLIT_TOLERANCE = 0.03
 const DOC = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url))
 
 const log = (message: string) => console.error(`[bench] ${message}`)
+
+const REQUEST_PATH_METHOD = `## The request path against its floor (in-process)
+
+Each adapter (c) beside (a) the bare app and (b) a floor: hand-written middleware doing only the essential work of a sticky split (read the cookie with one \`indexOf\` and a \`slice\`, take the user id header, else the cookie, else a fresh id signed with HMAC-SHA256 as splitlane signs it by default; hash with splitlane's \`murmur3\`; choose one of 10/10/80; set the variant header and, on a first visit, the sticky cookie; benchmarks/src/adapter-floor.ts). Splitlane runs with a metrics recorder and the OpenTelemetry API (no SDK), the cookie signed. Express and Fastify are driven through their own \`inject\` (no sockets), \`withSplitlane\` by calling the handler with a \`Request\`; "core" is \`createHttpSplit\` begin + finish alone, against the floor's decision alone. The cases alternate round by round (order reversed every round), and the headline is the median over rounds of the same-round difference (c) - (b). Returning visitor: a user id and six cookies; first visit: neither. \`SPLITLANE_OLD=<dir> pnpm --filter @splitlane/benchmarks bench:request-path\` runs an older build beside this one.`
 
 /** Every case must split the common keys 80/10/10, or the comparison is meaningless. */
 function checkSplits(cases: readonly Case[]): Map<Case, Record<string, number>> {
@@ -87,7 +92,8 @@ async function main(): Promise<void> {
   })
   const fetchSection = renderFetchOverhead(await measureFetchOverhead(log))
   const planSection = measurePlan()
-  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}\n${fetchSection}\n${planSection}`, {
+  const requestPath = `${REQUEST_PATH_METHOD}\n\n${await measureRequestPath({ rounds: 15, log })}\n`
+  const formatted = await format(`${markdown}\n${renderAdapterReport(adapters)}\n${requestPath}\n${fetchSection}\n${planSection}`, {
     ...(await resolveConfig(DOC)),
     filepath: DOC,
   })

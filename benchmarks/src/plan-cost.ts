@@ -124,6 +124,24 @@ const GROWTH: readonly [experiments: number, rules: number][] = [
   [1_000, 100],
 ]
 
+const RESULT_FLOOR = 'floor: the result record alone'
+/** An object of an assignment's shape (13 fields), as `assignAll` returns one per experiment. */
+const resultLike = (experiment: string, call: number) => ({
+  experiment,
+  variant: 'v1',
+  value: null,
+  reason: 'split',
+  ruleId: undefined,
+  source: undefined,
+  inExperiment: true,
+  key: 'user',
+  keyFrom: 'key',
+  hash: call,
+  bucket: call / 4294967296,
+  revision: 'r',
+  errorCode: undefined,
+})
+
 function growthRows(builds: readonly Build[]) {
   return GROWTH.map(([experiments, rules]) => {
     const config = planConfig(experiments, rules)
@@ -144,11 +162,25 @@ function growthRows(builds: readonly Build[]) {
         return folded
       })
     }
+    // The floor at 0 rules: the returned record alone, one assignment-shaped object per experiment from precomputed
+    // values, nothing hashed or chosen. Its growth per experiment is what memory, not splitlane, adds at this size.
+    if (rules === 0) {
+      const names = Object.keys(config.experiments)
+      runs.set(RESULT_FLOOR, () => {
+        let folded = 0
+        for (let call = 0; call < calls; call++) {
+          const record = Object.create(null) as Record<string, { variant: string }>
+          for (const name of names) record[name] = resultLike(name, call)
+          folded = (folded + record['experiment-0']!.variant.charCodeAt(1)) | 0
+        }
+        return folded
+      })
+    }
     return { name: `${experiments.toLocaleString('en-US')} × ${rules}`, runs, ops: calls, experiments, rules }
   })
 }
 
-const METHOD = `Each row is timed once per round for ${ROUNDS} rounds after two untimed runs, every build in turn within a round (the order rotating), and the table shows the median. Compile rows time one \`createSplitter\` or one \`update\` (alternating between two revisions) over experiments split 80/10/10; the floor is one \`structuredClone\` of the same config, the least any compile does. Growth rows time \`assignAll\` with a context that matches no rule, so every rule of every experiment is evaluated (half \`in\` over two values, half \`startsWith\`); linear growth keeps the last figure, ns per experiment·(rules + 1), flat.`
+const METHOD = `Each row is timed once per round for ${ROUNDS} rounds after two untimed runs, every build in turn within a round (the order rotating), and the table shows the median. Compile rows time one \`createSplitter\` or one \`update\` (alternating between two revisions) over experiments split 80/10/10; the floor is one \`structuredClone\` of the same config, the least any compile does. Growth rows time \`assignAll\` with a context that matches no rule, so every rule of every experiment is evaluated (half \`in\` over two values, half \`startsWith\`); linear growth keeps the last figure, ns per experiment·(rules + 1), flat. At 0 rules a floor builds the returned record alone (one assignment-shaped object per experiment in a null-prototype record, nothing hashed): where it grows per experiment too, the step is the memory hierarchy's (the result and the compiled experiments leaving the caches), and splitlane's figure is read against it.`
 
 /** The compile and growth tables as markdown, timing `builds` (default: the current core alone). */
 export function measurePlan(builds: readonly Build[] = [{ label: 'splitlane', core: current }]): string {

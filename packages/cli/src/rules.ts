@@ -1,5 +1,5 @@
 // Prometheus rules for a config's experiments: per-variant recording rules (request rate, error
-// ratio, latency quantiles over the burn-rate windows) and multiwindow, multi-burn-rate alerts per
+// ratio, latency and time-to-first-byte quantiles, LLM token and cost rates over the burn-rate windows) and multiwindow, multi-burn-rate alerts per
 // variant from the same table the in-process guardrails use (DEFAULT_BURN_RATE_ALERTS: 14.4 / 6 / 1).
 import { DEFAULT_BURN_RATE_ALERTS, LATENCY_BUCKETS_SECONDS, type BurnRateAlert, type ParsedConfig } from '@splitlane/core'
 
@@ -79,6 +79,19 @@ export function rulesFor(config: ParsedConfig, options: RulesOptions): RuleGroup
         record: `splitlane:request_duration_seconds:p${Math.round(q * 100)}_${w}`,
         expr: `histogram_quantile(${q}, sum by (${BY}, le) (rate(splitlane_request_duration_bucket{${scope}}[${w}])))`,
       })
+    // Time to first byte (proxies, LLM calls) and LLM tokens and cost: for dashboards over the same windows.
+    for (const q of QUANTILES)
+      recording.push({
+        record: `splitlane:time_to_first_byte_seconds:p${Math.round(q * 100)}_${w}`,
+        expr: `histogram_quantile(${q}, sum by (${BY}, le) (rate(splitlane_request_time_to_first_byte_bucket{${scope}}[${w}])))`,
+      })
+    recording.push(
+      {
+        record: `splitlane:llm_tokens:rate${w}`,
+        expr: `sum by (${BY}, gen_ai_token_type) (rate(splitlane_llm_tokens_total{${scope}}[${w}]))`,
+      },
+      { record: `splitlane:llm_cost:rate${w}`, expr: `sum by (${BY}) (rate(splitlane_llm_cost_total{${scope}}[${w}]))` },
+    )
     if (options.latency !== undefined)
       recording.push({
         record: `splitlane:latency_slow_ratio:rate${w}`,

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { run } from '../src/program.js'
 
@@ -42,4 +42,13 @@ export function splitlaneProcess(args: readonly string[], options: { cwd?: strin
       },
     )
   })
+}
+
+/** Starts the built `splitlane` command as a long-running child process (a controller); its output is collected. */
+export function startSplitlaneProcess(args: readonly string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  return { child, output: () => output }
 }

@@ -1,10 +1,11 @@
 // `splitlane rollout`: `run --once` ticks the controller on a YAML config and writes the weights and
 // the status into it; `status` reads them back; the actions go to a running controller with its token.
+import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { createFileConfigStore, createRolloutController, serveController } from '@splitlane/prometheus'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { splitlane, splitlaneProcess } from './cli.js'
+import { splitlane, splitlaneProcess, startSplitlaneProcess } from './cli.js'
 import { tempFiles } from './files.js'
 
 const CONFIG = `version: 1
@@ -65,4 +66,93 @@ describe('splitlane rollout', () => {
       await server.close()
     }
   })
+
+  it('a controller process killed with SIGKILL mid-ramp, then started again, resumes at the same step and weight', async () => {
+    const { write } = await tempFiles()
+    const config = await write('config.yaml', CONFIG)
+    // No analysis step, so Prometheus is not asked (nothing listens there). The 6 s pause spans the kill, a second
+    // with no controller, and the restart.
+    const ramp = `experiment: checkout
+canary: canary
+baseline: stable
+steps:
+  - setWeight: 10
+  - pause: { durationMs: 300 }
+  - setWeight: 20
+  - pause: { durationMs: 6000 }
+  - setWeight: 50
+  - pause: {}
+`
+    const plan = await write('ramp.yaml', ramp)
+    const args = ['rollout', 'run', '--plan', plan, '--config', config, '--prometheus', 'http://127.0.0.1:9', '--interval', '100ms']
+    interface OnDisk {
+      revision: string
+      rollout?: {
+        step: number
+        canaryWeight: number
+        status: string
+        state: { history: { at: number; action: string; message: string }[] }
+      }
+    }
+    const onDisk = async () => parse(await readFile(config, 'utf8')) as OnDisk
+    const waitFor = async (what: string, check: (doc: OnDisk) => boolean, output: () => string, timeoutMs = 20_000) => {
+      for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const doc = await onDisk().catch(() => undefined) // a rename is atomic, but be patient with a slow disk
+        if (doc !== undefined && check(doc)) return doc
+      }
+      throw new Error(`waited ${timeoutMs} ms for ${what}; controller output: ${output()}`)
+    }
+
+    const waitForOutput = async (output: () => string, pattern: RegExp, timeoutMs = 20_000) => {
+      for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const match = pattern.exec(output())
+        if (match !== null) return match
+      }
+      throw new Error(`waited ${timeoutMs} ms for ${pattern}; controller output: ${output()}`)
+    }
+
+    const first = startSplitlaneProcess(args)
+    let second: ReturnType<typeof startSplitlaneProcess> | undefined
+    try {
+      const before = await waitFor('canary at 20%', (doc) => doc.rollout?.canaryWeight === 20, first.output)
+      first.child.kill('SIGKILL') // no goodbye: whatever the process had not written is lost
+      await once(first.child, 'exit')
+      expect(first.child.signalCode).toBe('SIGKILL')
+      const killed = await onDisk()
+      expect(killed.rollout).toMatchObject({ step: before.rollout!.step, canaryWeight: 20 })
+
+      await new Promise((resolve) => setTimeout(resolve, 1000)) // down for a second
+      const restartedAt = Date.now()
+      second = startSplitlaneProcess([...args, '--serve', '127.0.0.1:0'])
+      // It serves once its first tick is done: that tick read the file and went on from it.
+      const serving = await waitForOutput(second.output, /serving (http:\S+)\/config/)
+      const status = (await (await fetch(`${serving[1]}/status`)).json()) as { step: number; canaryWeight: number; revision: string }
+      expect({ step: status.step, weight: status.canaryWeight, revision: status.revision }).toEqual({
+        step: killed.rollout!.step,
+        weight: 20,
+        revision: killed.revision,
+      })
+      const after = await onDisk()
+      expect(after.rollout!.state.history.filter((event) => event.action === 'start')).toHaveLength(1) // not started again
+      // and it goes on from there, to the next step of the same ramp
+      const done = await waitFor('canary at 50%', (doc) => doc.rollout?.canaryWeight === 50, second.output)
+      const weights = done.rollout!.state.history.filter((event) => event.action === 'set-weight').map((event) => event.message)
+      expect(weights).toEqual([
+        expect.stringMatching(/0% -> 10%/),
+        expect.stringMatching(/10% -> 20%/),
+        expect.stringMatching(/20% -> 50%/),
+      ])
+      expect(done.rollout!.state.history.filter((event) => event.action === 'start')).toHaveLength(1)
+      // the pause went on from where it was, not from the restart: 6 s after the weight reached 20%
+      const at = (pattern: RegExp) => done.rollout!.state.history.find((event) => pattern.test(event.message))!.at
+      expect(at(/20% -> 50%/) - at(/10% -> 20%/)).toBeGreaterThanOrEqual(6000)
+      expect(at(/20% -> 50%/) - restartedAt).toBeLessThan(6000)
+    } finally {
+      for (const { child } of [first, ...(second ? [second] : [])])
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM')
+          await once(child, 'exit')
+        }
+    }
+  }, 60_000)
 })

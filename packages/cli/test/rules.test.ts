@@ -46,6 +46,12 @@ const series = (variant: string, errorsPerMinute: number, fastPerMinute: number)
     { series: `splitlane_request_duration_bucket{${labels},le="0.25"}`, values: `0+${fastPerMinute}x120` },
     { series: `splitlane_request_duration_bucket{${labels},le="+Inf"}`, values: '0+60x120' },
     { series: `splitlane_request_duration_count{${labels}}`, values: '0+60x120' },
+    // every request's first byte under 0.05 s; 30 input and 90 output tokens and 0.06 in cost a minute
+    { series: `splitlane_request_time_to_first_byte_bucket{${labels},le="0.05"}`, values: '0+60x120' },
+    { series: `splitlane_request_time_to_first_byte_bucket{${labels},le="+Inf"}`, values: '0+60x120' },
+    { series: `splitlane_llm_tokens_total{${labels},gen_ai_token_type="input"}`, values: '0+30x120' },
+    { series: `splitlane_llm_tokens_total{${labels},gen_ai_token_type="output"}`, values: '0+90x120' },
+    { series: `splitlane_llm_cost_total{${labels}}`, values: '0+0.06x120' },
   ]
 }
 
@@ -107,6 +113,38 @@ describe('splitlane rules', () => {
               exp_samples: [
                 { labels: 'splitlane:error_ratio:rate5m{feature_flag_key="checkout",feature_flag_result_variant="canary"}', value: 0.05 },
                 { labels: 'splitlane:error_ratio:rate5m{feature_flag_key="checkout",feature_flag_result_variant="stable"}', value: 0 },
+              ],
+            },
+            {
+              expr: 'splitlane:llm_tokens:rate5m{feature_flag_result_variant="canary"}',
+              eval_time: '70m',
+              exp_samples: [
+                {
+                  labels:
+                    'splitlane:llm_tokens:rate5m{feature_flag_key="checkout",feature_flag_result_variant="canary",gen_ai_token_type="input"}',
+                  value: 0.5,
+                },
+                {
+                  labels:
+                    'splitlane:llm_tokens:rate5m{feature_flag_key="checkout",feature_flag_result_variant="canary",gen_ai_token_type="output"}',
+                  value: 1.5,
+                },
+              ],
+            },
+            {
+              expr: 'round(splitlane:llm_cost:rate1h{feature_flag_result_variant="canary"} * 3600, 0.001)', // 0.06 a minute, per hour
+              eval_time: '70m',
+              exp_samples: [{ labels: '{feature_flag_key="checkout",feature_flag_result_variant="canary"}', value: 3.6 }],
+            },
+            {
+              // all first bytes in the lowest bucket with data: the median interpolates to half its boundary
+              expr: 'splitlane:time_to_first_byte_seconds:p50_5m{feature_flag_result_variant="stable"}',
+              eval_time: '70m',
+              exp_samples: [
+                {
+                  labels: 'splitlane:time_to_first_byte_seconds:p50_5m{feature_flag_key="checkout",feature_flag_result_variant="stable"}',
+                  value: 0.025,
+                },
               ],
             },
             {

@@ -21,7 +21,8 @@ import {
 import { LATENCY_BUCKETS_SECONDS } from './metrics/buckets.js'
 import { isFailure } from './metrics/failure.js'
 import { otelReason } from './reasons.js'
-import type { HttpInstrumentation, HttpOutcome } from './request/types.js'
+import type { Outcome } from './metrics/types.js'
+import type { HttpInstrumentation } from './request/types.js'
 import type { CallInstrumentation } from './routing/instrumentation.js'
 import {
   ATTR_ERROR_TYPE,
@@ -31,13 +32,17 @@ import {
   ATTR_FEATURE_FLAG_RESULT_REASON,
   ATTR_FEATURE_FLAG_RESULT_VARIANT,
   ATTR_FEATURE_FLAG_VERSION,
+  ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SPLITLANE_FALLBACK,
   ATTR_SPLITLANE_SHADOW,
   BAGGAGE_PREFIX,
   EVENT_FEATURE_FLAG_EVALUATION,
+  METRIC_LLM_COST,
+  METRIC_LLM_TOKENS,
   METRIC_REQUEST_DURATION,
+  METRIC_REQUEST_TIME_TO_FIRST_BYTE,
   METRIC_REQUESTS,
   PROVIDER_NAME,
 } from './semconv.js'
@@ -97,6 +102,9 @@ export function variantsFromBaggage(from: Context = context.active()): Record<st
 interface Instruments {
   requests: Counter
   duration: Histogram
+  timeToFirstByte: Histogram
+  tokens: Counter
+  cost: Counter
 }
 
 /** What a no-op meter hands out (the API returns one shared no-op counter): how "no metrics SDK" is recognised. */
@@ -106,27 +114,52 @@ const NOOP_COUNTER = createNoopMeter().createCounter(METRIC_REQUESTS)
 function createInstruments(meter: Meter): Instruments | null {
   const requests = meter.createCounter(METRIC_REQUESTS, { description: 'Requests served, per experiment and variant', unit: '{request}' })
   if (requests === NOOP_COUNTER) return null
+  // Both histograms take the documented web-latency boundaries (docs/reference/opentelemetry.md); a View can override them.
+  const advice = { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] }
   return {
     requests,
     duration: meter.createHistogram(METRIC_REQUEST_DURATION, {
       description: 'Request duration, per experiment and variant',
       unit: 's',
-      advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
+      advice,
+    }),
+    timeToFirstByte: meter.createHistogram(METRIC_REQUEST_TIME_TO_FIRST_BYTE, {
+      description: "Time to the first byte of the upstream's response, per experiment and variant",
+      unit: 's',
+      advice,
+    }),
+    tokens: meter.createCounter(METRIC_LLM_TOKENS, {
+      description: 'LLM tokens used, per experiment, variant and token type',
+      unit: '{token}',
+    }),
+    cost: meter.createCounter(METRIC_LLM_COST, {
+      description: "LLM cost, per experiment and variant, in the currency of the upstream's prices",
+      unit: '{currency}',
     }),
   }
 }
 
-/** Records one finished request on the counter and histogram, once per experiment. */
-function recordOutcome(instruments: Instruments, assignments: readonly Assignment[], outcome: HttpOutcome, extra: Attributes = {}): void {
+/** A count an LLM response reported: only finite positive numbers are added (a counter refuses negatives). */
+const positive = (value: number | undefined): value is number => value !== undefined && value > 0 && value < Infinity
+
+/** Records one finished request on the instruments, once per experiment. Labels come from the config alone. */
+function recordOutcome(instruments: Instruments, assignments: readonly Assignment[], outcome: Outcome, extra: Attributes = {}): void {
   for (const { experiment, variant, revision } of assignments) {
     if (variant === null) continue
-    const attributes: Attributes = { ...extra, [ATTR_FEATURE_FLAG_KEY]: experiment, [ATTR_FEATURE_FLAG_RESULT_VARIANT]: variant }
+    const labels: Attributes = { ...extra, [ATTR_FEATURE_FLAG_KEY]: experiment, [ATTR_FEATURE_FLAG_RESULT_VARIANT]: variant }
     // The config revision, so a fleet controller can tell which instances serve which revision.
-    if (revision !== null) attributes[ATTR_FEATURE_FLAG_VERSION] = String(revision)
+    if (revision !== null) labels[ATTR_FEATURE_FLAG_VERSION] = String(revision)
+    if (positive(outcome.promptTokens)) instruments.tokens.add(outcome.promptTokens, { ...labels, [ATTR_GEN_AI_TOKEN_TYPE]: 'input' })
+    if (positive(outcome.completionTokens))
+      instruments.tokens.add(outcome.completionTokens, { ...labels, [ATTR_GEN_AI_TOKEN_TYPE]: 'output' })
+    // Copies: the SDK may keep the attributes object it is given, and the request's status goes into `labels` next.
+    if (positive(outcome.cost)) instruments.cost.add(outcome.cost, { ...labels })
+    const attributes = labels
     if (outcome.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status
     if (isFailure(outcome)) attributes[ATTR_ERROR_TYPE] = outcome.error === true ? '_OTHER' : String(outcome.status)
     instruments.requests.add(1, attributes)
     if (outcome.latencyMs !== undefined) instruments.duration.record(outcome.latencyMs / 1000, attributes)
+    if (outcome.ttfbMs !== undefined) instruments.timeToFirstByte.record(outcome.ttfbMs / 1000, attributes)
   }
 }
 

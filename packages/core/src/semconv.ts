@@ -28,6 +28,14 @@ export const PROVIDER_NAME = 'splitlane'
 /** splitlane's own instruments. */
 export const METRIC_REQUESTS = 'splitlane.requests'
 export const METRIC_REQUEST_DURATION = 'splitlane.request.duration'
+/** Time to first byte (a proxy: the upstream's response headers; an LLM call: the first chunk of its body), seconds. */
+export const METRIC_REQUEST_TIME_TO_FIRST_BYTE = 'splitlane.request.time_to_first_byte'
+/** LLM tokens from the response's `usage`, by `gen_ai.token.type` (`input` or `output`). */
+export const METRIC_LLM_TOKENS = 'splitlane.llm.tokens'
+/** LLM cost from the tokens and the upstream's `prices`, in the currency those prices are written in. */
+export const METRIC_LLM_COST = 'splitlane.llm.cost'
+/** OpenTelemetry's GenAI convention for which tokens are counted: `input` (prompt) or `output` (completion). */
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type'
 /** Baggage entries are `splitlane.<experiment>=<variant>`. */
 export const BAGGAGE_PREFIX = 'splitlane.'
 

@@ -45,6 +45,7 @@ describe('docs/reference/opentelemetry.md', () => {
     const baggage: string[] = []
     trace.getTracer('test').startActiveSpan('server', (span) => {
       const request = split.begin({}, view)
+      request.firstByte()
       request.run(() =>
         baggage.push(
           ...(propagation
@@ -61,7 +62,15 @@ describe('docs/reference/opentelemetry.md', () => {
     const calls = createCallInstrumentation({ meterProvider, tracerProvider, propagateBaggage: true })
     const assignment = splitter.assign('checkout', { key: 'user-1' })
     const primary = calls.start(assignment, { method: 'GET' })
-    primary.end({ status: 502, latencyMs: 12, fallbackReason: 'retryable_status' })
+    primary.end({
+      status: 502,
+      latencyMs: 12,
+      ttfbMs: 5,
+      promptTokens: 3,
+      completionTokens: 4,
+      cost: 0.001,
+      fallbackReason: 'retryable_status',
+    })
     calls.start(assignment, { method: 'GET', shadow: true }).end({ status: 200, latencyMs: 3 })
     await reader.forceFlush()
 
@@ -82,7 +91,12 @@ describe('docs/reference/opentelemetry.md', () => {
         ]),
       ),
     ])
-    expect([...names]).toEqual(expect.arrayContaining(['GET', 'GET (shadow)', '@splitlane/core', 'feature_flag.context.id', 'error.type']))
+    expect([...names]).toEqual(
+      expect.arrayContaining(['GET', 'GET (shadow)', '@splitlane/core', 'feature_flag.context.id', 'error.type', 'gen_ai.token.type']),
+    )
+    expect([...names]).toEqual(
+      expect.arrayContaining([semconv.METRIC_REQUEST_TIME_TO_FIRST_BYTE, semconv.METRIC_LLM_TOKENS, semconv.METRIC_LLM_COST]),
+    )
     expect([...names].filter((name) => !page.includes(code(name)) && !page.includes(`| ${name} `))).toEqual([])
 
     expect(baggage).toEqual(['splitlane.checkout'])
@@ -90,5 +104,9 @@ describe('docs/reference/opentelemetry.md', () => {
     const boundaries = (duration.dataPoints[0]!.value as Histogram).buckets.boundaries
     expect(boundaries.length).toBeGreaterThan(5)
     expect(page).toContain(code(boundaries.join(', ')))
+    const ttfb = metrics
+      .flatMap((scope) => scope.metrics)
+      .find((metric) => metric.descriptor.name === semconv.METRIC_REQUEST_TIME_TO_FIRST_BYTE)!
+    expect((ttfb.dataPoints[0]!.value as Histogram).buckets.boundaries).toEqual(boundaries) // the page gives one list for both
   })
 })

@@ -17,15 +17,29 @@ export function splitStateOf(req: Request): RequestSplit | undefined {
   return (req as WithState)[STATE]
 }
 
-function viewOf(req: Request): RequestView {
-  return {
-    header: (name) => req.headers[name],
-    ip: () => req.ip,
-    path: () => req.path,
-    user: () => (req as { user?: unknown }).user,
-    secure: () => req.secure,
-    mintedId: () => splitStateOf(req)?.mintedId,
-    query: (name) => (req.query as Record<string, unknown>)[name],
+/** What core reads of an Express request. A class: one small object per request instead of an object and seven closures. */
+class ExpressView implements RequestView {
+  constructor(private readonly req: Request) {}
+  header(name: string) {
+    return this.req.headers[name]
+  }
+  ip() {
+    return this.req.ip
+  }
+  path() {
+    return this.req.path
+  }
+  user() {
+    return (this.req as { user?: unknown }).user
+  }
+  secure() {
+    return this.req.secure
+  }
+  mintedId() {
+    return splitStateOf(this.req)?.mintedId
+  }
+  query(name: string) {
+    return (this.req.query as Record<string, unknown>)[name]
   }
 }
 
@@ -48,7 +62,7 @@ export function splitlane(options: ExpressSplitlaneOptions): RequestHandler {
     splitFor.add(scope)
     let request: RequestSplit
     try {
-      request = split.begin(req, viewOf(req))
+      request = split.begin(req, new ExpressView(req))
       const assignments = req.splitlane === undefined ? request.assignments : { ...req.splitlane, ...request.assignments }
       req.splitlane = assignments
       res.locals.splitlane = assignments

@@ -3,17 +3,11 @@ import { randomUUID } from 'node:crypto'
 import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
 import { ErrorCode, SplitlaneError } from '@splitlane/core'
-import {
-  createHttpSplit,
-  createVariantHandlers,
-  type HttpSplit,
-  type RequestSplit,
-  type RequestView,
-  type VariantHandlers,
-} from '@splitlane/core/adapter'
+import { createHttpSplit, createVariantHandlers, type HttpSplit, type RequestSplit, type VariantHandlers } from '@splitlane/core/adapter'
 import type { FastifyPluginCallback, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fp from 'fastify-plugin'
 import type { FastifySplitlaneOptions } from './types.js'
+import { FastifyView } from './view.js'
 
 // A decorated slot rather than a WeakMap: a WeakMap entry per request costs the garbage collector dearly.
 const STATE = Symbol('splitlane.fastify.state')
@@ -22,22 +16,6 @@ const SPLIT_FOR = Symbol('splitlane.fastify.splitFor')
 type WithState = FastifyRequest & { [STATE]: RequestSplit | null; [SPLIT_FOR]: Set<string> | null }
 /** The split of the request, for proxy mode. */
 export const splitStateOf = (request: FastifyRequest): RequestSplit | undefined => (request as WithState)[STATE] ?? undefined
-
-const pathOf = (url: string) => {
-  const query = url.indexOf('?')
-  return query < 0 ? url : url.slice(0, query)
-}
-
-function viewOf(request: FastifyRequest): RequestView {
-  return {
-    header: (name) => request.headers[name],
-    ip: () => request.ip,
-    path: () => pathOf(request.url),
-    user: () => (request as { user?: unknown }).user,
-    secure: () => request.protocol === 'https',
-    query: (name) => (request.query as Record<string, unknown> | undefined)?.[name],
-  }
-}
 
 const ROUTED = Symbol('splitlane.fastify.routed')
 
@@ -99,7 +77,7 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
     if (splitFor.has(scope)) return next()
     splitFor.add(scope)
     try {
-      const state = split.begin(request, viewOf(request), experiments)
+      const state = split.begin(request, new FastifyView(request), experiments)
       request.splitlane = request.splitlane === null ? state.assignments : { ...request.splitlane, ...state.assignments }
       ;(request as WithState)[STATE] = state
       for (const [name, value] of state.responseHeaders) void reply.header(name, value)

@@ -10,7 +10,8 @@ import {
 } from '@splitlane/core/adapter'
 import { processEnv } from './env.js'
 import { finishesWithBody, serverSplitOf, textResponse as text } from './server.js'
-import type { FetchFunction, FetchHandler, ProxyOptions } from './types.js'
+import type { FetchHandler, ProxyOptions } from './server-types.js'
+import type { FetchFunction } from './types.js'
 
 function withoutHopByHop(headers: Headers): Headers {
   const copy = new Headers(headers)

@@ -1,6 +1,7 @@
 // The outgoing call: a light view of what the caller passed (no `Request` built on the fast path),
 // its URL on the upstream, labelled headers, the body passed through (or its model rewritten).
 import { rewriteUrl, withModel } from '@splitlane/core/adapter'
+import { isReusable } from './body.js'
 import type { Route } from './route.js'
 import type { SplitCall } from './types.js'
 
@@ -57,35 +58,6 @@ export function readCall(input: RequestInfo | URL, init: RequestInit | undefined
     body: request.body,
     init: passed,
   }
-}
-
-/** A body that can be sent more than once as it is. */
-function isReusable(body: unknown): boolean {
-  return (
-    typeof body === 'string' ||
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body) ||
-    body instanceof URLSearchParams ||
-    body instanceof Blob ||
-    body instanceof FormData
-  )
-}
-
-/**
- * The body as `count` independent copies, never buffered: the caller's own body when it can be
- * reused (keeping its Content-Length), else tees of its stream.
- */
-export function bodyCopies(body: BodyInit | null, count: number): (BodyInit | null)[] {
-  if (body === null || isReusable(body) || count === 1) return Array<BodyInit | null>(count).fill(body)
-  const copies: ReadableStream<Uint8Array>[] = []
-  let rest = body instanceof ReadableStream ? (body as ReadableStream<Uint8Array>) : new Response(body).body!
-  for (let i = 1; i < count; i++) {
-    const [one, other] = rest.tee()
-    copies.push(one)
-    rest = other
-  }
-  copies.push(rest)
-  return copies
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b/i

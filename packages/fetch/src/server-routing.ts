@@ -3,7 +3,7 @@ import { SplitlaneError } from '@splitlane/core'
 import { createVariantHandlers } from '@splitlane/core/adapter'
 import { assignmentsOf, serverSplitOf, textResponse as text } from './server.js'
 import type { ByVariantOptions, ExperimentName, HandlersByVariant, VariantNames } from '@splitlane/core'
-import type { FetchHandler } from './types.js'
+import type { FetchHandler } from './server-types.js'
 
 /**
  * `byVariant({ control: oldCheckout, canary: newCheckout }, oldCheckout, { splitter, experiment: 'checkout' })`: a variant

@@ -1,10 +1,10 @@
 // withSplitlane: any Fetch-API handler `(request) => Response` split, labelled and measured (Node, Bun, Deno, Workers, Hono).
 import { ErrorCode, SplitlaneError } from '@splitlane/core'
 import { createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core/adapter'
-import { webCryptoCookieSignature } from './cookie-signature.js'
+import { defaultCookieSignature } from './cookie-signature.js'
 import { envVariable } from './env.js'
 import { heldUntilFinished, waitUntilOf } from './lifecycle.js'
-import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './types.js'
+import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './server-types.js'
 
 const splits = new WeakMap<Request, RequestSplit>()
 
@@ -24,16 +24,33 @@ export const serverSplitOf = (request: Request): RequestSplit | undefined => spl
 /** The request's assignments by experiment (empty outside `withSplitlane`). */
 export const assignmentsOf = (request: Request): SplitlaneAssignments => splits.get(request)?.assignments ?? {}
 
-function viewOf(request: Request, options: SplitlaneServerOptions): RequestView {
-  let url: URL | undefined
-  const parsed = () => (url ??= new URL(request.url))
-  return {
-    header: (name) => request.headers.get(name) ?? undefined,
-    ip: () => options.getIp?.(request),
-    path: () => parsed().pathname,
-    user: () => options.getUser?.(request),
-    secure: () => parsed().protocol === 'https:',
-    query: (name) => parsed().searchParams.getAll(name),
+/** What core reads of a `Request`. A class: one small object per request instead of an object and seven closures. */
+class FetchView implements RequestView {
+  #url: URL | undefined
+  constructor(
+    private readonly request: Request,
+    private readonly options: SplitlaneServerOptions,
+  ) {}
+  private parsed() {
+    return (this.#url ??= new URL(this.request.url))
+  }
+  header(name: string) {
+    return this.request.headers.get(name) ?? undefined
+  }
+  ip() {
+    return this.options.getIp?.(this.request)
+  }
+  path() {
+    return this.parsed().pathname
+  }
+  user() {
+    return this.options.getUser?.(this.request)
+  }
+  secure() {
+    return this.parsed().protocol === 'https:'
+  }
+  query(name: string) {
+    return this.parsed().searchParams.getAll(name)
   }
 }
 
@@ -61,17 +78,19 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
     randomId: () => crypto.randomUUID(),
     now: () => performance.now(),
     clock: Date.now,
-    cookieSignature: webCryptoCookieSignature,
+    cookieSignature: defaultCookieSignature.signature,
     cookieSecretFromEnv: envVariable('SPLITLANE_COOKIE_SECRET'),
     ...options,
   })
   const report = split.report
+  // Asynchronous signatures (WebCrypto, a splitter's override tokens) are checked before begin; synchronous ones in it.
+  const prepares = options.cookieSignature !== undefined || !defaultCookieSignature.synchronous || options.overrideTokens !== undefined
   return async (request: Request, ...rest: Rest): Promise<Response> => {
     if (splits.has(request)) return handler(request, ...rest) // wrapped twice: the outer split labels and counts it
     let begun: RequestSplit
     try {
-      const view = viewOf(request, options)
-      const prepared = split.prepare(view) // WebCrypto signs asynchronously: the cookie is verified before begin
+      const view = new FetchView(request, options)
+      const prepared = prepares ? split.prepare(view) : undefined
       begun = split.begin(request, view, undefined, prepared && (await prepared))
       const waitUntil = options.waitUntil ?? waitUntilOf(rest) // Workers: the outcome may be recorded after the response
       if (waitUntil !== undefined) begun = heldUntilFinished(begun, waitUntil)

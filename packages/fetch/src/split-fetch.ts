@@ -1,46 +1,18 @@
 // createSplitFetch: a `fetch` that sends each call to its variant's upstream, labelled and measured.
-import { ErrorCode, SplitlaneError, type Assignment, type Outcome, type Splitter } from '@splitlane/core'
-import { explainFallback, type Fallback } from '@splitlane/core/adapter'
+import { ErrorCode, SplitlaneError, type Assignment, type Outcome } from '@splitlane/core'
 import { createCallFallback } from './fallback.js'
 import { isLlm, observeLlm } from './llm.js'
-import { bodyCopies, buildCall, readCall } from './request.js'
+import { bodyCopies } from './body.js'
+import { buildCall, readCall } from './request.js'
 import { createRouter, type Route } from './route.js'
+import { tagRoute } from './route-info.js'
 import { createShadow } from './shadow.js'
 import { startTelemetry } from './telemetry.js'
-import type { RouteInfo, SplitCall, SplitFetch, SplitFetchOptions } from './types.js'
+import type { SplitCall, SplitFetch, SplitFetchOptions } from './types.js'
 import { processEnv } from './env.js'
 
 /** The default header naming the variant on the outgoing call: `experiment=variant`. */
 export const VARIANT_HEADER = 'splitlane-variant'
-
-// How each response was routed, kept on the response itself (a WeakMap entry per call costs the GC
-// far more) as plain data; routeOf builds the RouteInfo when asked.
-const ROUTE = Symbol('splitlane.route')
-interface Routed {
-  readonly splitter: Splitter
-  readonly assignment: Assignment
-  readonly servedBy: string | null
-  readonly shadowed: boolean
-  readonly fallback: Fallback | undefined
-  /** The upstream's response URL, kept here: an LLM response is re-wrapped to observe it, and a new Response has url ''. */
-  readonly url: string
-}
-type Tagged = Response & { [ROUTE]?: Routed }
-
-/** How a response of `splitFetch` was routed (assignment, served variant, fallback, explanation). */
-export function routeOf(response: Response): RouteInfo | undefined {
-  const routed = (response as Tagged)[ROUTE]
-  if (routed === undefined) return undefined
-  const { splitter, assignment, fallback } = routed
-  return {
-    assignment,
-    servedBy: routed.servedBy,
-    url: routed.url,
-    shadowed: routed.shadowed,
-    ...(fallback === undefined ? {} : { fallback }),
-    explain: () => splitter.explain(assignment) + (fallback === undefined ? '' : ` ${explainFallback(fallback)}`),
-  }
-}
 
 export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
   if (typeof options?.splitter?.assign !== 'function' || typeof options.experiment !== 'string')
@@ -136,9 +108,7 @@ export function createSplitFetch(options: SplitFetchOptions): SplitFetch {
           buildCall(call, body, route, bases, labels(assignment.variant, traced.headers))
         shadow.fire({ assignment, body: mirrorBody, build: buildShadow, primary, record: (outcome) => traced.finish(outcome) })
       }
-      if (Object.isExtensible(response))
-        (response as Tagged)[ROUTE] = { splitter, assignment, servedBy: sent.route.variant, shadowed: mirror, fallback, url }
-      return response
+      return tagRoute(response, { splitter, assignment, servedBy: sent.route.variant, shadowed: mirror, fallback, url })
     })
   }
 

@@ -11,11 +11,12 @@ import type { AddressInfo } from 'node:net'
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { createSplitter, type RolloutPlan, type Splitter } from '@splitlane/core'
-import { createOtelInstrumentation } from '@splitlane/core/otel'
+import { createCallInstrumentation, createOtelInstrumentation } from '@splitlane/core/otel'
 import { splitlane as expressSplitlane } from '@splitlane/express'
 import { splitlane as fastifySplitlane } from '@splitlane/fastify'
-import { assignmentsOf, withSplitlane } from '@splitlane/fetch'
+import { assignmentsOf, createSplitFetch, withSplitlane } from '@splitlane/fetch'
 import { createUrlConfigSource, type UrlConfigSource } from '@splitlane/sources'
+import { startFakeOpenAi, type FakeOpenAi } from '@splitlane/test-utils'
 import { startPrometheus, type PrometheusHandle } from '@splitlane/test-utils/prometheus'
 import express from 'express'
 import Fastify from 'fastify'
@@ -35,6 +36,9 @@ const POLL_MS = 500
 const TICK_MS = 250
 const STEP_MS = 2000
 const EXPERIMENT = 'checkout'
+/** An LLM split the Fetch-API instance also serves (tokens, cost and time to first byte for the dashboard), apart from the rollout. */
+const LLM_EXPERIMENT = 'chat'
+const LLM_PRICES = { mini: { prompt: 0.15, completion: 0.6 }, large: { prompt: 2.5, completion: 10 } }
 const DASHBOARD = fileURLToPath(new URL('../../../docs/dashboards/splitlane-grafana.json', import.meta.url))
 
 // Canary and baseline run the same handler in one loaded process: their p99 differs by noise alone, which made a
@@ -78,7 +82,7 @@ function telemetry() {
   return { exporter, meterProvider, otel: createOtelInstrumentation({ meterProvider }) }
 }
 
-async function startInstance(kind: 'express' | 'fastify' | 'fetch', configUrl: string): Promise<Instance> {
+async function startInstance(kind: 'express' | 'fastify' | 'fetch', configUrl: string, llmUrl: string): Promise<Instance> {
   const splitter = createSplitter({ config: { version: 1, experiments: { [EXPERIMENT]: { variants: [{ name: 'stable' }] } } } })
   // Failed polls (the controller is down between scenarios) are expected here; the last good config stays.
   const source = createUrlConfigSource({ url: configUrl, splitter, intervalMs: POLL_MS, maxBackoffMs: POLL_MS, onReject: () => {} })
@@ -116,10 +120,30 @@ async function startInstance(kind: 'express' | 'fastify' | 'fetch', configUrl: s
       (request: Request) => new Response('ok', { status: failsNow(assignmentsOf(request)[EXPERIMENT]?.variant) ? 503 : 200 }),
       { ...options, getKey: (request) => new URL(request.url).searchParams.get('u') ?? undefined },
     )
+    // `/llm?u=` asks the fake OpenAI upstream through an LLM split (outside withSplitlane: not the rollout's traffic).
+    const llmFetch = createSplitFetch({
+      splitter,
+      experiment: LLM_EXPERIMENT,
+      key: (call) => call.headers.get('x-user'),
+      upstreams: Object.fromEntries(
+        Object.entries(LLM_PRICES).map(([name, prices]) => [name, { url: `${llmUrl}/v1`, model: `gpt-${name}`, prices }]),
+      ),
+      otel: createCallInstrumentation({ meterProvider }),
+    })
+    const chat = async (user: string) => {
+      const body = JSON.stringify({ messages: [{ content: 'how many tokens is this' }] })
+      const init = { method: 'POST', headers: { 'content-type': 'application/json', 'x-user': user }, body }
+      return llmFetch('http://llm/chat/completions', init).then(
+        (response) => response,
+        () => new Response('no llm upstream yet', { status: 502 }), // before the first poll the config has no chat experiment
+      )
+    }
     // node:http -> Request -> Response, enough for GETs without a body.
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       if (req.url === '/metrics') return exporter.getMetricsRequestHandler(req, res)
-      void Promise.resolve(handler(new Request(`http://${req.headers.host}${req.url}`))).then(async (response) => {
+      const url = new URL(`http://${req.headers.host}${req.url}`)
+      const answer = url.pathname === '/llm' ? chat(url.searchParams.get('u') ?? '') : handler(new Request(url))
+      void Promise.resolve(answer).then(async (response) => {
         res.writeHead(response.status, Object.fromEntries(response.headers))
         res.end(Buffer.from(await response.arrayBuffer()))
       })
@@ -144,6 +168,7 @@ let dir = ''
 let configPath = ''
 let instances: Instance[] = []
 let prometheus: PrometheusHandle
+let openai: FakeOpenAi
 let controllerPort = 0
 let controller: RolloutController | undefined
 let server: ControllerServer | undefined
@@ -198,6 +223,7 @@ async function freshRollout(revision: string): Promise<void> {
           { name: 'canary', weight: 0 },
         ],
       },
+      [LLM_EXPERIMENT]: { variants: Object.keys(LLM_PRICES).map((name) => ({ name })) },
     },
   }
   await writeFile(configPath, JSON.stringify(config, null, 2))
@@ -232,23 +258,25 @@ beforeAll(async () => {
   const standIn = createServer((_req, res) => res.end())
   controllerPort = await listen(standIn)
   const configUrl = `http://127.0.0.1:${controllerPort}/config`
-  instances = await Promise.all((['express', 'fastify', 'fetch'] as const).map((kind) => startInstance(kind, configUrl)))
+  openai = await startFakeOpenAi()
+  instances = await Promise.all((['express', 'fastify', 'fetch'] as const).map((kind) => startInstance(kind, configUrl, openai.url)))
   prometheus = await startPrometheus({ targets: [...instances.map((instance) => instance.target), `127.0.0.1:${controllerPort}`] })
   await new Promise((resolve) => standIn.close(resolve))
   // About 200 requests a second on a quiet machine over the fleet, random keys, until the end.
   load = (async () => {
     let key = 0
-    while (loadRunning) {
-      await Promise.all(
-        instances.flatMap((instance) =>
-          Array.from({ length: 8 }, () =>
-            fetch(`http://${instance.target}/work?u=u${key++}`).then(
-              (response) => response.arrayBuffer(),
-              () => undefined,
-            ),
-          ),
-        ),
+    const llmTarget = instances.find((instance) => instance.name === 'fetch')!.target
+    const drain = (response: Promise<Response>) =>
+      response.then(
+        (answer) => answer.arrayBuffer(),
+        () => undefined,
       )
+    while (loadRunning) {
+      await Promise.all([
+        ...instances.flatMap((instance) => Array.from({ length: 8 }, () => drain(fetch(`http://${instance.target}/work?u=u${key++}`)))),
+        // and one LLM call a round (about 10 a second)
+        drain(fetch(`http://${llmTarget}/llm?u=u${key++}`)),
+      ])
       await sleep(90)
     }
   })()
@@ -260,6 +288,7 @@ afterAll(async () => {
   await killController()
   await prometheus?.close()
   await Promise.all(instances.map((instance) => instance.close()))
+  await openai?.close()
   if (dir) await rm(dir, { recursive: true, force: true })
   console.log(`fleet measurements: ${JSON.stringify(measured)}; prometheus queries per analysis tick: ${JSON.stringify(queriesPerTick)}`)
 })
@@ -322,15 +351,25 @@ describe('a fleet of three instances, one controller, a real Prometheus', () => 
   it('every panel query of the Grafana dashboard returns data from this Prometheus', async () => {
     const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] }
     const client = createPrometheusClient({ url: prometheus.url })
-    const results: Record<string, number> = {}
+    // Series with data per panel query, for each experiment the dashboard's $experiment can pick: the rollout's
+    // (requests, errors, latency, weight) or the LLM split (tokens, cost and time to first byte exist only there).
+    const results: Record<string, Record<string, number>> = {}
     for (const panel of dashboard.panels)
-      for (const { expr } of panel.targets) {
-        const query = expr.replaceAll('$experiment', EXPERIMENT).replaceAll('$__rate_interval', '4s')
-        const series = await client.query(query, Date.now())
-        results[`${panel.title}: ${query}`] = series.filter((one) => one.points.some((point) => Number.isFinite(point.value))).length
-      }
-    expect(Object.entries(results).filter(([, count]) => count === 0)).toEqual([])
-    expect(Object.keys(results).length).toBeGreaterThanOrEqual(5)
+      for (const { expr } of panel.targets)
+        for (const experiment of [EXPERIMENT, LLM_EXPERIMENT]) {
+          const query = expr.replaceAll('$experiment', experiment).replaceAll('$__rate_interval', '4s')
+          const series = await client.query(query, Date.now())
+          ;(results[`${panel.title}: ${expr}`] ??= {})[experiment] = series.filter((one) =>
+            one.points.some((point) => Number.isFinite(point.value)),
+          ).length
+        }
+    expect(Object.entries(results).filter(([, counts]) => Math.max(...Object.values(counts)) === 0)).toEqual([])
+    for (const instrument of ['splitlane_request_time_to_first_byte_bucket', 'splitlane_llm_tokens_total', 'splitlane_llm_cost_total'])
+      expect(
+        Object.entries(results).some(([query, counts]) => query.includes(instrument) && counts[LLM_EXPERIMENT]! > 0),
+        instrument,
+      ).toBe(true)
+    expect(Object.keys(results).length).toBeGreaterThanOrEqual(8)
   })
 
   it('(d) with Prometheus stopped, the controller holds, reports why, and promotes nothing', async () => {

@@ -16,7 +16,17 @@ import {
 import type { HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core/adapter'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { STREAM_CHUNKS, closeServer, deadUrl, startEcho, startHelloworld, streamChunk, type Echoed, type Upstream } from './helloworld.js'
+import {
+  STREAM_CHUNKS,
+  STREAM_CHUNK_GAP_MS,
+  closeServer,
+  deadUrl,
+  startEcho,
+  startHelloworld,
+  streamChunk,
+  type Echoed,
+  type Upstream,
+} from './helloworld.js'
 import { installOtel, withServerSpan, type OtelHarness } from './otel.js'
 
 /** One proxy of the test server, with the proxy options an adapter passes on as they are. */
@@ -654,6 +664,34 @@ export function runAdapterScenarios(adapter: string, start: AdapterFactory): voi
         const duration = (await otel.collect()).find((metric) => metric.descriptor.name === 'splitlane.request.duration')!
         expect(duration.descriptor.unit).toBe('s')
         expect(duration.dataPoints.some((point) => point.attributes['feature_flag.result.variant'] === 'v3')).toBe(true)
+      })
+
+      it("records a proxied request's time to first byte (the upstream's headers) apart from its duration (the whole body)", async () => {
+        const app = await startApp({ otel: createOtelInstrumentation({ meterProvider: otel.meterProvider }), experiments: ['helloworld'] })
+        // count and sum of v1's points of a histogram (earlier tests of this file recorded durations too)
+        const v1 = async (name: string) => {
+          const points = (await otel.collect()).find((metric) => metric.descriptor.name === name)?.dataPoints ?? []
+          const values = points.filter((point) => point.attributes['feature_flag.result.variant'] === 'v1').map((point) => point.value)
+          return (values as { count: number; sum: number }[]).reduce((a, b) => ({ count: a.count + b.count, sum: a.sum + b.sum }), {
+            count: 0,
+            sum: 0,
+          })
+        }
+        const [ttfbBefore, durationBefore] = [await v1('splitlane.request.time_to_first_byte'), await v1('splitlane.request.duration')]
+        // five chunks 30 ms apart: the headers come with the first, the body ends 120 ms later
+        const user = Array.from({ length: 200 }, (_, i) => `ttfb-user-${i}`).find(
+          (key) => app.splitter.variantOf('helloworld', key) === 'v1',
+        )!
+        for (let i = 0; i < 3; i++) await (await app.get('/proxy/stream', { 'x-user-id': user })).arrayBuffer()
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        const [ttfbAfter, durationAfter] = [await v1('splitlane.request.time_to_first_byte'), await v1('splitlane.request.duration')]
+        const first = { count: ttfbAfter.count - ttfbBefore.count, sum: ttfbAfter.sum - ttfbBefore.sum }
+        const whole = { count: durationAfter.count - durationBefore.count, sum: durationAfter.sum - durationBefore.sum }
+        expect([first.count, whole.count]).toEqual([3, 3])
+        expect(whole.sum).toBeGreaterThanOrEqual((3 * (STREAM_CHUNKS - 1) * STREAM_CHUNK_GAP_MS) / 1000)
+        expect(first.sum).toBeLessThan(whole.sum - (3 * STREAM_CHUNK_GAP_MS) / 1000)
+        // the in-process recorder gets the same time to first byte
+        expect(app.metrics.snapshot().experiments['helloworld']!['v1']!.ttfbMs.count).toBe(3)
       })
 
       async function requestCounts(): Promise<Record<string, number>> {

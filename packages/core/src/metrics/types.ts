@@ -8,7 +8,7 @@ export interface Outcome {
   error?: boolean
   /** Total duration in milliseconds. */
   latencyMs?: number
-  /** Time to first byte in milliseconds (LLM streaming). */
+  /** Time to first byte in milliseconds (a proxy: the upstream's response headers; an LLM call: the first chunk of its body). */
   ttfbMs?: number
   promptTokens?: number
   completionTokens?: number

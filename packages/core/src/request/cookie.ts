@@ -12,19 +12,20 @@ export const SESSION_ID_PATTERN = /^[A-Za-z0-9._~:-]{1,128}$/
 /** Longest signed cookie value read: an id of 128 characters, a dot and 43 of signature fit with room to spare. */
 export const MAX_COOKIE_VALUE_LENGTH = 256
 
-/** The cookie's raw (decoded) value, undefined when absent. */
-function rawStickyCookie(cookieHeader: string | readonly string[] | undefined, name: string): string | undefined {
+/** The cookie's value as sent (not yet URI-decoded), undefined when absent. */
+function encodedStickyCookie(cookieHeader: string | readonly string[] | undefined, name: string): string | undefined {
   if (cookieHeader === undefined) return undefined
   const text = typeof cookieHeader === 'string' ? cookieHeader : cookieHeader.join('; ')
   if (!text.includes(name)) return undefined // names are not decoded: without the name in the text there is no such cookie
-  return cookieValue(text, name)
+  return cookieValue(text, name, false)
 }
 
 /** The unsigned cookie's value: a string, undefined when absent, or `null` when present but not a usable id. */
 export function readStickyCookie(cookieHeader: string | readonly string[] | undefined, name: string): string | null | undefined {
-  const value = rawStickyCookie(cookieHeader, name)
+  const value = encodedStickyCookie(cookieHeader, name)
   if (value === undefined) return undefined
-  return SESSION_ID_PATTERN.test(value) ? value : null
+  const decoded = decode(value)
+  return SESSION_ID_PATTERN.test(decoded) ? decoded : null
 }
 
 /** The sticky cookie of one adapter: read, verified and written with its options and signature. */
@@ -82,7 +83,10 @@ function quiet(result: unknown): undefined {
   return undefined
 }
 
-/** Verified values are remembered (successes only, at most this many): a returning visitor costs no HMAC. */
+/**
+ * Verified values are remembered as sent (successes only, at most this many): a returning visitor costs no
+ * URI-decoding and no HMAC.
+ */
 const VERIFIED_CACHE_SIZE = 1024
 
 /** Throws `COOKIE_SECRET_MISSING` when signing is on without a secret, `OPTIONS_INVALID` without a signature. */
@@ -95,9 +99,9 @@ export function createStickyCookie(
   const secrets = secretsOf(options, signature, secretFromEnv)
   const write = stickyCookieWriter(options)
   const verified = new Map<string, string>()
-  const remember = (raw: string, id: string) => {
+  const remember = (encoded: string, id: string) => {
     if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear()
-    verified.set(raw, id)
+    verified.set(encoded, id)
     return id
   }
   const unsigned = (raw: string) => (SESSION_ID_PATTERN.test(raw) ? raw : null)
@@ -109,27 +113,31 @@ export function createStickyCookie(
   return {
     name,
     read(cookieHeader) {
-      const raw = rawStickyCookie(cookieHeader, name)
-      if (raw === undefined || secrets === null) return { id: raw === undefined ? undefined : unsigned(raw) }
-      const known = verified.get(raw)
-      if (known !== undefined || !looksSigned(raw)) return { id: known ?? null }
+      const encoded = encodedStickyCookie(cookieHeader, name)
+      if (encoded === undefined) return { id: undefined }
+      const known = verified.get(encoded)
+      if (known !== undefined) return { id: known }
+      const raw = decode(encoded)
+      if (secrets === null) return { id: unsigned(raw) }
+      if (!looksSigned(raw)) return { id: null }
       for (const [index, secret] of secrets.entries()) {
         const id = signature!.unsign(raw, secret)
-        if (typeof id === 'string') return index === 0 ? { id: remember(raw, id) } : { id, resigned: value(id) }
+        if (typeof id === 'string') return index === 0 ? { id: remember(encoded, id) } : { id, resigned: value(id) }
         quiet(id)
       }
       return { id: null }
     },
     async prepare(cookieHeader, randomId) {
-      const raw = rawStickyCookie(cookieHeader, name)
-      let id = raw === undefined ? undefined : secrets === null ? unsigned(raw) : (verified.get(raw) ?? null)
+      const encoded = encodedStickyCookie(cookieHeader, name)
+      const raw = encoded === undefined ? undefined : decode(encoded)
+      let id = raw === undefined ? undefined : secrets === null ? unsigned(raw) : (verified.get(encoded!) ?? null)
       if (id === null && secrets !== null && looksSigned(raw!))
         for (const [index, secret] of secrets.entries()) {
           const found = await signature!.unsign(raw!, secret)
           if (typeof found !== 'string') continue
           // An older secret signed it: the response carries it signed with the current one, so the old can be dropped.
           if (index > 0) return { id: found, resigned: await signature!.sign(found, secrets[0]!) }
-          id = remember(raw!, found)
+          id = remember(encoded!, found)
           break
         }
       if (typeof id === 'string' || randomId === undefined) return { id }
@@ -147,7 +155,7 @@ export function createStickyCookie(
  * URI-decoded when it can be), without building an object of every cookie or decoding the others:
  * browsers send analytics and consent cookies too, and only ours is read.
  */
-export function cookieValue(text: string, name: string): string | undefined {
+export function cookieValue(text: string, name: string, decodeValue = true): string | undefined {
   const length = text.length
   if (length < 2) return undefined
   let index = 0
@@ -163,7 +171,8 @@ export function cookieValue(text: string, name: string): string | undefined {
     const start = skipBlanks(text, index, equals)
     if (trimEnd(text, start, equals) - start === name.length && text.startsWith(name, start)) {
       const valueStart = skipBlanks(text, equals + 1, end)
-      return decode(text.slice(valueStart, trimEnd(text, valueStart, end)))
+      const value = text.slice(valueStart, trimEnd(text, valueStart, end))
+      return decodeValue ? decode(value) : value
     }
     index = end + 1
   } while (index < length)

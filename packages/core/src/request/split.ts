@@ -9,7 +9,7 @@ import { createStickyCookie } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
 import { readRequest, type ReadRequest } from './read-request.js'
 import { upstreamOf } from './upstream.js'
-import type { HttpOutcome, HttpSplitOptions, PreparedCookie, RequestSplit, RequestView } from './types.js'
+import type { HttpInstrumentation, HttpOutcome, HttpSplitOptions, PreparedCookie, RequestSplit, RequestView } from './types.js'
 import { DEFAULT_VARIANT_HEADER, formatVariantHeader } from './variant-header.js'
 
 export interface HttpSplit<Req> {
@@ -181,7 +181,23 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
           report(new SplitlaneError(ErrorCode.CallbackFailed, 'metrics.record threw', { cause }))
         }
       }
-    if (otel?.finished !== undefined) guard('otel.finished', () => otel.finished!(list, outcome))
+    if (otel?.finished !== undefined) guard('otel.finished', () => finishedOtel(otel, list, outcome, notes))
+  }
+
+  /** The instruments see what the recorder sees: a proxy's hidden failure of a variant is its error there too. */
+  const finishedOtel = (
+    instrumentation: HttpInstrumentation,
+    list: readonly Assignment[],
+    outcome: HttpOutcome,
+    notes: Map<string, HttpOutcome> | undefined,
+  ) => {
+    if (notes === undefined) return instrumentation.finished!(list, outcome)
+    const plain = list.filter((assignment) => !notes.has(assignment.experiment))
+    if (plain.length > 0) instrumentation.finished!(plain, outcome)
+    for (const assignment of list) {
+      const noted = notes.get(assignment.experiment)
+      if (noted !== undefined) instrumentation.finished!([assignment], { ...outcome, ...noted })
+    }
   }
 
   const begin = (request: Req, view: RequestView, experiments = options.experiments, prepared?: PreparedCookie): RequestSplit => {
@@ -223,6 +239,7 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
 
     let finished = false
     let notes: Map<string, HttpOutcome> | undefined // a proxy's fallback and hidden failure, per experiment
+    let ttfbMs: number | undefined
     return {
       assignments,
       context: read.context,
@@ -235,7 +252,12 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
         finished = true
         const latencyMs = now() - started
         const failed = error === true || undefined
-        record(list, Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs }, notes)
+        const outcome: HttpOutcome = Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs }
+        if (ttfbMs !== undefined && !Number.isNaN(ttfbMs)) outcome.ttfbMs = ttfbMs
+        record(list, outcome, notes)
+      },
+      firstByte: () => {
+        ttfbMs ??= now() - started
       },
       note: (experiment, extra) => {
         notes ??= new Map()

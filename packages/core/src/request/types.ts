@@ -40,6 +40,8 @@ export interface HttpOutcome {
   error?: boolean
   /** Total duration in milliseconds. */
   latencyMs?: number
+  /** Time to first byte in milliseconds: until a proxy's upstream response headers arrived (see `RequestSplit.firstByte`). */
+  ttfbMs?: number
   /** Served by control after the variant failed or was skipped (a proxy's fallback). */
   fallback?: boolean
 }
@@ -175,6 +177,11 @@ export interface RequestSplit {
    * its variant's own upstream failed although the answer may not show it (`error`, a retry rescued it).
    */
   note(experiment: string, extra: { readonly fallback?: boolean; readonly error?: boolean }): void
+  /**
+   * The response's first byte is ready now (a proxy: the upstream's response headers arrived): `finish`
+   * records the time since the request began as its time to first byte. Only the first call counts.
+   */
+  firstByte(): void
   /**
    * Where to proxy the request for `experiment` (among `assignments`, default this request's);
    * `${NAME}` in upstream headers is taken from `env` (none when omitted).

@@ -67,7 +67,8 @@ export interface ProxyRouting {
   start(split: RequestSplit | undefined, request: ProxyRequest, env: UpstreamEnv, now: number): UpstreamCall | ProxyAnswer
   /**
    * After a call's response headers arrived (`status`) or it failed: the retry on control, the answer to
-   * give, or `null` to pass the response on. Tells the breaker; notes a fallback on the split.
+   * give, or `null` to pass the response on. Tells the breaker; notes a fallback on the split, and the
+   * first byte (`split.firstByte()`) when the response is passed on.
    */
   settle(
     split: RequestSplit,
@@ -180,7 +181,9 @@ export function createProxyRouting(options: ProxyRoutingOptions = {}): ProxyRout
         split.note(call.experiment, { error: true })
         return callOf(split, retry, request, call.experiment, call.routes)
       }
-      return error === undefined ? null : failure(split, call, error)
+      if (error !== undefined) return failure(split, call, error)
+      split.firstByte() // the response is passed on: its headers are the first byte the client gets
+      return null
     },
     bodyEnded(split, call, end, now) {
       if (end === 'complete' || end === 'client_gone')
