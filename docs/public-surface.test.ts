@@ -154,14 +154,18 @@ const surface: Record<string, { load: () => Promise<object>; names: string[] }> 
   '@splitlane/prometheus': {
     load: () => import('../packages/prometheus/src/index.js'),
     names: [
+      'DASHBOARD_NAMES',
       'DEFAULT_NAMES',
       'controllerHandler',
+      'controllerStatusClient',
       'createFileConfigStore',
+      'createFleetDashboardData',
       'createPrometheusClient',
       'createPrometheusSource',
       'createRolloutController',
       'defaultTemplates',
       'fillTemplate',
+      'fleetDashboardQueries',
       'promDuration',
       'serveController',
     ],

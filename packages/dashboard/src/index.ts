@@ -1,5 +1,6 @@
-// The in-process dashboard: one Fetch-API handler (Request -> Response) that reads a splitter, the
-// metrics it recorded and optionally a rollout driver. Read-only unless `token` or `authorize` is given.
+// The dashboard: one Fetch-API handler (Request -> Response). In-process it reads a splitter, the metrics
+// it recorded and optionally a rollout driver; for a fleet, a `DashboardFleet` gives the series and the
+// rollout instead (e.g. Prometheus and a rollout controller). Read-only unless `token` or `authorize` is given.
 import {
   createMetricsRecorder,
   evaluateSliPoints,
@@ -15,7 +16,7 @@ import {
 } from '@splitlane/core'
 import { APP_CSS, APP_JS } from './generated/assets.js'
 import { page } from './page.js'
-import { createSeries } from './series.js'
+import { createSeries, type Series } from './series.js'
 
 export { MAX_POINTS, type Series, type VariantSeries } from './series.js'
 
@@ -27,10 +28,48 @@ export interface DashboardRollout {
   driver: Pick<RolloutDriver, 'state' | 'resume' | 'promote' | 'abort'>
 }
 
+/** What the page shows of a rollout (in-process from the driver, in a fleet from the controller's status). */
+export interface DashboardRolloutView {
+  experiment: string
+  canary: string
+  baseline: string
+  steps: RolloutPlan['steps']
+  status: string
+  /** Index of the current step (0-based; `steps.length` once every step is done). */
+  step: number
+  canaryWeight: number
+  reason: string | null
+  history: { at: number; step: number; action: string; message: string }[]
+  runs: AnalysisRunView[]
+  guardrail: { breached: boolean; explanation: string[]; alerts?: unknown[] } | null
+  decision: { at: number; action: string; explanation: string[] } | null
+}
+
+/** One reading of a fleet: what the page shows instead of the in-process recorder and driver. */
+export interface FleetReading {
+  /** Per-variant points over time; `canaryWeight` is the rollout's weight at each point. */
+  series: Series
+  /** Requests and errors per experiment and variant since `since` (for observed shares and the sample-ratio check). */
+  totals: Record<string, Record<string, { requests: number; errors: number }>>
+  since: number | null
+  rollout: DashboardRolloutView | null
+  /** What could not be read (Prometheus down, controller unreachable), shown on the page. */
+  problems: string[]
+}
+
+/** The seam for a fleet: `@splitlane/prometheus`'s `createFleetDashboardData` is one. */
+export interface DashboardFleet {
+  read(): Promise<FleetReading>
+  /** A rollout action; resolves with the sentence to show (the action lands in the rollout's own history). */
+  act(action: 'resume' | 'promote' | 'abort', reason: string): Promise<string>
+}
+
 export interface DashboardOptions {
   splitter: Splitter
   recorder?: MetricsRecorder
   rollout?: DashboardRollout
+  /** Fleet mode: series and rollout come from here; `recorder` and `rollout` are then not used. */
+  fleet?: DashboardFleet
   /** Where the dashboard is mounted (default `/splitlane`). */
   basePath?: string
   /** Bearer token that allows actions. */
@@ -139,13 +178,44 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }
   }
 
-  const state = () => {
-    const at = now()
+  /** Requests, errors and latency quantiles per variant of one experiment, from the fleet or the recorder. */
+  type VariantTotals = { requests: number; errors: number; p50: number | null; p95: number | null; p99: number | null }
+  const totalsOf = (reading: FleetReading | null, at: number) => {
+    if (reading) {
+      const stats = (name: string, variant: string): VariantTotals | undefined => {
+        const experiment = Object.hasOwn(reading.totals, name) ? reading.totals[name]! : undefined
+        const one = experiment && Object.hasOwn(experiment, variant) ? experiment[variant]! : undefined
+        return one && { ...one, p50: null, p95: null, p99: null }
+      }
+      return { start: reading.since, stats }
+    }
     // outcomes recorded straight into the user's recorder still show in the table (not in the charts)
     const window = series.used() || !options.recorder ? series.totals(at) : options.recorder.snapshot(at)
+    const stats = (name: string, variant: string): VariantTotals | undefined => {
+      const experiment = Object.hasOwn(window.experiments, name) ? window.experiments[name]! : undefined
+      const one = experiment && Object.hasOwn(experiment, variant) ? experiment[variant]! : undefined
+      return (
+        one && {
+          requests: one.requests,
+          errors: one.errors,
+          p50: sketchQuantile(one.latencyMs, 0.5),
+          p95: sketchQuantile(one.latencyMs, 0.95),
+          p99: sketchQuantile(one.latencyMs, 0.99),
+        }
+      )
+    }
+    return { start: window.start ?? null, stats }
+  }
+
+  let fleetExperiment = ''
+  const state = async () => {
+    const at = now()
+    const reading = options.fleet ? await readFleet(options.fleet) : null
+    if (reading?.rollout) fleetExperiment = reading.rollout.experiment
+    const totals = totalsOf(reading, at)
     const experiments = Object.entries(splitter.config.experiments).map(([name, experiment]) => {
-      const stats = Object.hasOwn(window.experiments, name) ? window.experiments[name]! : {}
-      const requests = experiment.variants.map((variant) => (Object.hasOwn(stats, variant.name) ? stats[variant.name]!.requests : 0))
+      const stats = experiment.variants.map((variant) => totals.stats(name, variant.name))
+      const requests = stats.map((one) => one?.requests ?? 0)
       const weights = experiment.variants.map((variant) => variant.weight)
       const srm = weights.some((weight) => weight > 0) ? sampleRatioMismatch(requests, weights) : null
       const total = requests.reduce((sum, value) => sum + value, 0)
@@ -153,23 +223,20 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       return {
         name,
         enabled: experiment.enabled,
-        variants: experiment.variants.map((variant, index) => {
-          const variantStats = Object.hasOwn(stats, variant.name) ? stats[variant.name] : undefined
-          return {
-            name: variant.name,
-            weight: weightSum === 0 ? 0 : variant.weight / weightSum,
-            observed: total === 0 ? null : requests[index]! / total,
-            requests: requests[index]!,
-            errors: variantStats?.errors ?? 0,
-            p50: variantStats ? sketchQuantile(variantStats.latencyMs, 0.5) : null,
-            p95: variantStats ? sketchQuantile(variantStats.latencyMs, 0.95) : null,
-            p99: variantStats ? sketchQuantile(variantStats.latencyMs, 0.99) : null,
-          }
-        }),
+        variants: experiment.variants.map((variant, index) => ({
+          name: variant.name,
+          weight: weightSum === 0 ? 0 : variant.weight / weightSum,
+          observed: total === 0 ? null : requests[index]! / total,
+          requests: requests[index]!,
+          errors: stats[index]?.errors ?? 0,
+          p50: stats[index]?.p50 ?? null,
+          p95: stats[index]?.p95 ?? null,
+          p99: stats[index]?.p99 ?? null,
+        })),
         srm: srm === null ? null : { mismatch: srm.mismatch, pValue: srm.pValue, enoughData: srm.enoughData },
       }
     })
-    const rolloutView = rollout && {
+    const rolloutView: DashboardRolloutView | undefined = rollout && {
       experiment: rollout.plan.experiment,
       canary: rollout.plan.canary,
       baseline: rollout.plan.baseline,
@@ -184,12 +251,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       decision,
     }
     return {
+      mode: reading ? 'fleet' : 'process',
       revision: splitter.revision,
-      since: window.start ?? null,
+      since: totals.start,
       refreshMs: options.refreshMs ?? 2000,
       experiments,
-      series: series.sample(at),
-      rollout: rolloutView ?? null,
+      series: reading ? reading.series : series.sample(at),
+      rollout: reading ? reading.rollout : (rolloutView ?? null),
+      problems: reading ? reading.problems : [],
       history,
       actionsEnabled: canAct(),
     }
@@ -214,8 +283,16 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     return given !== undefined && given === options.token ? 200 : 401
   }
 
-  function act(action: DashboardAction, experiment: string, by: string): string {
+  async function act(action: DashboardAction, experiment: string, by: string): Promise<string> {
     const at = now()
+    if (options.fleet) {
+      if (action === 'kill' || action === 'revive')
+        return `the kill switch of a fleet is the config document: edit ${experiment}'s "enabled" there (a controller pauses its rollout and keeps the edit)`
+      const reason = `${action === 'resume' ? 'resumed' : action === 'promote' ? 'promoted' : 'aborted'} by ${by}`
+      return options.fleet
+        .act(action, reason)
+        .catch((error: unknown) => `${action} failed: ${error instanceof Error ? error.message : String(error)}`)
+    }
     if (action === 'kill' || action === 'revive') {
       if (!Object.hasOwn(splitter.config.experiments, experiment)) return `no experiment "${experiment}"`
       const config = toConfigInput(splitter.config)
@@ -261,7 +338,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           },
         })
       if (request.method === 'GET' && path === '/api/state') {
-        const body = JSON.stringify(state())
+        const body = JSON.stringify(await state())
         const etag = `"${body.length.toString(36)}-${hash(body)}"`
         if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers: { etag } })
         return new Response(body, { headers: { 'content-type': 'application/json; charset=utf-8', etag, 'cache-control': 'no-cache' } })
@@ -294,8 +371,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         if (status === 403) return json({ error: 'actions are disabled: configure `token` or `authorize` on the dashboard' }, 403)
         if (status === 401) return json({ error: 'a valid bearer token is required' }, 401, { 'www-authenticate': 'Bearer' })
         const body = (await readJson(request)) ?? {}
-        const experiment = typeof body['experiment'] === 'string' ? body['experiment'] : (rollout?.plan.experiment ?? '')
-        const result = act(action, experiment, 'the dashboard')
+        const experiment = typeof body['experiment'] === 'string' ? body['experiment'] : (rollout?.plan.experiment ?? fleetExperiment)
+        const result = await act(action, experiment, 'the dashboard')
         history.push({ at: now(), action, experiment, result })
         if (history.length > MAX_HISTORY) history.shift()
         return json({ ok: true, result })
@@ -307,6 +384,21 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   }
 
   return { handle, basePath: base, recorder, observe, history }
+}
+
+/** A fleet that cannot be read still gives a page: empty series and the reason. */
+async function readFleet(fleet: DashboardFleet): Promise<FleetReading> {
+  try {
+    return await fleet.read()
+  } catch (error) {
+    return {
+      series: { t: [], experiments: {}, canaryWeight: [] },
+      totals: {},
+      since: null,
+      rollout: null,
+      problems: [`the fleet could not be read: ${error instanceof Error ? error.message : String(error)}`],
+    }
+  }
 }
 
 function hash(text: string): string {

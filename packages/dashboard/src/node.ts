@@ -9,10 +9,16 @@ export function toNodeHandler(dashboard: Dashboard) {
     if (req.method === 'POST') {
       let size = 0
       const chunks: Buffer[] = []
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length
-        if (size > MAX_BODY_BYTES + 1) break
-        chunks.push(chunk as Buffer)
+      try {
+        for await (const chunk of req) {
+          size += (chunk as Buffer).length
+          if (size > MAX_BODY_BYTES + 1) break
+          chunks.push(chunk as Buffer)
+        }
+      } catch {
+        // the client reset mid-body: nobody is left to answer, and a rejection here would crash the process
+        res.destroy()
+        return
       }
       body = Buffer.concat(chunks).toString('utf8')
     }

@@ -9,7 +9,7 @@ export function page(base: string): string {
 <title>splitlane dashboard</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${root}/assets/app.css"></head><body>
 <header><h1>splitlane</h1><p>Config revision <strong id="revision">-</strong> · <span id="updated" role="status">loading…</span></p>
 <nav aria-label="Views"><a href="#experiments">Experiments</a> <a href="#health">Health</a> <a href="#rollout">Rollout</a> <a href="#user">One user</a> <a href="#actions">Actions</a></nav></header>
-<main>
+<main><div id="problems" role="alert"></div>
 <section id="experiments" aria-labelledby="h-exp"><h2 id="h-exp">Experiments</h2><p id="since"></p><div id="experiment-list"></div></section>
 <section id="health" aria-labelledby="h-health"><h2 id="h-health">Health per variant</h2><div id="charts"><p>No requests recorded yet.</p></div></section>
 <section id="rollout" aria-labelledby="h-roll"><h2 id="h-roll">Rollout</h2><div id="rollout-view"><p>No rollout attached.</p></div></section>

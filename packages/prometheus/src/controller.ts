@@ -16,6 +16,7 @@ import {
   type RolloutState,
   type RolloutTick,
 } from '@splitlane/core'
+import type { AnalysisRunView } from '@splitlane/dashboard'
 import type { WindowRequest } from './source.js'
 import type { ConfigStore } from './store.js'
 
@@ -64,7 +65,17 @@ export interface RolloutStatusReport {
   baseRevision: string
   /** Everything `tickRollout` needs to continue (history included), so a restart resumes here. */
   state: RolloutState
+  /** The plan being run, so that a reader of `/status` (the dashboard) can list its steps. */
+  plan: RolloutPlan
+  /** The last analysis runs (at most `MAX_ANALYSES`, oldest first): the judge's verdict, score and sentence per metric. */
+  analyses: AnalysisRunRecord[]
 }
+
+/** One analysis run as the status keeps it (the dashboard's shape). */
+export type AnalysisRunRecord = AnalysisRunView
+
+/** Analysis runs kept in the status (and so in the document). */
+export const MAX_ANALYSES = 10
 
 export interface RolloutController {
   tick(): Promise<RolloutStatusReport>
@@ -75,6 +86,7 @@ export interface RolloutController {
   status(): RolloutStatusReport | null
   /** The document as served: JSON text, the last one written or read. */
   document(): string | null
+  readonly plan: RolloutPlan
   /** Ticks every `intervalMs` until `stop()`. */
   start(intervalMs: number): void
   stop(): Promise<void>
@@ -122,6 +134,16 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     return value as Doc
   }
 
+  /** The runs so far, with this tick's judge result if it ran one. */
+  const analysesAfter = (tick: RolloutTick, now: number): AnalysisRunRecord[] => {
+    const previous = report?.analyses ?? []
+    const judge = tick.decision.judge
+    if (judge === undefined) return previous
+    const step = [...tick.state.history].reverse().find((event) => event.action === 'analysis')?.step ?? tick.state.step
+    const metrics = judge.metrics.map((metric) => ({ name: metric.name, class: metric.class, reason: metric.reason }))
+    return [...previous, { at: now, step, verdict: judge.verdict, score: judge.score, reason: judge.reason, metrics }].slice(-MAX_ANALYSES)
+  }
+
   const reportOf = (tick: RolloutTick, base: Pick<RolloutStatusReport, 'generation' | 'baseRevision'>, now: number) => ({
     experiment: plan.experiment,
     canary: plan.canary,
@@ -136,6 +158,8 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     decision: { at: now, action: tick.decision.action, explanation: tick.decision.explanation },
     ...base,
     state: tick.state,
+    plan,
+    analyses: analysesAfter(tick, now),
   })
 
   /** The rollout stored in the document, if it is this plan's. */
@@ -269,6 +293,7 @@ export function createRolloutController(options: RolloutControllerOptions): Roll
     promote: (reason) => serial(() => step((state, now) => promoteRollout(plan, state, now, reason))),
     abort: (reason) => serial(() => step((state, now) => abortRollout(plan, state, now, reason))),
     resume: () => serial(() => step((state, now) => resumeRollout(plan, state, now))),
+    plan,
     status: () => report,
     document: () => (doc === null ? null : JSON.stringify(doc)),
     start(intervalMs) {

@@ -14,9 +14,20 @@ export {
 export {
   createRolloutController,
   type FleetMetricsSource,
+  type AnalysisRunRecord,
   type RolloutController,
   type RolloutControllerOptions,
   type RolloutStatusReport,
 } from './controller.js'
 export { createFileConfigStore, type ConfigStore, type StoredDocument, type StoreWrite } from './store.js'
 export { controllerHandler, serveController, type ControllerServer, type ServeControllerOptions } from './serve.js'
+export {
+  controllerStatusClient,
+  createFleetDashboardData,
+  fleetDashboardQueries,
+  DASHBOARD_NAMES,
+  type ControllerDashboardOptions,
+  type DashboardMetricNames,
+  type FleetDashboardDataOptions,
+  type RolloutStatusReader,
+} from './dashboard.js'

@@ -3,14 +3,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { toNodeHandler } from '@splitlane/dashboard/node'
 import type { RolloutController } from './controller.js'
+import { controllerDashboard, type ControllerDashboardOptions } from './dashboard.js'
 
 export interface ServeControllerOptions {
   /** Default 127.0.0.1; port 0 picks a free one. */
   host?: string
   port?: number
-  /** Bearer token for the actions; without one the actions answer 403. */
+  /** Bearer token for the actions (the dashboard's too); without one the actions answer 403. */
   token?: string
+  /** Serve the dashboard at `/splitlane` (or `basePath`): the rollout from this controller, per-variant series from `prometheus`. */
+  dashboard?: ControllerDashboardOptions
 }
 
 export interface ControllerServer {
@@ -56,15 +60,20 @@ function metricsText(controller: RolloutController): string {
 }
 
 /** The request handler alone, to mount in a server of your own. */
-export function controllerHandler(controller: RolloutController, options: Pick<ServeControllerOptions, 'token'> = {}) {
+export function controllerHandler(controller: RolloutController, options: Pick<ServeControllerOptions, 'token' | 'dashboard'> = {}) {
   const actions = {
     promote: (reason?: string) => controller.promote(reason),
     abort: (reason?: string) => controller.abort(reason),
     resume: () => controller.resume(),
   }
+  const dashboard =
+    options.dashboard &&
+    toNodeHandler(controllerDashboard(controller, { ...options.dashboard, ...(options.token ? { token: options.token } : {}) }))
   return (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://controller')
     const path = url.pathname.replace(/\/+$/, '') || '/'
+    if (dashboard && path.startsWith(options.dashboard!.basePath ?? '/splitlane'))
+      return void dashboard(request, response, () => send(response, 404, JSON.stringify({ error: `no ${request.method} ${path}` })))
     if (request.method === 'GET' && (path === '/config' || path === '/')) {
       const document = controller.document()
       if (document === null) return send(response, 503, JSON.stringify({ error: 'no document yet' }))

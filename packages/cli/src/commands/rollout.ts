@@ -15,9 +15,9 @@ import { CliError, EXIT, type CliIo } from '../io.js'
 import { loadConfig, loadPlan } from '../load.js'
 import { examples, json } from '../output.js'
 
-const TOKEN_ENV = 'SPLITLANE_ROLLOUT_TOKEN'
+export const TOKEN_ENV = 'SPLITLANE_ROLLOUT_TOKEN'
 
-const milliseconds = (flag: string, text: string) => {
+export const milliseconds = (flag: string, text: string) => {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
   if (match === null) throw new CliError(`${flag} expects a duration like 500ms, 15s or 2m, got "${text}"`)
   return Number(match[1]) * (match[2] === 'm' ? 60_000 : match[2] === 'ms' ? 1 : 1000)
@@ -60,7 +60,7 @@ export function registerRollout(program: Command, io: CliIo, setExit: (code: num
     .requiredOption('--plan <file>', 'rollout plan (JSON or YAML)')
     .requiredOption('-c, --config <file>', 'the config document (JSON or YAML); the controller writes it')
     .requiredOption('--prometheus <url>', 'Prometheus server, e.g. http://prometheus:9090')
-    .option('--serve <addr>', 'serve /config and /status on host:port (e.g. 0.0.0.0:8080)')
+    .option('--serve <addr>', 'serve /config, /status and the dashboard (/splitlane) on host:port (e.g. 0.0.0.0:8080)')
     .option('--token <token>', `bearer token for the actions (default: $${TOKEN_ENV})`)
     .option('--interval <duration>', 'time between ticks', '15s')
     .option('--step <duration>', 'range query step: one point per step and metric', '30s')
@@ -99,8 +99,19 @@ export function registerRollout(program: Command, io: CliIo, setExit: (code: num
       }
       const token = (options.token as string | undefined) ?? process.env[TOKEN_ENV]
       const server =
-        options.serve === undefined ? undefined : await serveController(controller, { ...address(options.serve as string), token })
-      if (server !== undefined) io.err(`serving ${server.url}/config and /status${token ? '' : ' (actions disabled: no token)'}\n`)
+        options.serve === undefined
+          ? undefined
+          : await serveController(controller, {
+              ...address(options.serve as string),
+              token,
+              // the dashboard at /splitlane: this rollout, and per-variant series from the same Prometheus
+              dashboard: {
+                prometheus: { url: options.prometheus as string },
+                ...(options.selector ? { selector: options.selector as string } : {}),
+              },
+            })
+      if (server !== undefined)
+        io.err(`serving ${server.url}/config, /status and the dashboard at /splitlane${token ? '' : ' (actions disabled: no token)'}\n`)
       controller.start(milliseconds('--interval', options.interval as string))
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve)

@@ -42,6 +42,9 @@ interface RolloutView {
   decision: { action: string; explanation: string[] } | null
 }
 interface State {
+  /** `fleet`: series from Prometheus, the rollout from a controller; the kill switch is the config document. */
+  mode: 'process' | 'fleet'
+  problems: string[]
   revision: string | null
   since: number | null
   refreshMs: number
@@ -156,7 +159,7 @@ function chartTable(spec: ChartSpec, t: number[], experiment: string): string {
       const counts = requests
         ? spec.columns.map((c) => `<td data-requests="${esc(c.variant)}">${requests[c.variant]!.requests[i]}</td>`).join('')
         : ''
-      return `<tr><th scope="row">${time(at)}</th>${cells}${counts}</tr>`
+      return `<tr data-t="${at}"><th scope="row">${time(at)}</th>${cells}${counts}</tr>`
     })
     .join('')
   return `<div class="scroll" tabindex="0"><table><caption>${esc(spec.title)} (${esc(spec.unit)}) per interval</caption><thead><tr><th scope="col">Time</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`
@@ -261,7 +264,7 @@ function renderExperiments(s: State): void {
           .join('')
         return `<article data-experiment="${esc(e.name)}"><h3>${esc(e.name)} <span class="${e.enabled ? 'ok' : 'bad'}">${e.enabled ? 'on' : 'kill switch: off'}</span></h3>
 <p>Sample ratio: ${srm}</p><div class="scroll" tabindex="0"><table><caption class="visually-hidden">Variants of ${esc(e.name)}</caption><thead><tr><th scope="col">Variant</th><th scope="col">Weight</th><th scope="col">Observed</th><th scope="col">Requests</th><th scope="col">Errors</th><th scope="col">p50 ms</th><th scope="col">p95 ms</th><th scope="col">p99 ms</th></tr></thead><tbody>${rows}</tbody></table></div>
-<p><button type="button" data-act="${e.enabled ? 'kill' : 'revive'}" data-exp="${esc(e.name)}">${e.enabled ? 'Kill switch: turn off' : 'Re-enable'} ${esc(e.name)}</button></p></article>`
+${s.mode === 'fleet' ? '' : `<p><button type="button" data-act="${e.enabled ? 'kill' : 'revive'}" data-exp="${esc(e.name)}">${e.enabled ? 'Kill switch: turn off' : 'Re-enable'} ${esc(e.name)}</button></p>`}</article>`
       })
       .join(''),
   )
@@ -349,7 +352,8 @@ function renderRollout(s: State): void {
 function render(s: State): void {
   state = s
   $('revision').textContent = s.revision ?? '(none)'
-  $('updated').textContent = `updated ${time(Date.now())}`
+  $('updated').textContent = `updated ${time(Date.now())}${s.mode === 'fleet' ? ' · fleet view' : ''}`
+  setHtml($('problems'), s.problems.length ? `<ul class="bad">${s.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : '')
   renderExperiments(s)
   drawCharts(s)
   renderRollout(s)
