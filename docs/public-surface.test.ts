@@ -166,6 +166,7 @@ const surface: Record<string, { load: () => Promise<object>; names: string[] }> 
       'defaultTemplates',
       'fillTemplate',
       'fleetDashboardQueries',
+      'fleetGuardrail',
       'promDuration',
       'serveController',
     ],

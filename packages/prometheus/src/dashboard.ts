@@ -100,6 +100,40 @@ export function weightAt(history: RolloutStatusReport['state']['history'], t: nu
   return weight
 }
 
+/** The alerts `splitlane rules` writes (labels `experiment`, `variant`, `severity`), and a name its recording rules share. */
+const BURN_RATE_ALERTS = 'SplitlaneErrorBudgetBurn|SplitlaneLatencyBudgetBurn'
+const RECORDED_REQUESTS = 'splitlane:requests:rate.+'
+
+/**
+ * The canary's guardrail state in a fleet: Prometheus evaluates the burn-rate alerts of `splitlane rules`
+ * itself, so the page reads them (`ALERTS`) rather than judging again. Null when those rules are not loaded
+ * (no recorded request rate for the experiment): then there is nothing to show, not "within budget".
+ */
+export async function fleetGuardrail(
+  client: PrometheusClient,
+  experiment: string,
+  variant: string,
+  at: number,
+): Promise<DashboardRolloutView['guardrail']> {
+  const quote = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+  const recorded = await client.query(`count({__name__=~"${RECORDED_REQUESTS}",feature_flag_key="${quote(experiment)}"})`, at)
+  if (recorded.length === 0) return null
+  const alerts = await client.query(
+    `ALERTS{alertname=~"${BURN_RATE_ALERTS}",experiment="${quote(experiment)}",variant="${quote(variant)}"}`,
+    at,
+  )
+  const firing = alerts.filter((alert) => alert.labels['alertstate'] === 'firing')
+  const line = (alert: RangeSeries) =>
+    `${alert.labels['alertname'] ?? 'alert'} ${alert.labels['alertstate'] ?? ''} for ${variant} (severity ${alert.labels['severity'] ?? 'none'}), evaluated by Prometheus`
+  return {
+    breached: firing.length > 0,
+    explanation:
+      alerts.length === 0
+        ? [`no burn-rate alert of \`splitlane rules\` is pending or firing for ${variant}, as Prometheus evaluates them`]
+        : alerts.map(line).sort(),
+  }
+}
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 const isClient = (value: FleetDashboardDataOptions['prometheus']): value is PrometheusClient =>
   typeof (value as PrometheusClient | undefined)?.queryRange === 'function'
@@ -177,7 +211,13 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
         perVariant[variant] = { requests, errors: Math.round(errors) }
       }
     }
-    return { series, totals, since, rollout: report && rolloutView(report, options.plan), problems: [...problems].slice(0, 5) }
+    const rollout = report && rolloutView(report, options.plan)
+    if (rollout && client)
+      rollout.guardrail = await fleetGuardrail(client, rollout.experiment, rollout.canary, end).catch((error: unknown) => {
+        problems.add(`Prometheus alerts: ${messageOf(error)}`)
+        return null
+      })
+    return { series, totals, since, rollout, problems: [...problems].slice(0, 5) }
   }
 
   return {

@@ -25,6 +25,7 @@ export {
   controllerStatusClient,
   createFleetDashboardData,
   fleetDashboardQueries,
+  fleetGuardrail,
   DASHBOARD_NAMES,
   type ControllerDashboardOptions,
   type DashboardMetricNames,

@@ -16,7 +16,7 @@ import { splitlane } from '@splitlane/express'
 import { startPrometheus, type PrometheusHandle } from '@splitlane/test-utils/prometheus'
 import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPrometheusSource } from '../src/index.js'
+import { createPrometheusClient, createPrometheusSource, fleetGuardrail } from '../src/index.js'
 
 const STEP_MS = 2000
 const TRAFFIC_MS = 8000
@@ -165,6 +165,30 @@ describe('@splitlane/prometheus against a real Prometheus scraping a real instan
     expect(byVariant['failing/canary']).toBeGreaterThan(0.2)
     const p99 = await source.client.query('splitlane:request_duration_seconds:p99_5m{feature_flag_key="healthy"}', Date.now())
     expect(p99.map((series) => series.labels.feature_flag_result_variant).sort()).toEqual(['canary', 'stable'])
+  })
+
+  it("reads a canary's guardrail from the burn-rate alerts Prometheus evaluates (the dashboard's fleet view)", async () => {
+    const client = createPrometheusClient({ url: prometheus.url })
+    // Alerts are evaluated every second once the recording rules have two samples: wait for the first firing.
+    let failing = await fleetGuardrail(client, 'failing', 'canary', Date.now())
+    for (let tries = 0; tries < 40 && failing?.breached !== true; tries++) {
+      await sleep(250)
+      failing = await fleetGuardrail(client, 'failing', 'canary', Date.now())
+    }
+    // Both severities of the SRE workbook's table fire for 30% errors against a 99.9% objective (pages and tickets).
+    expect(failing).toEqual({
+      breached: true,
+      explanation: [
+        'SplitlaneErrorBudgetBurn firing for canary (severity page), evaluated by Prometheus',
+        'SplitlaneErrorBudgetBurn firing for canary (severity ticket), evaluated by Prometheus',
+      ],
+    })
+    expect(await fleetGuardrail(client, 'healthy', 'canary', Date.now())).toEqual({
+      breached: false,
+      explanation: ['no burn-rate alert of `splitlane rules` is pending or firing for canary, as Prometheus evaluates them'],
+    })
+    // No recorded series for the experiment: the rules are not loaded for it, so there is no state to show.
+    expect(await fleetGuardrail(client, 'nobody-runs-this', 'canary', Date.now())).toBeNull()
   })
 
   it('fills user templates per metric and variant', async () => {
