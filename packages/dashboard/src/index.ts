@@ -55,6 +55,8 @@ export interface FleetReading {
   rollout: DashboardRolloutView | null
   /** What could not be read (Prometheus down, controller unreachable), shown on the page. */
   problems: string[]
+  /** Which config revision each instance served lately (from the revision label of its metrics). */
+  served?: { revision: string; instances: string[] }[]
 }
 
 /** The seam for a fleet: `@splitlane/prometheus`'s `createFleetDashboardData` is one. */
@@ -259,6 +261,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       series: reading ? reading.series : series.sample(at),
       rollout: reading ? reading.rollout : (rolloutView ?? null),
       problems: reading ? reading.problems : [],
+      served: reading?.served ?? null,
       history,
       actionsEnabled: canAct(),
     }

@@ -7,7 +7,7 @@ export function page(base: string): string {
   return `<!doctype html>
 <html lang="en" data-base="${root}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>splitlane dashboard</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${root}/assets/app.css"></head><body>
-<header><h1>splitlane</h1><p>Config revision <strong id="revision">-</strong> · <span id="updated" role="status">loading…</span></p>
+<header><h1>splitlane</h1><p>Config revision <strong id="revision">-</strong><span id="served" data-served></span> · <span id="updated" role="status">loading…</span></p>
 <nav aria-label="Views"><a href="#experiments">Experiments</a> <a href="#health">Health</a> <a href="#rollout">Rollout</a> <a href="#user">One user</a> <a href="#actions">Actions</a></nav></header>
 <main><div id="problems" role="alert"></div>
 <section id="experiments" aria-labelledby="h-exp"><h2 id="h-exp">Experiments</h2><p id="since"></p><div id="experiment-list"></div></section>

@@ -153,6 +153,19 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
         : createPrometheusClient({ timeoutMs: 5000, retries: 0, ...options.prometheus })
   let last: { at: number; reading: Promise<FleetReading> } | null = null
 
+  /** Which revision each instance served over the last window, from the revision label of its request counts. */
+  async function servedRevisions(prometheus: PrometheusClient, at: number): Promise<NonNullable<FleetReading['served']>> {
+    const names = { ...DEFAULT_NAMES, ...options.names }
+    const selector = options.selector ? `{${options.selector}}` : ''
+    const query = `sum by (${names.revisionLabel}, ${names.instanceLabel}) (increase(${names.requests}${selector}[${promDuration(windowMs)}])) > 0`
+    const byRevision = new Map<string, string[]>()
+    for (const { labels } of await prometheus.query(query, at)) {
+      const revision = labels[names.revisionLabel] ?? ''
+      byRevision.set(revision, [...(byRevision.get(revision) ?? []), labels[names.instanceLabel] ?? ''].filter(Boolean).sort())
+    }
+    return [...byRevision].map(([revision, instances]) => ({ revision, instances })).sort((a, b) => (a.revision < b.revision ? -1 : 1))
+  }
+
   /** Errors per experiment, variant and point (the series carry only their ratio). */
   type ErrorCounts = Map<string, Map<string, (number | null)[]>>
   async function readSeries(end: number, problems: Set<string>, rollout: RolloutStatusReport | null, errors: ErrorCounts) {
@@ -211,13 +224,15 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
         perVariant[variant] = { requests, errors: Math.round(errors) }
       }
     }
+    const served =
+      client && (await servedRevisions(client, end).catch((error: unknown) => (problems.add(`Prometheus: ${messageOf(error)}`), undefined)))
     const rollout = report && rolloutView(report, options.plan)
     if (rollout && client)
       rollout.guardrail = await fleetGuardrail(client, rollout.experiment, rollout.canary, end).catch((error: unknown) => {
         problems.add(`Prometheus alerts: ${messageOf(error)}`)
         return null
       })
-    return { series, totals, since, rollout, problems: [...problems].slice(0, 5) }
+    return { series, totals, since, rollout, problems: [...problems].slice(0, 5), ...(served ? { served } : {}) }
   }
 
   return {

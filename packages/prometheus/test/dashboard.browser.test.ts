@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
-import { createSplitter, type RolloutPlan } from '@splitlane/core'
+import { createSplitter, type RolloutPlan, type Splitter } from '@splitlane/core'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
 import { splitlane } from '@splitlane/express'
 import { createUrlConfigSource, type UrlConfigSource } from '@splitlane/sources'
@@ -69,6 +69,8 @@ let controller: RolloutController
 let server: ControllerServer
 let browser: Browser
 let page: Page
+let instanceTarget = ''
+let instanceSplitter: Splitter
 let loading = true
 let load: Promise<void> = Promise.resolve()
 const consoleErrors: string[] = []
@@ -89,6 +91,7 @@ describe.skipIf(!present)('the fleet dashboard in headless chromium, on a real P
     const tokens = meter.createCounter('splitlane.llm.tokens')
     const cost = meter.createCounter('splitlane.llm.cost')
     const splitter = createSplitter({ config })
+    instanceSplitter = splitter
     const otel = createOtelInstrumentation({ meterProvider })
     const split = (experiment: string) =>
       splitlane({
@@ -115,6 +118,7 @@ describe.skipIf(!present)('the fleet dashboard in headless chromium, on a real P
     instance = app.listen(0, '127.0.0.1')
     await new Promise((resolve) => instance.once('listening', resolve))
     const target = `127.0.0.1:${(instance.address() as AddressInfo).port}`
+    instanceTarget = target
     prometheus = await startPrometheus({ targets: [target] })
     controller = createRolloutController({
       plan,
@@ -200,6 +204,17 @@ describe.skipIf(!present)('the fleet dashboard in headless chromium, on a real P
     expect(view.decision.length).toBeGreaterThan(10)
     expect(view.weights).toEqual(expect.arrayContaining(['20', '50']))
     expect(controller.status()!.analyses[0]!.verdict).toBe('Pass')
+  })
+
+  it('names the config revision each instance served, from the revision label Prometheus scraped', async () => {
+    // The rollout is paused (the test above): the instance's revision holds while the page catches up with the scrapes.
+    const expected = `${String(instanceSplitter.revision)} by ${instanceTarget}`
+    await page.waitForFunction(
+      (text) => document.querySelector('[data-served]')?.textContent?.includes(text),
+      { timeout: 15_000 },
+      expected,
+    )
+    expect(await page.$eval('[data-served]', (element) => element.textContent)).toMatch(/^ · served: /)
   })
 
   it('draws per-variant series read from Prometheus, with LLM panels only where Prometheus has their data', async () => {

@@ -46,6 +46,8 @@ interface State {
   mode: 'process' | 'fleet'
   problems: string[]
   revision: string | null
+  /** Fleet: the revision each instance served lately. */
+  served: { revision: string; instances: string[] }[] | null
   since: number | null
   refreshMs: number
   experiments: ExperimentView[]
@@ -352,6 +354,10 @@ function renderRollout(s: State): void {
 function render(s: State): void {
   state = s
   $('revision').textContent = s.revision ?? '(none)'
+  $('served').textContent =
+    s.served === null
+      ? ''
+      : ` · served: ${s.served.length === 0 ? 'no traffic seen' : s.served.map((one) => `${one.revision} by ${one.instances.join(', ') || 'an unlabelled instance'}`).join('; ')}`
   $('updated').textContent = `updated ${time(Date.now())}${s.mode === 'fleet' ? ' · fleet view' : ''}`
   setHtml($('problems'), s.problems.length ? `<ul class="bad">${s.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : '')
   renderExperiments(s)
