@@ -154,12 +154,11 @@ function recordOutcome(instruments: Instruments, assignments: readonly Assignmen
       instruments.tokens.add(outcome.completionTokens, { ...labels, [ATTR_GEN_AI_TOKEN_TYPE]: 'output' })
     // Copies: the SDK may keep the attributes object it is given, and the request's status goes into `labels` next.
     if (positive(outcome.cost)) instruments.cost.add(outcome.cost, { ...labels })
-    const attributes = labels
-    if (outcome.status !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status
-    if (isFailure(outcome)) attributes[ATTR_ERROR_TYPE] = outcome.error === true ? '_OTHER' : String(outcome.status)
-    instruments.requests.add(1, attributes)
-    if (outcome.latencyMs !== undefined) instruments.duration.record(outcome.latencyMs / 1000, attributes)
-    if (outcome.ttfbMs !== undefined) instruments.timeToFirstByte.record(outcome.ttfbMs / 1000, attributes)
+    if (outcome.status !== undefined) labels[ATTR_HTTP_RESPONSE_STATUS_CODE] = outcome.status
+    if (isFailure(outcome)) labels[ATTR_ERROR_TYPE] = outcome.error === true ? '_OTHER' : String(outcome.status)
+    instruments.requests.add(1, labels)
+    if (outcome.latencyMs !== undefined) instruments.duration.record(outcome.latencyMs / 1000, labels)
+    if (outcome.ttfbMs !== undefined) instruments.timeToFirstByte.record(outcome.ttfbMs / 1000, labels)
   }
 }
 

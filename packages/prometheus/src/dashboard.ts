@@ -13,7 +13,7 @@ import {
 } from '@splitlane/dashboard'
 import { createPrometheusClient, type PrometheusClient, type PrometheusClientOptions, type RangeSeries } from './client.js'
 import type { RolloutController, RolloutStatusReport } from './controller.js'
-import { DEFAULT_NAMES, promDuration, type MetricNames } from './source.js'
+import { DEFAULT_NAMES, promDuration, quote, servedRevisions, type MetricNames } from './source.js'
 
 /**
  * Metric names the dashboard reads besides the source's: the OpenTelemetry Prometheus exporter's names for
@@ -70,8 +70,7 @@ export function fleetDashboardQueries(
   options: { names?: Partial<DashboardMetricNames>; selector?: string; windowMs?: number } = {},
 ): Record<QueryName, string> {
   const names: DashboardMetricNames = { ...DEFAULT_NAMES, ...DASHBOARD_NAMES, ...options.names }
-  const value = experiment.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
-  const matchers = `${names.experimentLabel}="${value}"${options.selector ? `,${options.selector}` : ''}`
+  const matchers = `${names.experimentLabel}="${quote(experiment)}"${options.selector ? `,${options.selector}` : ''}`
   const window = promDuration(options.windowMs ?? 60_000)
   const by = names.variantLabel
   const rate = (metric: string, extra = '') => `sum by (${by}) (rate(${metric}{${matchers}${extra}}[${window}]))`
@@ -115,7 +114,6 @@ export async function fleetGuardrail(
   variant: string,
   at: number,
 ): Promise<DashboardRolloutView['guardrail']> {
-  const quote = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
   const recorded = await client.query(`count({__name__=~"${RECORDED_REQUESTS}",feature_flag_key="${quote(experiment)}"})`, at)
   if (recorded.length === 0) return null
   const alerts = await client.query(
@@ -152,19 +150,6 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
         ? options.prometheus
         : createPrometheusClient({ timeoutMs: 5000, retries: 0, ...options.prometheus })
   let last: { at: number; reading: Promise<FleetReading> } | null = null
-
-  /** Which revision each instance served over the last window, from the revision label of its request counts. */
-  async function servedRevisions(prometheus: PrometheusClient, at: number): Promise<NonNullable<FleetReading['served']>> {
-    const names = { ...DEFAULT_NAMES, ...options.names }
-    const selector = options.selector ? `{${options.selector}}` : ''
-    const query = `sum by (${names.revisionLabel}, ${names.instanceLabel}) (increase(${names.requests}${selector}[${promDuration(windowMs)}])) > 0`
-    const byRevision = new Map<string, string[]>()
-    for (const { labels } of await prometheus.query(query, at)) {
-      const revision = labels[names.revisionLabel] ?? ''
-      byRevision.set(revision, [...(byRevision.get(revision) ?? []), labels[names.instanceLabel] ?? ''].filter(Boolean).sort())
-    }
-    return [...byRevision].map(([revision, instances]) => ({ revision, instances })).sort((a, b) => (a.revision < b.revision ? -1 : 1))
-  }
 
   /** Errors per experiment, variant and point (the series carry only their ratio). */
   type ErrorCounts = Map<string, Map<string, (number | null)[]>>
@@ -225,7 +210,10 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
       }
     }
     const served =
-      client && (await servedRevisions(client, end).catch((error: unknown) => (problems.add(`Prometheus: ${messageOf(error)}`), undefined)))
+      client &&
+      (await servedRevisions(client, { ...DEFAULT_NAMES, ...options.names }, { end, windowMs, selector: options.selector }).catch(
+        (error: unknown) => (problems.add(`Prometheus: ${messageOf(error)}`), undefined),
+      ))
     const rollout = report && rolloutView(report, options.plan)
     if (rollout && client)
       rollout.guardrail = await fleetGuardrail(client, rollout.experiment, rollout.canary, end).catch((error: unknown) => {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { toNodeHandler } from '@splitlane/dashboard/node'
 import type { RolloutController } from './controller.js'
 import { controllerDashboard, type ControllerDashboardOptions } from './dashboard.js'
+import { quote } from './source.js'
 
 export interface ServeControllerOptions {
   /** Default 127.0.0.1; port 0 picks a free one. */
@@ -36,13 +37,11 @@ const send = (response: ServerResponse, status: number, body: string, headers: R
   response.end(body)
 }
 
-const label = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
-
 /** The rollout as Prometheus gauges, for the dashboard's weight-over-time panel. */
 function metricsText(controller: RolloutController): string {
   const status = controller.status()
   if (status === null) return ''
-  const labels = `experiment="${label(status.experiment)}",canary="${label(status.canary)}",baseline="${label(status.baseline)}"`
+  const labels = `experiment="${quote(status.experiment)}",canary="${quote(status.canary)}",baseline="${quote(status.baseline)}"`
   return [
     '# HELP splitlane_rollout_canary_weight_percent Canary share the controller has written, in percent.',
     '# TYPE splitlane_rollout_canary_weight_percent gauge',

@@ -77,8 +77,8 @@ function checkTemplate(name: string, template: string): void {
       )
 }
 
-/** A label value inside PromQL double quotes. Values come from config, escaped all the same. */
-const quote = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+/** A label value inside double quotes (PromQL, the exposition format). Values come from config, escaped all the same. */
+export const quote = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 
 /** `{{experiment}}`, `{{variant}}` (escaped for a quoted label value) and `{{window}}` (a duration like `30s`). */
 export function fillTemplate(template: string, values: { experiment: string; variant?: string; window: string }): string {
@@ -98,7 +98,6 @@ export function defaultTemplates(names: MetricNames = DEFAULT_NAMES, selector?: 
     requests: `sum(increase(${names.requests}{${matchers}}[{{window}}]))`,
     errors: `sum(increase(${names.requests}{${matchers},${names.errorLabel}!=""}[{{window}}]))`,
     latencyP99: `histogram_quantile(0.99, sum by (le) (rate(${names.duration}_bucket{${matchers}}[{{window}}])))`,
-    revisions: `sum by (${names.revisionLabel}, ${names.instanceLabel}) (increase(${names.requests}{${names.experimentLabel}="{{experiment}}"${selector ? `,${selector}` : ''}}[{{window}}])) > 0`,
   }
 }
 
@@ -107,6 +106,36 @@ function sumByTime(series: readonly RangeSeries[]): Map<number, number> {
   const sums = new Map<number, number>()
   for (const { points } of series) for (const { t, value } of points) if (Number.isFinite(value)) sums.set(t, (sums.get(t) ?? 0) + value)
   return sums
+}
+
+/** The revision and instance of every series that counted requests over the window. */
+function revisionsQuery(names: MetricNames, request: { windowMs: number; experiment?: string; selector?: string }): string {
+  const matchers = [
+    ...(request.experiment === undefined ? [] : [`${names.experimentLabel}="${quote(request.experiment)}"`]),
+    ...(request.selector ? [request.selector] : []),
+  ].join(',')
+  return `sum by (${names.revisionLabel}, ${names.instanceLabel}) (increase(${names.requests}{${matchers}}[${promDuration(request.windowMs)}])) > 0`
+}
+
+/**
+ * Which revision each instance served over the window ending at `end`, from the revision label of its request
+ * counts: of one experiment, or of all when none is given.
+ */
+export async function servedRevisions(
+  client: PrometheusClient,
+  names: MetricNames,
+  request: { end: number; windowMs: number; experiment?: string; selector?: string },
+): Promise<ServedRevision[]> {
+  const byRevision = new Map<string, Set<string>>()
+  for (const { labels } of await client.query(revisionsQuery(names, request), request.end)) {
+    const revision = labels[names.revisionLabel] ?? ''
+    const instances = byRevision.get(revision) ?? new Set<string>()
+    instances.add(labels[names.instanceLabel] ?? '')
+    byRevision.set(revision, instances)
+  }
+  return [...byRevision]
+    .map(([revision, instances]) => ({ revision, instances: [...instances].filter(Boolean).sort() }))
+    .sort((a, b) => (a.revision < b.revision ? -1 : 1))
 }
 
 export function createPrometheusSource(options: PrometheusSourceOptions): PrometheusSource {
@@ -155,19 +184,8 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
     return { requests: sum(served), errors: sum(failed), series: points }
   }
 
-  async function revisions(request: { experiment: string; end: number; windowMs: number }): Promise<ServedRevision[]> {
-    const query = fillTemplate(defaults.revisions, { experiment: request.experiment, window: promDuration(request.windowMs) })
-    const byRevision = new Map<string, Set<string>>()
-    for (const { labels } of await client.query(query, request.end)) {
-      const revision = labels[names.revisionLabel] ?? ''
-      const instances = byRevision.get(revision) ?? new Set<string>()
-      instances.add(labels[names.instanceLabel] ?? '')
-      byRevision.set(revision, instances)
-    }
-    return [...byRevision]
-      .map(([revision, instances]) => ({ revision, instances: [...instances].filter(Boolean).sort() }))
-      .sort((a, b) => (a.revision < b.revision ? -1 : 1))
-  }
+  const revisions = (request: { experiment: string; end: number; windowMs: number }): Promise<ServedRevision[]> =>
+    servedRevisions(client, names, { ...request, selector: options.selector })
 
   return {
     client,
@@ -190,13 +208,14 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
       return window
     },
     queries(request) {
-      const window = promDuration(request.stepMs ?? 30_000)
+      const stepMs = request.stepMs ?? 30_000
+      const window = promDuration(stepMs)
       const perVariant = request.variants.flatMap((variant) =>
         [counts.requests, counts.errors, ...series.values()].map((template) =>
           fillTemplate(template, { experiment: request.experiment, variant, window }),
         ),
       )
-      return [...perVariant, fillTemplate(defaults.revisions, { experiment: request.experiment, window })]
+      return [...perVariant, revisionsQuery(names, { experiment: request.experiment, windowMs: stepMs, selector: options.selector })]
     },
   }
 }

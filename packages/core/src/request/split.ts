@@ -9,7 +9,7 @@ import { createStickyCookie } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
 import { readRequest, type ReadRequest } from './read-request.js'
 import { upstreamOf } from './upstream.js'
-import type { HttpInstrumentation, HttpOutcome, HttpSplitOptions, PreparedCookie, RequestSplit, RequestView } from './types.js'
+import type { HttpOutcome, HttpSplitOptions, PreparedCookie, RequestSplit, RequestView } from './types.js'
 import { DEFAULT_VARIANT_HEADER, formatVariantHeader } from './variant-header.js'
 
 export interface HttpSplit<Req> {
@@ -47,6 +47,12 @@ interface Assigned {
 }
 
 const runDirectly = <T>(fn: () => T): T => fn()
+
+/** A proxy's note (fallback, hidden failure of the variant) joins the outcome of its experiment, for the recorder and the instruments alike. */
+function withNote(outcome: HttpOutcome, notes: Map<string, HttpOutcome> | undefined, assignment: Assignment): HttpOutcome {
+  const noted = notes?.get(assignment.experiment)
+  return noted === undefined ? outcome : { ...outcome, ...noted }
+}
 
 export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<Req> {
   const { splitter, onError, metrics, otel } = options
@@ -174,30 +180,17 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
     if (metrics !== undefined)
       for (const assignment of list) {
         if (assignment.variant === null) continue
-        const noted = notes?.get(assignment.experiment)
         try {
-          metrics.record(assignment, noted === undefined ? outcome : { ...outcome, ...noted })
+          metrics.record(assignment, withNote(outcome, notes, assignment))
         } catch (cause) {
           report(new SplitlaneError(ErrorCode.CallbackFailed, 'metrics.record threw', { cause }))
         }
       }
-    if (otel?.finished !== undefined) guard('otel.finished', () => finishedOtel(otel, list, outcome, notes))
-  }
-
-  /** The instruments see what the recorder sees: a proxy's hidden failure of a variant is its error there too. */
-  const finishedOtel = (
-    instrumentation: HttpInstrumentation,
-    list: readonly Assignment[],
-    outcome: HttpOutcome,
-    notes: Map<string, HttpOutcome> | undefined,
-  ) => {
-    if (notes === undefined) return instrumentation.finished!(list, outcome)
-    const plain = list.filter((assignment) => !notes.has(assignment.experiment))
-    if (plain.length > 0) instrumentation.finished!(plain, outcome)
-    for (const assignment of list) {
-      const noted = notes.get(assignment.experiment)
-      if (noted !== undefined) instrumentation.finished!([assignment], { ...outcome, ...noted })
-    }
+    if (otel?.finished !== undefined)
+      guard('otel.finished', () => {
+        if (notes === undefined) otel.finished!(list, outcome)
+        else for (const assignment of list) otel.finished!([assignment], withNote(outcome, notes, assignment))
+      })
   }
 
   const begin = (request: Req, view: RequestView, experiments = options.experiments, prepared?: PreparedCookie): RequestSplit => {
