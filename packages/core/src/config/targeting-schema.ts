@@ -50,6 +50,20 @@ export interface ConditionShape {
 }
 
 /** One object type for every form, so a mistake is reported on the field, with its path. */
+/** `all` and `any`: a non-empty list of conditions (z.lazy: conditionSchema is being defined). */
+function conditionList(description: string) {
+  return z
+    .optional(
+      z
+        .array(
+          z.lazy(() => conditionSchema),
+          expected('an array of conditions'),
+        )
+        .check(z.minLength(1, { error: 'expected at least one condition' })),
+    )
+    .register(z.globalRegistry, { description })
+}
+
 export const conditionSchema: z.ZodMiniType<Condition, ConditionShape> = /* @__PURE__ */ (() =>
   z
     .strictObject({
@@ -73,26 +87,8 @@ export const conditionSchema: z.ZodMiniType<Condition, ConditionShape> = /* @__P
         .optional(z.boolean(expected('true or false')))
         .register(z.globalRegistry, { description: 'Invert the operator on a present, readable attribute.' }),
       // z.lazy, not getters: zod/mini's `.check` copies the shape, which would call a getter before conditionSchema exists.
-      all: z
-        .optional(
-          z
-            .array(
-              z.lazy(() => conditionSchema),
-              expected('an array of conditions'),
-            )
-            .check(z.minLength(1, { error: 'expected at least one condition' })),
-        )
-        .register(z.globalRegistry, { description: 'Every condition matches.' }),
-      any: z
-        .optional(
-          z
-            .array(
-              z.lazy(() => conditionSchema),
-              expected('an array of conditions'),
-            )
-            .check(z.minLength(1, { error: 'expected at least one condition' })),
-        )
-        .register(z.globalRegistry, { description: 'At least one condition matches.' }),
+      all: conditionList('Every condition matches.'),
+      any: conditionList('At least one condition matches.'),
       not: z.optional(z.lazy(() => conditionSchema)).register(z.globalRegistry, { description: 'The condition does not match.' }),
       segment: z
         .optional(nameOf('a segment name'))
