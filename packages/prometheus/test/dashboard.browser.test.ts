@@ -108,7 +108,13 @@ describe.skipIf(!present)('the fleet dashboard in headless chromium, on a real P
     })
     app.get('/ask', split('assistant'), (req, res) => {
       const variant = req.splitlane?.assistant?.variant ?? 'small'
-      const labels = { 'feature_flag.key': 'assistant', 'feature_flag.result.variant': variant }
+      // The labels splitlane's own instruments give (revision included), so these series restart with the
+      // request counts at each config revision and tokens per request stay put across a change.
+      const labels = {
+        'feature_flag.key': 'assistant',
+        'feature_flag.result.variant': variant,
+        'feature_flag.version': String(req.splitlane?.assistant?.revision),
+      }
       ttfb.record(variant === 'large' ? 0.3 : 0.12, labels)
       tokens.add(200, { ...labels, 'gen_ai.token.type': 'input' })
       tokens.add(variant === 'large' ? 400 : 250, { ...labels, 'gen_ai.token.type': 'output' })
@@ -238,8 +244,8 @@ describe.skipIf(!present)('the fleet dashboard in headless chromium, on a real P
       cells.map((cell) => [cell.getAttribute('data-series'), Number(cell.getAttribute('data-value'))] as const),
     )
     expect(tokensPerRequest.length).toBeGreaterThan(0)
-    // per request, so constant per model, except near a config revision change: requests are labelled with the
-    // revision, and the new revision's series counts from its second sample (Prometheus's rate()). The median holds.
+    // per request, so constant per model: tokens and requests carry the revision alike, so a revision change
+    // restarts both series together (Prometheus's rate() counts each from its second sample). The median holds.
     for (const variant of ['small', 'large']) {
       const values = tokensPerRequest.filter(([series]) => series === variant).map(([, value]) => value)
       expect(values.length).toBeGreaterThan(2)
