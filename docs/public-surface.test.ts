@@ -70,6 +70,7 @@ const surface: Record<string, { load: () => Promise<object>; names: string[] }> 
     load: () => import('../packages/core/src/adapter.js'),
     names: [
       'SAFE_METHODS',
+      'addScope',
       'costOf',
       'createFallbackPolicy',
       'createHttpSplit',

@@ -1,16 +1,21 @@
 // withSplitlane served by the runtime's own server (Bun.serve, Deno.serve, a workerd worker): a real request
 // over a socket gets the variant header and a sticky cookie.
 import { createMetricsRecorder, createSplitter } from '@splitlane/core'
-import { withSplitlane } from '@splitlane/fetch'
+import { assignmentsOf, withSplitlane } from '@splitlane/fetch'
 import { COOKIE_SECRET, checkoutConfig } from './config.js'
 
 export const servedHandler = <Rest extends unknown[] = []>() =>
-  withSplitlane<Rest>((request: Request, ..._rest: Rest) => new Response(`hello ${new URL(request.url).pathname}`), {
-    splitter: createSplitter({ config: checkoutConfig }),
-    metrics: createMetricsRecorder(),
-    userIdHeader: 'x-user-id',
-    cookie: { secret: COOKIE_SECRET },
-  })
+  // The handler reads its assignment back from the runtime's own Request object (where withSplitlane keeps the split).
+  withSplitlane<Rest>(
+    (request: Request, ..._rest: Rest) =>
+      new Response(`hello ${new URL(request.url).pathname}, checkout=${assignmentsOf(request)['checkout']?.variant}`),
+    {
+      splitter: createSplitter({ config: checkoutConfig }),
+      metrics: createMetricsRecorder(),
+      userIdHeader: 'x-user-id',
+      cookie: { secret: COOKIE_SECRET },
+    },
+  )
 
 /** Fetches a served handler twice (a known user, an anonymous visitor) and reports what came back. */
 export async function fetchServed(url: string) {

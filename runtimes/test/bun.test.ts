@@ -30,7 +30,7 @@ describe('Bun (@oven/bun-linux-x64)', () => {
     expectLikeNode(results, node, 'filled')
     expect(results.served).toEqual({
       status: 200,
-      body: 'hello /served',
+      body: `hello /served, ${node.server.known}`,
       variant: node.server.known,
       anonymousCookie: true,
       anonymousVariant: expect.stringMatching(/^checkout=/),

@@ -48,7 +48,7 @@ describe('Deno (@deno/linux-x64-glibc), without --allow-env (network and the con
     expectLikeNode(results, node, 'missing')
     expect(results.served).toEqual({
       status: 200,
-      body: 'hello /served',
+      body: `hello /served, ${node.server.known}`,
       variant: node.server.known,
       anonymousCookie: true,
       anonymousVariant: expect.stringMatching(/^checkout=/),

@@ -85,7 +85,11 @@ describe('Cloudflare Workers (workerd from npm, a worker bundled from dist)', ()
     const node = await nodeResults(upstream)
     const known = await fetch(`${base}/served`, { headers: { 'x-user-id': 'user-42' } })
     const anonymous = await fetch(`${base}/served`)
-    expect([known.status, await known.text(), known.headers.get('splitlane-variant')]).toEqual([200, 'hello /served', node.server.known])
+    expect([known.status, await known.text(), known.headers.get('splitlane-variant')]).toEqual([
+      200,
+      `hello /served, ${node.server.known}`,
+      node.server.known,
+    ])
     expect(anonymous.headers.get('set-cookie')).toMatch(/^splitlane_id=/)
   })
 

@@ -5,9 +5,11 @@ export { formatPath } from './config/parse.js'
 export { formatNumber } from './analysis/judge.js'
 export { isFailure } from './metrics/index.js'
 export {
+  addScope,
   createHttpSplit,
   createVariantHandlers,
   hopByHopHeaders,
+  type SplitScopes,
   type HttpInstrumentation,
   type HttpSplit,
   type HttpSplitOptions,

@@ -3,18 +3,19 @@ import { randomUUID } from 'node:crypto'
 import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
 import { ErrorCode, SplitlaneError } from '@splitlane/core'
-import { createHttpSplit, type RequestSplit, type RequestView } from '@splitlane/core/adapter'
+import { addScope, createHttpSplit, type RequestSplit, type RequestView, type SplitScopes } from '@splitlane/core/adapter'
 import type { Request, RequestHandler, Response } from 'express'
 import type { ExpressSplitlaneOptions } from './types.js'
 
 const STATE = Symbol.for('splitlane.express.state')
-
 const SPLIT_FOR = Symbol.for('splitlane.express.splitFor')
-type WithState = Request & { [STATE]?: RequestSplit; [SPLIT_FOR]?: Set<string> }
+// Kept on the response: each property added to `req` past the first can turn it into a slow dictionary object for the
+// rest of the request (it did under light-my-request's inject), and `req.splitlane` is the one the API puts there.
+type WithState = Response & { [STATE]?: RequestSplit; [SPLIT_FOR]?: SplitScopes }
 
 /** The split of the request, for proxy mode. */
 export function splitStateOf(req: Request): RequestSplit | undefined {
-  return (req as WithState)[STATE]
+  return (req.res as WithState | undefined)?.[STATE]
 }
 
 /** What core reads of an Express request. A class: one small object per request instead of an object and seven closures. */
@@ -57,16 +58,17 @@ export function splitlane(options: ExpressSplitlaneOptions): RequestHandler {
   // Mounted twice (app and router) for the same experiments: the second pass would label and count the request again.
   const scope = options.experiments === undefined ? '*' : options.experiments.join(',')
   return (req: Request, res: Response, next) => {
-    const splitFor = ((req as WithState)[SPLIT_FOR] ??= new Set())
-    if (splitFor.has(scope)) return next()
-    splitFor.add(scope)
+    const held = res as WithState
+    const scopes = addScope(held[SPLIT_FOR], scope)
+    if (scopes === undefined) return next()
+    held[SPLIT_FOR] = scopes
     let request: RequestSplit
     try {
       request = split.begin(req, new ExpressView(req))
       const assignments = req.splitlane === undefined ? request.assignments : { ...req.splitlane, ...request.assignments }
       req.splitlane = assignments
       res.locals.splitlane = assignments
-      ;(req as WithState)[STATE] = request
+      held[STATE] = request
       // setHeader when nothing is there yet: res.append (which keeps earlier values) costs more per call
       for (const [name, value] of request.responseHeaders)
         if (res.getHeader(name) === undefined) res.setHeader(name, value)

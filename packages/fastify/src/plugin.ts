@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto'
 import cookieSignature from 'cookie-signature'
 import { performance } from 'node:perf_hooks'
 import { ErrorCode, SplitlaneError } from '@splitlane/core'
-import { createHttpSplit, createVariantHandlers, type HttpSplit, type RequestSplit, type VariantHandlers } from '@splitlane/core/adapter'
+import {
+  addScope,
+  createHttpSplit,
+  createVariantHandlers,
+  type HttpSplit,
+  type RequestSplit,
+  type SplitScopes,
+  type VariantHandlers,
+} from '@splitlane/core/adapter'
 import type { FastifyPluginCallback, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import fp from 'fastify-plugin'
 import type { FastifySplitlaneOptions } from './types.js'
@@ -13,7 +21,7 @@ import { FastifyView } from './view.js'
 const STATE = Symbol('splitlane.fastify.state')
 // The scopes (experiment lists) already split on this request: registered twice, the second pass is skipped.
 const SPLIT_FOR = Symbol('splitlane.fastify.splitFor')
-type WithState = FastifyRequest & { [STATE]: RequestSplit | null; [SPLIT_FOR]: Set<string> | null }
+type WithState = FastifyRequest & { [STATE]: RequestSplit | null; [SPLIT_FOR]: SplitScopes | null }
 /** The split of the request, for proxy mode. */
 export const splitStateOf = (request: FastifyRequest): RequestSplit | undefined => (request as WithState)[STATE] ?? undefined
 
@@ -73,9 +81,9 @@ const plugin: FastifyPluginCallback<FastifySplitlaneOptions> = (fastify, options
   fastify.addHook('onRequest', (request, reply, next) => {
     const experiments = request.routeOptions.config.splitlane?.experiments
     const scope = (experiments ?? options.experiments)?.join(',') ?? '*'
-    const splitFor = ((request as WithState)[SPLIT_FOR] ??= new Set())
-    if (splitFor.has(scope)) return next()
-    splitFor.add(scope)
+    const scopes = addScope((request as WithState)[SPLIT_FOR], scope)
+    if (scopes === undefined) return next()
+    ;(request as WithState)[SPLIT_FOR] = scopes
     try {
       const state = split.begin(request, new FastifyView(request), experiments)
       request.splitlane = request.splitlane === null ? state.assignments : { ...request.splitlane, ...state.assignments }

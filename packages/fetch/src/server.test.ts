@@ -100,6 +100,24 @@ describe('withSplitlane wrapped twice', () => {
   })
 })
 
+describe('withSplitlane on a request that refuses new properties', () => {
+  it('still finds its split (assignments, routing, one pass when wrapped twice)', async () => {
+    const splitter = createSplitter({ config: config() })
+    const metrics = createMetricsRecorder()
+    const options = { splitter, metrics, cookie: false as const, getKey: () => 'k' }
+    const seen: string[] = []
+    const handler = withSplitlane(
+      withSplitlane((request: Request) => (seen.push(assignmentsOf(request)['api']?.variant ?? 'none'), new Response('ok')), options),
+      options,
+    )
+    const response = await handler(Object.freeze(new Request('http://localhost/')))
+    expect(seen).toEqual([splitter.variantOf('api', 'k')])
+    expect(response.headers.get('splitlane-variant')).toBe(`api=${splitter.variantOf('api', 'k')}`)
+    const stats = metrics.snapshot().experiments['api']!
+    expect(Object.values(stats).reduce((sum, variant) => sum + variant.requests, 0)).toBe(1)
+  })
+})
+
 describe('withSplitlane with override tokens signed by WebCrypto (no node:crypto, as on Workers)', () => {
   it('honours a valid token, ignores a forged one, and reports no "synchronous sign" error', async () => {
     const sign = createWebCryptoHmac({ secret: 'token-secret', subtle: webcrypto.subtle })

@@ -5,14 +5,15 @@ import { defaultCookieSignature } from './cookie-signature.js'
 import { envVariable } from './env.js'
 import { heldUntilFinished, waitUntilOf } from './lifecycle.js'
 import type { FetchHandler, SplitlaneAssignments, SplitlaneServerOptions } from './server-types.js'
+import { objectTag } from './tag.js'
 
-const splits = new WeakMap<Request, RequestSplit>()
+const splits = objectTag<Request, RequestSplit>('splitlane.split')
 
 // Responses whose outcome is recorded when their body ends (a proxied body may break after the status was sent).
-const finishedByBody = new WeakSet<Response>()
+const finishedByBody = objectTag<Response, true>('splitlane.finishedByBody')
 
 /** Marks a response whose body records the request's outcome itself (`split.finish`), instead of `withSplitlane` at its return. */
-export const finishesWithBody = (response: Response): Response => (finishedByBody.add(response), response)
+export const finishesWithBody = (response: Response): Response => (finishedByBody.set(response, true), response)
 
 /** A plain-text answer splitlane gives itself (a 5xx from routing or a proxy). */
 export const textResponse = (status: number, body: string): Response =>
@@ -86,7 +87,7 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
   // Asynchronous signatures (WebCrypto, a splitter's override tokens) are checked before begin; synchronous ones in it.
   const prepares = options.cookieSignature !== undefined || !defaultCookieSignature.synchronous || options.overrideTokens !== undefined
   return async (request: Request, ...rest: Rest): Promise<Response> => {
-    if (splits.has(request)) return handler(request, ...rest) // wrapped twice: the outer split labels and counts it
+    if (splits.get(request) !== undefined) return handler(request, ...rest) // wrapped twice: the outer split labels and counts it
     let begun: RequestSplit
     try {
       const view = new FetchView(request, options)
@@ -112,7 +113,7 @@ export function withSplitlane<Rest extends unknown[]>(handler: FetchHandler<Rest
       }
       response = await options.onHandlerError(error, request)
     }
-    if (!finishedByBody.has(response)) begun.finish({ status: response.status })
+    if (finishedByBody.get(response) === undefined) begun.finish({ status: response.status })
     return withHeaders(response, begun.responseHeaders)
   }
 }
