@@ -26,11 +26,10 @@ export function waitUntilOf(rest: readonly unknown[]): WaitUntil | undefined {
 export function heldUntilFinished(split: RequestSplit, waitUntil: WaitUntil): RequestSplit {
   let release = () => {}
   holdWith(waitUntil, new Promise<void>((resolve) => (release = resolve)))
-  return {
-    ...split,
-    finish(outcome) {
-      split.finish(outcome)
-      release()
-    },
+  const finish = split.finish.bind(split) // the split's other methods stay its own (a copy would drop them)
+  split.finish = (outcome) => {
+    finish(outcome)
+    release()
   }
+  return split
 }

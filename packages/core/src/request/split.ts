@@ -9,7 +9,7 @@ import { createStickyCookie } from './cookie.js'
 import { overrideTokenSources, readOverrideTokens } from './override-tokens.js'
 import { readRequest, type ReadRequest } from './read-request.js'
 import { upstreamOf } from './upstream.js'
-import type { HttpOutcome, HttpSplitOptions, PreparedCookie, RequestSplit, RequestView } from './types.js'
+import type { HttpOutcome, HttpSplitOptions, PreparedCookie, RequestSplit, RequestView, UpstreamResult } from './types.js'
 import { DEFAULT_VARIANT_HEADER, formatVariantHeader } from './variant-header.js'
 
 export interface HttpSplit<Req> {
@@ -45,8 +45,6 @@ interface Assigned {
   readonly list: Assignment[]
   readonly record?: Record<string, Assignment>
 }
-
-const runDirectly = <T>(fn: () => T): T => fn()
 
 /** A proxy's note (fallback, hidden failure of the variant) joins the outcome of its experiment, for the recorder and the instruments alike. */
 function withNote(outcome: HttpOutcome, notes: Map<string, HttpOutcome> | undefined, assignment: Assignment): HttpOutcome {
@@ -193,6 +191,14 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
       })
   }
 
+  const shared: SplitShared = {
+    now,
+    record,
+    report,
+    splitter,
+    run: otel?.run === undefined ? (_list, fn) => fn() : runInContext,
+  }
+
   const begin = (request: Req, view: RequestView, experiments = options.experiments, prepared?: PreparedCookie): RequestSplit => {
     const started = now()
     let read: ReadRequest
@@ -230,36 +236,70 @@ export function createHttpSplit<Req>(options: HttpSplitOptions<Req>): HttpSplit<
       responseHeaders.push(['set-cookie', sticky.header(read.mintedValue, secure)])
     }
 
-    let finished = false
-    let notes: Map<string, HttpOutcome> | undefined // a proxy's fallback and hidden failure, per experiment
-    let ttfbMs: number | undefined
-    return {
-      assignments,
-      context: read.context,
-      responseHeaders,
-      mintedId: read.mintedId,
-      upstreamHeader,
-      run: otel?.run === undefined ? runDirectly : <T>(fn: () => T): T => runInContext(list, fn),
-      finish: ({ status, error }) => {
-        if (finished) return
-        finished = true
-        const latencyMs = now() - started
-        const failed = error === true || undefined
-        const outcome: HttpOutcome = Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs }
-        if (ttfbMs !== undefined && !Number.isNaN(ttfbMs)) outcome.ttfbMs = ttfbMs
-        record(list, outcome, notes)
-      },
-      firstByte: () => {
-        ttfbMs ??= now() - started
-      },
-      note: (experiment, extra) => {
-        notes ??= new Map()
-        notes.set(experiment, { ...notes.get(experiment), ...extra })
-      },
-      upstream: (experiment, among = assignments, env) => upstreamOf(splitter, among, experiment, env),
-      report,
-    }
+    return new Split(shared, list, started, assignments, read.context, responseHeaders, read.mintedId, upstreamHeader)
   }
 
   return { begin, prepare, variantHeader, report }
+}
+
+/** What the splits of one `createHttpSplit` share. */
+interface SplitShared {
+  readonly now: () => number
+  readonly record: (list: readonly Assignment[], outcome: HttpOutcome, notes: Map<string, HttpOutcome> | undefined) => void
+  readonly report: (error: SplitlaneError) => void
+  readonly splitter: HttpSplitOptions<unknown>['splitter']
+  readonly run: <T>(list: readonly Assignment[], fn: () => T) => T
+}
+
+/** One request, split. A class: a request costs one object, not an object and five closures. */
+class Split implements RequestSplit {
+  #finished = false
+  #notes: Map<string, HttpOutcome> | undefined // a proxy's fallback and hidden failure, per experiment
+  #ttfbMs: number | undefined
+  readonly #shared: SplitShared
+  readonly #list: readonly Assignment[]
+  readonly #started: number
+  constructor(
+    shared: SplitShared,
+    list: readonly Assignment[],
+    started: number,
+    readonly assignments: Record<string, Assignment>,
+    readonly context: Context,
+    readonly responseHeaders: readonly (readonly [string, string])[],
+    readonly mintedId: string | undefined,
+    readonly upstreamHeader: readonly [string, string] | undefined,
+  ) {
+    this.#shared = shared
+    this.#list = list
+    this.#started = started
+  }
+  run<T>(fn: () => T): T {
+    return this.#shared.run(this.#list, fn)
+  }
+  finish({ status, error }: { status?: number; error?: boolean }): void {
+    if (this.#finished) return
+    this.#finished = true
+    const latencyMs = this.#shared.now() - this.#started
+    const failed = error === true || undefined
+    const outcome: HttpOutcome = Number.isNaN(latencyMs) ? { status, error: failed } : { status, error: failed, latencyMs }
+    if (this.#ttfbMs !== undefined && !Number.isNaN(this.#ttfbMs)) outcome.ttfbMs = this.#ttfbMs
+    this.#shared.record(this.#list, outcome, this.#notes)
+  }
+  firstByte(): void {
+    this.#ttfbMs ??= this.#shared.now() - this.#started
+  }
+  note(experiment: string, extra: { readonly fallback?: boolean; readonly error?: boolean }): void {
+    this.#notes ??= new Map()
+    this.#notes.set(experiment, { ...this.#notes.get(experiment), ...extra })
+  }
+  upstream(
+    experiment: string | undefined,
+    among: Readonly<Record<string, Assignment>> = this.assignments,
+    env?: Readonly<Record<string, string | undefined>>,
+  ): UpstreamResult {
+    return upstreamOf(this.#shared.splitter, among, experiment, env)
+  }
+  report(error: SplitlaneError): void {
+    this.#shared.report(error)
+  }
 }
