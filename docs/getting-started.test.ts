@@ -55,6 +55,7 @@ describe('CommonJS', () => {
     expect(loaded).toEqual(
       expect.arrayContaining([
         '@splitlane/core',
+        '@splitlane/core/json-schema',
         '@splitlane/core/otel',
         '@splitlane/core/regex',
         '@splitlane/express',

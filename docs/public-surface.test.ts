@@ -25,7 +25,6 @@ const surface: Record<string, { load: () => Promise<object>; names: string[] }> 
       'analysisDue',
       'analyzeCanary',
       'assignmentProbability',
-      'configJsonSchema',
       'configSchema',
       'configWithWeights',
       'createBandit',
@@ -91,6 +90,7 @@ const surface: Record<string, { load: () => Promise<object>; names: string[] }> 
       'withModel',
     ],
   },
+  '@splitlane/core/json-schema': { load: () => import('../packages/core/src/json-schema.js'), names: ['configJsonSchema'] },
   // imported for its effect: installs the RE2 engine behind the regex operator
   '@splitlane/core/regex': {
     load: () => import('../packages/core/src/regex.js'),

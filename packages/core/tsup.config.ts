@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/adapter.ts', 'src/otel.ts', 'src/regex.ts'],
+  entry: ['src/index.ts', 'src/adapter.ts', 'src/otel.ts', 'src/regex.ts', 'src/json-schema.ts'],
   // CJS entries share chunks too, so `require('@splitlane/core/regex')` installs the engine into the
   // same module the other entries read it from (one copy of core per format).
   splitting: true,
