@@ -2,10 +2,7 @@
 // keep a config within what the named system can express, so the layout reproduces it exactly.
 import * as z from 'zod/mini'
 import { describeValue } from '../describe.js'
-
-const expected = (what: string) => ({
-  error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
-})
+import { expected } from './fields.js'
 const text = (what: string) => z.string(expected(what))
 const nonEmpty = (what: string) => text(what).check(z.minLength(1, { error: `expected ${what}` }))
 

@@ -1,37 +1,10 @@
 import * as z from 'zod/mini'
-import { describeValue } from '../describe.js'
+import { expected, nameOf as name, percentage, weight } from './fields.js'
 import { compatLayoutSchema, compatProblem, crossCheckCompat } from './compat-schema.js'
 import { conditionSchema, experimentLayerSchema, holdoutSchema, layerSchema, ruleSchema } from './targeting-schema.js'
 
-/** Experiment, variant and attribute names travel in headers and metric labels. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
-export const MAX_WEIGHT = 1_000_000
+export { NAME_PATTERN, MAX_WEIGHT } from './fields.js'
 export const MAX_VARIANTS = 1000
-
-const expected = (what: string) => ({
-  error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
-})
-
-const name = (what: string) => {
-  const message = expected(`${what}: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`)
-  return z.string(message).check(z.regex(NAME_PATTERN, message))
-}
-
-const weight = () => {
-  const message = expected(`integer 0..${MAX_WEIGHT}`)
-  // A refinement, not .int(): zod's int check aborts, which would hide the cross-field problems
-  // (duplicate names, unknown control) of the same experiment from the one report.
-  return z.number(message).check(z.refine(Number.isInteger, message), z.minimum(0, message), z.maximum(MAX_WEIGHT, message))
-}
-
-const exposure = () => {
-  const message = expected('a percentage 0..100 with at most 4 decimals')
-  return z.number(message).check(
-    z.minimum(0, message),
-    z.maximum(100, message),
-    z.refine((value) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6, message),
-  )
-}
 
 export const variantSchema = /* @__PURE__ */ (() =>
   z.strictObject({
@@ -52,7 +25,7 @@ export const experimentSchema = /* @__PURE__ */ (() =>
         ),
       control: z.optional(name('a variant name')),
       enabled: z._default(z.boolean(expected('true or false')), true),
-      exposure: z._default(exposure(), 100),
+      exposure: z._default(percentage(), 100),
       mode: z._default(z.enum(['sticky', 'random'], expected('"sticky" or "random"')), 'sticky'),
       layout: z._default(
         z.union([z.enum(['stable', 'ranges']), compatLayoutSchema], {

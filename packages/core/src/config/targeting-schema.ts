@@ -1,30 +1,12 @@
 // Schema of targeting rules, conditions, segments, layers and the holdout.
 import * as z from 'zod/mini'
 import { describeValue } from '../describe.js'
+import { expected, nameOf, percentage, weight } from './fields.js'
 import type { Condition } from '../types.js'
 import { checkValue, OPERATORS, STRING_OPERATORS, type Operator } from '../targeting/operators.js'
 import { regexEngine, REGEX_ENGINE_MISSING } from '../targeting/regex-engine.js'
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 export const MAX_CONDITION_VALUES = 10_000
-
-const expected = (what: string) => ({
-  error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
-})
-
-const nameOf = (what: string) => {
-  const message = expected(`${what}: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`)
-  return z.string(message).check(z.regex(NAME, message))
-}
-
-export const percentage = (what = 'a percentage 0..100 with at most 4 decimals') => {
-  const message = expected(what)
-  return z.number(message).check(
-    z.minimum(0, message),
-    z.maximum(100, message),
-    z.refine((value) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6, message),
-  )
-}
 
 /** `params.check` names the check: it becomes the issue's stable `code` (see ConfigIssue), the rest its `params`. */
 type Refinement = {
@@ -161,8 +143,6 @@ function checkCondition(input: unknown, ctx: Refinement): void {
   })
 }
 
-const weightMessage = /* @__PURE__ */ (() => expected('integer 0..1000000'))()
-
 export const ruleSchema = /* @__PURE__ */ (() =>
   z
     .strictObject({
@@ -170,15 +150,9 @@ export const ruleSchema = /* @__PURE__ */ (() =>
       when: conditionSchema,
       variant: z.optional(nameOf('a variant name')),
       weights: z.optional(
-        z.record(
-          z.string(),
-          z
-            .number(weightMessage)
-            .check(z.refine(Number.isInteger, weightMessage), z.minimum(0, weightMessage), z.maximum(1_000_000, weightMessage)),
-          {
-            error: 'expected an object mapping variant names to weights',
-          },
-        ),
+        z.record(z.string(), weight(), {
+          error: 'expected an object mapping variant names to weights',
+        }),
       ),
       exposure: z.optional(percentage()),
       description: z.optional(z.string(expected('a string'))),
