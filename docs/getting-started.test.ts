@@ -55,8 +55,12 @@ describe('CommonJS', () => {
     expect(loaded).toEqual(
       expect.arrayContaining([
         '@splitlane/core',
+        '@splitlane/core/analysis',
+        '@splitlane/core/bandit',
+        '@splitlane/core/json-schema',
         '@splitlane/core/otel',
         '@splitlane/core/regex',
+        '@splitlane/core/rollout',
         '@splitlane/express',
         '@splitlane/sources/node',
       ]),

@@ -1,7 +1,16 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/adapter.ts', 'src/otel.ts', 'src/regex.ts'],
+  entry: [
+    'src/index.ts',
+    'src/adapter.ts',
+    'src/otel.ts',
+    'src/regex.ts',
+    'src/json-schema.ts',
+    'src/analysis.ts',
+    'src/rollout.ts',
+    'src/bandit.ts',
+  ],
   // CJS entries share chunks too, so `require('@splitlane/core/regex')` installs the engine into the
   // same module the other entries read it from (one copy of core per format).
   splitting: true,

@@ -1,7 +1,6 @@
 // The checks every runtime runs (Node, Bun, Deno, workerd, Chromium), against the built packages through their
 // public entries, as a user's app imports them. Everything they return is plain JSON, compared with Node's.
 import {
-  analyzeCanary,
   createMetricsRecorder,
   createSplitter,
   createWebCryptoHmac,
@@ -9,6 +8,7 @@ import {
   type SplitlaneConfig as Config,
   type SplitlaneError,
 } from '@splitlane/core'
+import { analyzeCanary } from '@splitlane/core/analysis'
 import { createSplitFetch, routeOf, withSplitlane } from '@splitlane/fetch'
 import { createUrlConfigSource } from '@splitlane/sources'
 import { COOKIE_SECRET, checkoutConfig } from './config.js'

@@ -3,7 +3,8 @@
 // stable version at each step. A healthy release is promoted; the same release with a fault injected
 // (its error rate rises from 1% to 6%) is rolled back automatically. Time is simulated, so this runs
 // in about a second and prints the same thing every time.
-import { createMetricsRecorder, createRolloutDriver, createSplitter, type RolloutPlan, type RolloutTick } from '@splitlane/core'
+import { createMetricsRecorder, createSplitter } from '@splitlane/core'
+import { createRolloutDriver, type RolloutPlan, type RolloutTick } from '@splitlane/core/rollout'
 
 const SECOND = 1000
 const REQUESTS_PER_SECOND = 500

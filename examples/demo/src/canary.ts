@@ -2,7 +2,8 @@
 // judged by core's rollout driver on the metrics the adapter recorded. Healthy: promoted. With a
 // fault injected into the canary version (every third request answers 503): rolled back.
 // The driver's clock is simulated (one second per request) so the ramp takes seconds, not hours.
-import { createMetricsRecorder, createRolloutDriver, createSplitter, type RolloutDriver, type RolloutPlan } from '@splitlane/core'
+import { createMetricsRecorder, createSplitter } from '@splitlane/core'
+import { createRolloutDriver, type RolloutDriver, type RolloutPlan } from '@splitlane/core/rollout'
 import { startGateway, visit, type Version } from './gateway.js'
 import { check, count, dim, heading, line, runConcurrently } from './report.js'
 

@@ -1,6 +1,7 @@
 // Part 3: LLM calls split 80/20 between gpt-4o-mini and gpt-4o with createSplitFetch, on a local
 // OpenAI-compatible server that streams server-sent events with usage.
-import { createMetricsRecorder, createSplitter, sampleRatioMismatch, sketchQuantile } from '@splitlane/core'
+import { createMetricsRecorder, createSplitter, sketchQuantile } from '@splitlane/core'
+import { sampleRatioMismatch } from '@splitlane/core/analysis'
 import { createSplitFetch, routeOf } from '@splitlane/fetch'
 import { check, count, dim, heading, line, ms, percent, runConcurrently, table } from './report.js'
 

@@ -1,7 +1,8 @@
 // pnpm --filter @splitlane/example-demo simulate: 100,000 simulated users over a 10/10/80 split, one user's explanation, a canary
 // ramp 1 -> 5 -> 25 -> 100 showing who moves at each step, and a targeting rule (beta users see
 // the canary) with a 5% holdout, each explained. Everything runs in this process.
-import { createSplitter, defineConfig, sampleRatioMismatch } from '@splitlane/core'
+import { createSplitter, defineConfig } from '@splitlane/core'
+import { sampleRatioMismatch } from '@splitlane/core/analysis'
 
 const USERS = 100_000
 const userIds = Array.from({ length: USERS }, (_, i) => `user-${i}`)

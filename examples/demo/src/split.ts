@@ -1,6 +1,7 @@
 // Parts 1 and 2: real HTTP traffic through an Express gateway split 10% / 10% / 80% over three
 // helloworld versions; observed shares with the sample-ratio check, stickiness, and one explanation.
-import { createSplitter, parseVariantHeader, sampleRatioMismatch, sketchQuantile } from '@splitlane/core'
+import { createSplitter, parseVariantHeader, sketchQuantile } from '@splitlane/core'
+import { sampleRatioMismatch } from '@splitlane/core/analysis'
 import { createDashboard, type Dashboard } from '@splitlane/dashboard'
 import { startGateway, visit, type Version } from './gateway.js'
 import { check, count, heading, line, ms, percent, runConcurrently, table } from './report.js'

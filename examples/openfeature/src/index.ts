@@ -1,7 +1,8 @@
 // splitlane behind OpenFeature: flags evaluated through the standard API, conversions tracked into the
 // per-variant metrics, and the canary judged on them.
 import { OpenFeature } from '@openfeature/server-sdk'
-import { analyzeCanary, createMetricsRecorder, createSplitter } from '@splitlane/core'
+import { createMetricsRecorder, createSplitter } from '@splitlane/core'
+import { analyzeCanary } from '@splitlane/core/analysis'
 import { createOpenFeatureProvider } from '@splitlane/openfeature'
 
 const splitter = createSplitter({

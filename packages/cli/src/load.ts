@@ -1,4 +1,5 @@
-import { safeParseConfig, safeParseRolloutPlan, type ConfigIssue, type ParsedConfig, type RolloutPlan } from '@splitlane/core'
+import { safeParseConfig, type ConfigIssue, type ParsedConfig } from '@splitlane/core'
+import { safeParseRolloutPlan, type RolloutPlan } from '@splitlane/core/rollout'
 import { CliError, readDocument } from './io.js'
 
 const listIssues = (issues: readonly ConfigIssue[]) => issues.map((issue) => `\n  ${issue.path || '(root)'}: ${issue.message}`).join('')

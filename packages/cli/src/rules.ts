@@ -1,7 +1,8 @@
 // Prometheus rules for a config's experiments: per-variant recording rules (request rate, error
 // ratio, latency and time-to-first-byte quantiles, LLM token and cost rates over the burn-rate windows) and multiwindow, multi-burn-rate alerts per
 // variant from the same table the in-process guardrails use (DEFAULT_BURN_RATE_ALERTS: 14.4 / 6 / 1).
-import { DEFAULT_BURN_RATE_ALERTS, LATENCY_BUCKETS_SECONDS, type BurnRateAlert, type ParsedConfig } from '@splitlane/core'
+import { LATENCY_BUCKETS_SECONDS, type ParsedConfig } from '@splitlane/core'
+import { DEFAULT_BURN_RATE_ALERTS, type BurnRateAlert } from '@splitlane/core/analysis'
 
 export interface RulesOptions {
   /** Availability objective, e.g. 0.999 (default). */

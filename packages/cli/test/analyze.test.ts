@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import { createMetricsRecorder, startRollout, tickRollout, type JudgeResult, type RolloutPlan } from '@splitlane/core'
+import { createMetricsRecorder } from '@splitlane/core'
+import { startRollout, tickRollout, type RolloutPlan } from '@splitlane/core/rollout'
+import { type JudgeResult } from '@splitlane/core/analysis'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { splitlane } from './cli.js'

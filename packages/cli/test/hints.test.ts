@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '@splitlane/core'
-import { safeParseConfig, safeParseRolloutPlan } from '@splitlane/core'
+import { safeParseConfig } from '@splitlane/core'
+import { safeParseRolloutPlan } from '@splitlane/core/rollout'
 import { describe, expect, it } from 'vitest'
 import { fixFor } from '../src/hints.js'
 

@@ -1,4 +1,4 @@
-import { sampleRatioMismatch } from '@splitlane/core'
+import { sampleRatioMismatch } from '@splitlane/core/analysis'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { splitlane } from './cli.js'
 import { ANSI, example, tempFiles } from './files.js'

@@ -1,6 +1,6 @@
 // Renders docs/reference/config.md and docs/reference/config.schema.json from the zod schema.
 // `pnpm docs:config` writes them; packages/core/test/docs.test.ts fails when they are stale.
-import { configJsonSchema } from '../src/index.js'
+import { configJsonSchema } from '../src/json-schema.js'
 
 type Schema = {
   type?: string | string[]

@@ -3,17 +3,14 @@
 // rollout instead (e.g. Prometheus and a rollout controller). Read-only unless `token` or `authorize` is given.
 import {
   createMetricsRecorder,
-  evaluateSliPoints,
   parseVariantHeader,
-  sampleRatioMismatch,
   sketchQuantile,
   toConfigInput,
   type MetricsRecorder,
-  type RolloutDriver,
-  type RolloutPlan,
-  type RolloutTick,
   type Splitter,
 } from '@splitlane/core'
+import { evaluateSliPoints, sampleRatioMismatch } from '@splitlane/core/analysis'
+import { type RolloutDriver, type RolloutPlan, type RolloutTick } from '@splitlane/core/rollout'
 import { APP_CSS, APP_JS } from './generated/assets.js'
 import { page } from './page.js'
 import { createSeries, type Series } from './series.js'

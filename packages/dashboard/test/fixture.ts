@@ -1,7 +1,8 @@
 // A demo-like service for the browser test and the screenshot script: a real Express app on
 // 127.0.0.1 with a canary rollout (checkout: v1 -> v2) and an LLM split (assistant), the dashboard
 // mounted at /splitlane, and a /work route whose outcomes go through dashboard.recorder.
-import { createMetricsRecorder, createRolloutDriver, createSplitter, murmur3, type RolloutPlan } from '@splitlane/core'
+import { createMetricsRecorder, createSplitter, murmur3 } from '@splitlane/core'
+import { createRolloutDriver, type RolloutPlan } from '@splitlane/core/rollout'
 import express from 'express'
 import type { AddressInfo } from 'node:net'
 import { createDashboard, type Dashboard } from '../src/index.js'

@@ -2,20 +2,20 @@
 // document (the state: the rollout's status lives inside it), reads the fleet's window from the
 // metrics source when an analysis is due, runs core's `tickRollout` on it, and writes the next
 // weights and status back with compare-and-swap. Instances poll the document it serves.
+import { safeParseConfig } from '@splitlane/core'
 import {
   abortRollout,
   analysisDue,
   promoteRollout,
   resumeRollout,
-  safeParseConfig,
   startRollout,
   tickRollout,
   type FleetEvidence,
-  type FleetWindow,
   type RolloutPlan,
   type RolloutState,
   type RolloutTick,
-} from '@splitlane/core'
+} from '@splitlane/core/rollout'
+import { type FleetWindow } from '@splitlane/core/analysis'
 import type { AnalysisRunView } from '@splitlane/dashboard'
 import type { WindowRequest } from './source.js'
 import type { ConfigStore } from './store.js'

@@ -1,7 +1,8 @@
 // The dashboard's fleet view: per-variant series read from Prometheus with range queries (one query per
 // metric and experiment, grouped by variant) and the rollout from a controller's status. Failures become
 // `problems` on the page; a reading never throws.
-import { createSplitter, type RolloutPlan, type SplitlaneConfig } from '@splitlane/core'
+import { createSplitter, type SplitlaneConfig } from '@splitlane/core'
+import { type RolloutPlan } from '@splitlane/core/rollout'
 import {
   createDashboard,
   type Dashboard,

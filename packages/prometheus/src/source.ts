@@ -1,14 +1,8 @@
 // A fleet metrics source: reads each variant's time series from Prometheus into a `FleetWindow`
 // (what `judgeFleetWindow` and `judgeAnalysisRun({ fleet })` judge), with splitlane's default queries
 // or PromQL templates per metric, as Flagger's MetricTemplate and Argo's AnalysisTemplate.
-import {
-  ErrorCode,
-  SplitlaneError,
-  type FleetVariantWindow,
-  type FleetWindow,
-  type SeriesPoint,
-  type ServedRevision,
-} from '@splitlane/core'
+import { ErrorCode, SplitlaneError } from '@splitlane/core'
+import { type FleetVariantWindow, type FleetWindow, type SeriesPoint, type ServedRevision } from '@splitlane/core/analysis'
 import { createPrometheusClient, type PrometheusClient, type PrometheusClientOptions, type RangeSeries } from './client.js'
 
 /** The metric and label names the OpenTelemetry Prometheus exporter gives splitlane's instruments. */

@@ -5,7 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FleetWindow, RolloutPlan } from '@splitlane/core'
+import type { FleetWindow } from '@splitlane/core/analysis'
+import type { RolloutPlan } from '@splitlane/core/rollout'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   controllerStatusClient,

@@ -8,11 +8,11 @@ import {
   createSplitter,
   mintOverrideToken,
   parseVariantHeader,
-  sampleRatioMismatch,
   type MetricsRecorder,
   type SplitlaneConfig,
   type SplitlaneError,
 } from '@splitlane/core'
+import { sampleRatioMismatch } from '@splitlane/core/analysis'
 import type { HttpSplitOptions, ProxyFallbackOptions } from '@splitlane/core/adapter'
 import { createOtelInstrumentation } from '@splitlane/core/otel'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'

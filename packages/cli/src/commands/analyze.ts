@@ -1,4 +1,5 @@
-import { judgeAnalysisRun, type AnalysisRunVerdict, type AnalysisStepOptions, type JudgeResult, type RolloutPlan } from '@splitlane/core'
+import { judgeAnalysisRun, type AnalysisRunVerdict, type AnalysisStepOptions, type RolloutPlan } from '@splitlane/core/rollout'
+import { type JudgeResult } from '@splitlane/core/analysis'
 import { formatNumber } from '@splitlane/core/adapter'
 import type { Command } from 'commander'
 import { CliError, EXIT, type CliIo } from '../io.js'

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { extname } from 'node:path'
-import { safeParseConfig, safeParseRolloutPlan, type ExperimentConfig, type RolloutPlan, type SplitlaneConfig } from '@splitlane/core'
+import { safeParseConfig, type ExperimentConfig, type SplitlaneConfig } from '@splitlane/core'
+import { safeParseRolloutPlan, type RolloutPlan } from '@splitlane/core/rollout'
 import type { Command } from 'commander'
 import { stringify } from 'yaml'
 import { CliError, EXIT, readDocuments, type CliIo } from '../io.js'

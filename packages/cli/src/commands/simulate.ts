@@ -1,12 +1,5 @@
-import {
-  createSplitter,
-  safeParseConfig,
-  sampleRatioMismatch,
-  SRM_MIN_EXPECTED,
-  type ParsedConfig,
-  type SplitlaneConfig,
-  type Splitter,
-} from '@splitlane/core'
+import { createSplitter, safeParseConfig, type ParsedConfig, type SplitlaneConfig, type Splitter } from '@splitlane/core'
+import { sampleRatioMismatch, SRM_MIN_EXPECTED } from '@splitlane/core/analysis'
 import type { Command } from 'commander'
 import { CliError, EXIT, type CliIo } from '../io.js'
 import { FLAG_SYSTEMS, isFlagSystem, readFlagFile } from '../flags/index.js'

@@ -1,4 +1,5 @@
-import { safeParseConfig, safeParseRolloutPlan, type ConfigIssue } from '@splitlane/core'
+import { safeParseConfig, type ConfigIssue } from '@splitlane/core'
+import { safeParseRolloutPlan } from '@splitlane/core/rollout'
 import type { Command } from 'commander'
 import { fixFor } from '../hints.js'
 import { CliError, EXIT, readDocument, type CliIo } from '../io.js'

@@ -1,4 +1,5 @@
-import { createMetricsRecorder, createRolloutDriver, createSplitter, parseConfig, parseRolloutPlan } from '@splitlane/core'
+import { createMetricsRecorder, createSplitter, parseConfig } from '@splitlane/core'
+import { createRolloutDriver, parseRolloutPlan } from '@splitlane/core/rollout'
 import { describe, expect, it } from 'vitest'
 import { fixture } from '../../test/fixtures.js'
 import { exportRollout, formatDuration, importRollout, parseDuration } from './argo-rollouts.js'

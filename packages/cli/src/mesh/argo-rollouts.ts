@@ -1,5 +1,6 @@
 // Argo Rollouts Rollout (argoproj.io/v1alpha1) canary steps <-> a splitlane experiment and rollout plan.
-import { parseConfig, type RolloutPlan, type RolloutStep, type SplitlaneConfig, type VariantConfig } from '@splitlane/core'
+import { parseConfig, type SplitlaneConfig, type VariantConfig } from '@splitlane/core'
+import { type RolloutPlan, type RolloutStep } from '@splitlane/core/rollout'
 import { formatPath } from '@splitlane/core/adapter'
 import {
   createReport,

@@ -1,4 +1,5 @@
-import { MAX_WEIGHT, parseConfig, parseRolloutPlan, type RolloutStep, type SplitlaneConfig } from '@splitlane/core'
+import { MAX_WEIGHT, parseConfig, type SplitlaneConfig } from '@splitlane/core'
+import { parseRolloutPlan, type RolloutStep } from '@splitlane/core/rollout'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { exportRollout, importRollout } from './argo-rollouts.js'

@@ -1,4 +1,5 @@
-import type { RolloutPlan, SplitlaneConfig } from '@splitlane/core'
+import type { SplitlaneConfig } from '@splitlane/core'
+import type { RolloutPlan } from '@splitlane/core/rollout'
 
 /** Something in the source that was not carried over (or was carried over with a change), by its path. */
 export interface MeshWarning {

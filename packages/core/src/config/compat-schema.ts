@@ -2,10 +2,7 @@
 // keep a config within what the named system can express, so the layout reproduces it exactly.
 import * as z from 'zod/mini'
 import { describeValue } from '../describe.js'
-
-const expected = (what: string) => ({
-  error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
-})
+import { expected } from './fields.js'
 const text = (what: string) => z.string(expected(what))
 const nonEmpty = (what: string) => text(what).check(z.minLength(1, { error: `expected ${what}` }))
 
@@ -17,30 +14,20 @@ export const compatLayoutSchema = /* @__PURE__ */ (() =>
     [
       z.strictObject({
         compat: z.literal('flagd'),
-        seed: z
-          .optional(text('a string'))
-          .register(z.globalRegistry, { description: 'flagd: the text hashed before the key; default: the salt (the flag key).' }),
+        seed: z.optional(text('a string')),
       }),
       z.strictObject({
         compat: z.literal('unleash'),
-        groupId: z
-          .optional(nonEmpty('a non-empty groupId'))
-          .register(z.globalRegistry, { description: 'Unleash: the groupId; default: the salt (the flag name).' }),
+        groupId: z.optional(nonEmpty('a non-empty groupId')),
       }),
       z.strictObject({
         compat: z.literal('optimizely'),
-        experimentId: nonEmpty('the Optimizely experiment id (a non-empty string)').register(z.globalRegistry, {
-          description: 'Optimizely: the experiment (or rule) id.',
-        }),
+        experimentId: nonEmpty('the Optimizely experiment id (a non-empty string)'),
       }),
       z.strictObject({
         compat: z.literal('growthbook'),
-        seed: z
-          .optional(nonEmpty('a non-empty seed'))
-          .register(z.globalRegistry, { description: 'GrowthBook: the seed; default: the salt (the experiment key).' }),
-        hashVersion: z
-          .optional(z.union([z.literal(1), z.literal(2)], expected('1 or 2')))
-          .register(z.globalRegistry, { description: 'GrowthBook: hash version 1 (the SDK default) or 2.' }),
+        seed: z.optional(nonEmpty('a non-empty seed')),
+        hashVersion: z.optional(z.union([z.literal(1), z.literal(2)], expected('1 or 2'))),
       }),
     ],
     {

@@ -1,51 +1,17 @@
 import * as z from 'zod/mini'
-import { describeValue } from '../describe.js'
+import { expected, nameOf as name, percentage, weight } from './fields.js'
 import { compatLayoutSchema, compatProblem, crossCheckCompat } from './compat-schema.js'
 import { conditionSchema, experimentLayerSchema, holdoutSchema, layerSchema, ruleSchema } from './targeting-schema.js'
 
-/** Experiment, variant and attribute names travel in headers and metric labels. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
-export const MAX_WEIGHT = 1_000_000
+export { NAME_PATTERN, MAX_WEIGHT } from './fields.js'
 export const MAX_VARIANTS = 1000
-
-const expected = (what: string) => ({
-  error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
-})
-
-const name = (what: string) => {
-  const message = expected(`${what}: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`)
-  return z.string(message).check(z.regex(NAME_PATTERN, message))
-}
-
-const weight = () => {
-  const message = expected(`integer 0..${MAX_WEIGHT}`)
-  // A refinement, not .int(): zod's int check aborts, which would hide the cross-field problems
-  // (duplicate names, unknown control) of the same experiment from the one report.
-  return z
-    .number(message)
-    .check(z.refine(Number.isInteger, message), z.minimum(0, message), z.maximum(MAX_WEIGHT, message))
-    .register(z.globalRegistry, { type: 'integer' })
-}
-
-const exposure = () => {
-  const message = expected('a percentage 0..100 with at most 4 decimals')
-  return z.number(message).check(
-    z.minimum(0, message),
-    z.maximum(100, message),
-    z.refine((value) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6, message),
-  )
-}
 
 export const variantSchema = /* @__PURE__ */ (() =>
   z.strictObject({
-    name: name('a variant name').register(z.globalRegistry, { description: 'Unique within the experiment.' }),
-    weight: z
-      ._default(weight(), 1)
-      .register(z.globalRegistry, { description: 'Integer 0..1,000,000; default 1; 0 means none; the sum need not be 100.' }),
-    value: z
-      .optional(z.json())
-      .register(z.globalRegistry, { description: 'Payload returned with the assignment (upstream URL, model name, any JSON).' }),
-    description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
+    name: name('a variant name'),
+    weight: z._default(weight(), 1),
+    value: z.optional(z.json()),
+    description: z.optional(z.string(expected('a string'))),
   }))()
 
 export const experimentSchema = /* @__PURE__ */ (() =>
@@ -56,55 +22,31 @@ export const experimentSchema = /* @__PURE__ */ (() =>
         .check(
           z.minLength(1, { error: 'expected at least one variant' }),
           z.maxLength(MAX_VARIANTS, { error: `expected at most ${MAX_VARIANTS} variants` }),
-        )
-        .register(z.globalRegistry, { description: 'Ordered arms of the experiment.' }),
-      control: z.optional(name('a variant name')).register(z.globalRegistry, {
-        description: 'Variant served on errors, outside exposure and when disabled. Default: the first variant.',
-      }),
-      enabled: z
-        ._default(z.boolean(expected('true or false')), true)
-        .register(z.globalRegistry, { description: 'Kill switch: false serves control to everyone.' }),
-      exposure: z._default(exposure(), 100).register(z.globalRegistry, {
-        description: 'Percent of eligible units that enter the experiment; up to 4 decimals. Raising it only adds units.',
-      }),
-      mode: z
-        ._default(z.enum(['sticky', 'random'], expected('"sticky" or "random"')), 'sticky')
-        .register(z.globalRegistry, { description: 'sticky hashes the unit key; random draws per request.' }),
-      layout: z
-        ._default(
-          z.union([z.enum(['stable', 'ranges']), compatLayoutSchema], {
-            error: (issue) => compatProblem(issue) ?? expected('"stable", "ranges" or { "compat": ... }').error(issue),
-          }),
-          'stable',
-        )
-        .register(z.globalRegistry, {
-          description:
-            'stable: weighted rendezvous hashing; ranges: contiguous cumulative ranges; { compat: ... }: flagd, Unleash, Optimizely or GrowthBook bucketing, exactly.',
+        ),
+      control: z.optional(name('a variant name')),
+      enabled: z._default(z.boolean(expected('true or false')), true),
+      exposure: z._default(percentage(), 100),
+      mode: z._default(z.enum(['sticky', 'random'], expected('"sticky" or "random"')), 'sticky'),
+      layout: z._default(
+        z.union([z.enum(['stable', 'ranges']), compatLayoutSchema], {
+          error: (issue) => compatProblem(issue) ?? expected('"stable", "ranges" or { "compat": ... }').error(issue),
         }),
-      salt: z
-        .optional(z.string(expected('a string')).check(z.minLength(1, { error: 'expected a non-empty salt' })))
-        .register(z.globalRegistry, { description: 'Seeds the hash. Default: the experiment name.' }),
-      bucketBy: z
-        .optional(
-          z.union(
-            [
-              name('an attribute name'),
-              z.array(name('an attribute name')).check(z.minLength(1, { error: 'expected an attribute name or a non-empty list of them' })),
-            ],
-            expected('an attribute name or a non-empty list of them'),
-          ),
-        )
-        .register(z.globalRegistry, { description: 'Attribute(s) to take the unit key from, in order of preference.' }),
-      overrides: z
-        .optional(z.record(z.string(), name('a variant name'), expected('an object mapping unit keys to variant names')))
-        .register(z.globalRegistry, { description: 'Unit key -> variant, applied before hashing.' }),
-      rules: z.optional(z.array(ruleSchema, expected('an array of rules'))).register(z.globalRegistry, {
-        description: 'Ordered targeting rules; the first that matches decides. None matching: the default split.',
-      }),
-      layer: z.optional(experimentLayerSchema).register(z.globalRegistry, {
-        description: 'Layer (from top-level layers) and slice: a unit is in at most one experiment of a layer.',
-      }),
-      description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
+        'stable',
+      ),
+      salt: z.optional(z.string(expected('a string')).check(z.minLength(1, { error: 'expected a non-empty salt' }))),
+      bucketBy: z.optional(
+        z.union(
+          [
+            name('an attribute name'),
+            z.array(name('an attribute name')).check(z.minLength(1, { error: 'expected an attribute name or a non-empty list of them' })),
+          ],
+          expected('an attribute name or a non-empty list of them'),
+        ),
+      ),
+      overrides: z.optional(z.record(z.string(), name('a variant name'), expected('an object mapping unit keys to variant names'))),
+      rules: z.optional(z.array(ruleSchema, expected('an array of rules'))),
+      layer: z.optional(experimentLayerSchema),
+      description: z.optional(z.string(expected('a string'))),
     })
     .check(z.superRefine(crossCheckExperiment, { when: () => true }), z.superRefine(crossCheckCompat, { when: () => true })))()
 
@@ -362,34 +304,20 @@ export const configSchema = /* @__PURE__ */ (() =>
   z
     .strictObject(
       {
-        $schema: z.optional(z.string()).register(z.globalRegistry, { description: 'Editors may point this at the JSON Schema.' }),
-        version: z.literal(1, expected('version 1')).register(z.globalRegistry, { description: 'Config format version.' }),
-        revision: z
-          .optional(
-            z.union(
-              [z.string().check(z.minLength(1)), z.int().check(z.minimum(0))],
-              expected('a non-empty string or a non-negative integer'),
-            ),
-          )
-          .register(z.globalRegistry, { description: 'Shows up in every assignment and telemetry record.' }),
-        experiments: z
-          .record(name('an experiment name'), experimentSchema, expected('an object of experiments by name'))
-          .register(z.globalRegistry, { description: 'Experiments by name.' }),
-        segments: z
-          .optional(z.record(name('a segment name'), conditionSchema, expected('an object of conditions by name')))
-          .register(z.globalRegistry, { description: 'Named reusable conditions, referenced by rules as { "segment": "name" }.' }),
-        layers: z
-          .optional(z.record(name('a layer name'), layerSchema, expected('an object of layers by name')))
-          .register(z.globalRegistry, { description: 'Mutually exclusive groups: a unit is in at most one experiment of a layer.' }),
-        holdout: z.optional(holdoutSchema).register(z.globalRegistry, {
-          description: 'Percent of units excluded from every experiment (control, reason holdout); or { percent, salt }.',
-        }),
-        rollout: z.optional(z.record(z.string(), z.unknown(), expected('an object'))).register(z.globalRegistry, {
-          description:
-            'Status a fleet rollout controller writes (splitlane rollout run): step, weights, analysis history, decision. Splitters ignore it.',
-        }),
+        $schema: z.optional(z.string()),
+        version: z.literal(1, expected('version 1')),
+        revision: z.optional(
+          z.union(
+            [z.string().check(z.minLength(1)), z.int().check(z.minimum(0))],
+            expected('a non-empty string or a non-negative integer'),
+          ),
+        ),
+        experiments: z.record(name('an experiment name'), experimentSchema, expected('an object of experiments by name')),
+        segments: z.optional(z.record(name('a segment name'), conditionSchema, expected('an object of conditions by name'))),
+        layers: z.optional(z.record(name('a layer name'), layerSchema, expected('an object of layers by name'))),
+        holdout: z.optional(holdoutSchema),
+        rollout: z.optional(z.record(z.string(), z.unknown(), expected('an object'))),
       },
       expected('a config object like { "version": 1, "experiments": { ... } }'),
     )
-    .check(z.superRefine(crossCheckConfig, { when: () => true }))
-    .register(z.globalRegistry, { description: 'splitlane config' }))()
+    .check(z.superRefine(crossCheckConfig, { when: () => true })))()

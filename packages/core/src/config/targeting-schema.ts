@@ -1,30 +1,12 @@
 // Schema of targeting rules, conditions, segments, layers and the holdout.
 import * as z from 'zod/mini'
 import { describeValue } from '../describe.js'
+import { expected, nameOf, percentage, weight } from './fields.js'
 import type { Condition } from '../types.js'
 import { checkValue, OPERATORS, STRING_OPERATORS, type Operator } from '../targeting/operators.js'
 import { regexEngine, REGEX_ENGINE_MISSING } from '../targeting/regex-engine.js'
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 export const MAX_CONDITION_VALUES = 10_000
-
-const expected = (what: string) => ({
-  error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
-})
-
-const nameOf = (what: string) => {
-  const message = expected(`${what}: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`)
-  return z.string(message).check(z.regex(NAME, message))
-}
-
-export const percentage = (what = 'a percentage 0..100 with at most 4 decimals') => {
-  const message = expected(what)
-  return z.number(message).check(
-    z.minimum(0, message),
-    z.maximum(100, message),
-    z.refine((value) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6, message),
-  )
-}
 
 /** `params.check` names the check: it becomes the issue's stable `code` (see ConfigIssue), the rest its `params`. */
 type Refinement = {
@@ -51,54 +33,36 @@ export interface ConditionShape {
 
 /** One object type for every form, so a mistake is reported on the field, with its path. */
 /** `all` and `any`: a non-empty list of conditions (z.lazy: conditionSchema is being defined). */
-function conditionList(description: string) {
-  return z
-    .optional(
-      z
-        .array(
-          z.lazy(() => conditionSchema),
-          expected('an array of conditions'),
-        )
-        .check(z.minLength(1, { error: 'expected at least one condition' })),
-    )
-    .register(z.globalRegistry, { description })
+function conditionList() {
+  return z.optional(
+    z
+      .array(
+        z.lazy(() => conditionSchema),
+        expected('an array of conditions'),
+      )
+      .check(z.minLength(1, { error: 'expected at least one condition' })),
+  )
 }
 
 export const conditionSchema: z.ZodMiniType<Condition, ConditionShape> = /* @__PURE__ */ (() =>
   z
     .strictObject({
-      attribute: z
-        .optional(z.string(expected('an attribute name')).check(z.minLength(1), z.maxLength(128)))
-        .register(z.globalRegistry, { description: 'Attribute to test (leaf conditions).' }),
-      op: z
-        .optional(z.enum(OPERATORS, expected(`an operator: ${OPERATORS.join(', ')}`)))
-        .register(z.globalRegistry, { description: 'Operator (leaf conditions).' }),
-      values: z
-        .optional(
-          z
-            .array(z.union([z.string(), z.number(), z.boolean()], expected('a string, number or boolean')), expected('an array of values'))
-            .check(z.maxLength(MAX_CONDITION_VALUES, { error: `expected at most ${MAX_CONDITION_VALUES} values` })),
-        )
-        .register(z.globalRegistry, { description: 'The attribute matches when it matches any of these. Not used by exists.' }),
-      caseInsensitive: z
-        .optional(z.boolean(expected('true or false')))
-        .register(z.globalRegistry, { description: 'String operators: ignore case.' }),
-      negate: z
-        .optional(z.boolean(expected('true or false')))
-        .register(z.globalRegistry, { description: 'Invert the operator on a present, readable attribute.' }),
+      attribute: z.optional(z.string(expected('an attribute name')).check(z.minLength(1), z.maxLength(128))),
+      op: z.optional(z.enum(OPERATORS, expected(`an operator: ${OPERATORS.join(', ')}`))),
+      values: z.optional(
+        z
+          .array(z.union([z.string(), z.number(), z.boolean()], expected('a string, number or boolean')), expected('an array of values'))
+          .check(z.maxLength(MAX_CONDITION_VALUES, { error: `expected at most ${MAX_CONDITION_VALUES} values` })),
+      ),
+      caseInsensitive: z.optional(z.boolean(expected('true or false'))),
+      negate: z.optional(z.boolean(expected('true or false'))),
       // z.lazy, not getters: zod/mini's `.check` copies the shape, which would call a getter before conditionSchema exists.
-      all: conditionList('Every condition matches.'),
-      any: conditionList('At least one condition matches.'),
-      not: z.optional(z.lazy(() => conditionSchema)).register(z.globalRegistry, { description: 'The condition does not match.' }),
-      segment: z
-        .optional(nameOf('a segment name'))
-        .register(z.globalRegistry, { description: 'Matches when the named top-level segment does.' }),
+      all: conditionList(),
+      any: conditionList(),
+      not: z.optional(z.lazy(() => conditionSchema)),
+      segment: z.optional(nameOf('a segment name')),
     })
-    .check(z.superRefine(checkCondition, { when: () => true }))
-    .register(z.globalRegistry, {
-      id: 'condition',
-      description: 'A condition: { attribute, op, values }, { all }, { any }, { not } or { segment }.',
-    }) as z.ZodMiniType<Condition, ConditionShape>)() // checkCondition lets through exactly one form
+    .check(z.superRefine(checkCondition, { when: () => true })) as z.ZodMiniType<Condition, ConditionShape>)() // checkCondition lets through exactly one form
 
 function checkCondition(input: unknown, ctx: Refinement): void {
   if (typeof input !== 'object' || input === null) return
@@ -179,32 +143,19 @@ function checkCondition(input: unknown, ctx: Refinement): void {
   })
 }
 
-const weightMessage = /* @__PURE__ */ (() => expected('integer 0..1000000'))()
-
 export const ruleSchema = /* @__PURE__ */ (() =>
   z
     .strictObject({
-      id: nameOf('a rule id').register(z.globalRegistry, { description: 'Unique within the experiment; reported as ruleId.' }),
+      id: nameOf('a rule id'),
       when: conditionSchema,
-      variant: z.optional(nameOf('a variant name')).register(z.globalRegistry, { description: 'Pin matching units to this variant.' }),
-      weights: z
-        .optional(
-          z.record(
-            z.string(),
-            z
-              .number(weightMessage)
-              .check(z.refine(Number.isInteger, weightMessage), z.minimum(0, weightMessage), z.maximum(1_000_000, weightMessage))
-              .register(z.globalRegistry, { type: 'integer' }),
-            {
-              error: 'expected an object mapping variant names to weights',
-            },
-          ),
-        )
-        .register(z.globalRegistry, { description: 'Split matching units with these weights (variants left out get 0).' }),
-      exposure: z
-        .optional(percentage())
-        .register(z.globalRegistry, { description: 'Percent of matching units that enter the experiment.' }),
-      description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
+      variant: z.optional(nameOf('a variant name')),
+      weights: z.optional(
+        z.record(z.string(), weight(), {
+          error: 'expected an object mapping variant names to weights',
+        }),
+      ),
+      exposure: z.optional(percentage()),
+      description: z.optional(z.string(expected('a string'))),
     })
     .check(
       z.superRefine((input: unknown, ctx) => {
@@ -234,10 +185,10 @@ export const experimentLayerSchema = /* @__PURE__ */ (() =>
     [
       nameOf('a layer name'),
       z.strictObject({
-        name: nameOf('a layer name').register(z.globalRegistry, { description: 'A layer from the top-level layers.' }),
-        slice: z
-          .optional(z.union([sliceSchema, z.array(sliceSchema).check(z.minLength(1))], expected('a slice [start, end] or a list of them')))
-          .register(z.globalRegistry, { description: 'Part(s) of the layer, [start, end) in percent. Default [0, 100]: the whole layer.' }),
+        name: nameOf('a layer name'),
+        slice: z.optional(
+          z.union([sliceSchema, z.array(sliceSchema).check(z.minLength(1))], expected('a slice [start, end] or a list of them')),
+        ),
       }),
     ],
     expected('a layer name, or { name, slice: [start, end] }'),
@@ -245,10 +196,8 @@ export const experimentLayerSchema = /* @__PURE__ */ (() =>
 
 export const layerSchema = /* @__PURE__ */ (() =>
   z.strictObject({
-    salt: z
-      .optional(z.string(expected('a string')).check(z.minLength(1)))
-      .register(z.globalRegistry, { description: "Seeds the layer's hash. Default: the layer name." }),
-    description: z.optional(z.string(expected('a string'))).register(z.globalRegistry, { description: 'Free text for people.' }),
+    salt: z.optional(z.string(expected('a string')).check(z.minLength(1))),
+    description: z.optional(z.string(expected('a string'))),
   }))()
 
 export const holdoutSchema = /* @__PURE__ */ (() =>
@@ -256,10 +205,8 @@ export const holdoutSchema = /* @__PURE__ */ (() =>
     [
       percentage(),
       z.strictObject({
-        percent: percentage().register(z.globalRegistry, { description: 'Percent of units held out.' }),
-        salt: z
-          .optional(z.string().check(z.minLength(1)))
-          .register(z.globalRegistry, { description: 'Seeds the holdout hash; change it to draw a new holdout.' }),
+        percent: percentage(),
+        salt: z.optional(z.string().check(z.minLength(1))),
       }),
     ],
     expected('a percentage 0..100, or { percent, salt }'),

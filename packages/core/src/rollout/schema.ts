@@ -1,22 +1,11 @@
 // Schema of a rollout plan (plain JSON, e.g. read from a file or converted from an Argo Rollout):
 // every problem is reported with its path, as for the config.
 import * as z from 'zod/mini'
-import { describeValue } from '../describe.js'
 import { englishFallback } from '../config/english.js'
 import { toIssues } from '../config/parse.js'
-import { NAME_PATTERN } from '../config/schema.js'
-import { percentage } from '../config/targeting-schema.js'
+import { expected, nameOf as name, percentage } from '../config/fields.js'
 import { SplitlaneConfigError } from '../errors.js'
 import type { AnalysisStepOptions, RolloutPlan } from './types.js'
-
-const expected = (what: string) => ({
-  error: (issue: { input?: unknown }) => `expected ${what}, received ${describeValue(issue.input)}`,
-})
-
-const name = (what: string) => {
-  const message = expected(`${what}: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`)
-  return z.string(message).check(z.regex(NAME_PATTERN, message))
-}
 
 const count = (least: number) => {
   const message = expected(`an integer >= ${least}`)
