@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { SplitlaneConfigError, type ConfigIssue } from '../errors.js'
 import type {
   ExperimentConfig,
+  JsonValue,
   ParsedConfig,
   ParsedExperiment,
   ParsedExperimentLayer,
@@ -41,12 +42,20 @@ function parseChecked(input: unknown): SafeParseResult {
   const result = configSchema.safeParse(input, englishFallback())
   if (!result.success) return { success: false, error: new SplitlaneConfigError(toIssues(result.error.issues)) }
   const experiments: Record<string, ParsedExperiment> = {}
-  for (const [name, experiment] of Object.entries(result.data.experiments)) {
+  const parsedExperiments = result.data.experiments
+  const names = Object.keys(parsedExperiments)
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!
+    const experiment = parsedExperiments[name]!
     // Field by field, not `{ ...rest }` after a destructuring: object rest is a slow runtime copy in V8, and
     // it was most of the time a 1,000-experiment config took to compile. The schema is strict, so this is every field.
     const { bucketBy, control, salt, overrides, variants, rules, layer, description } = experiment
+    // zod's output objects are its own fresh copies, never the caller's: filled in place rather than copied
+    // again (a copy per variant was a fifth of a 10,000-experiment compile, with its GC). `??=` keeps the key
+    // order `{ ...variant, value: variant.value ?? null }` gave: in place when present, last when absent.
+    for (let at = 0; at < variants.length; at++) (variants[at] as { value?: JsonValue | null }).value ??= null
     const parsed: ParsedExperiment = {
-      variants: variants.map((variant) => ({ ...variant, value: variant.value ?? null })),
+      variants: variants as ParsedExperiment['variants'],
       control: control ?? variants[0]!.name,
       enabled: experiment.enabled,
       exposure: experiment.exposure,
