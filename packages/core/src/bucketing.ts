@@ -40,7 +40,7 @@ export interface CompiledExperiment {
   /** For each active variant: its seed and 1 / weight (the stable layout's fast path). */
   readonly activeSeeds: readonly number[]
   readonly activeInverseWeights: readonly number[]
-  /** Exclusive upper bounds of each variant's range over the 32-bit hash, for the ranges layout. */
+  /** Exclusive upper bounds of each variant's range over the 32-bit hash, for the ranges layout (empty for the others). */
   readonly upperBounds: readonly number[]
   readonly controlIndex: number
   /** The only variant with weight > 0, or -1. */
@@ -103,6 +103,8 @@ export function scaleToHash(numerator: number, denominator: number): number {
   return high * 65_536 + low
 }
 
+const NO_BOUNDS: readonly number[] = []
+
 /** [0, 1, ..., count - 1], shared by every experiment whose variants all have weight > 0 (never mutated). */
 const allIndexes: number[][] = []
 function indexesUpTo(count: number): readonly number[] {
@@ -155,11 +157,16 @@ export function compileExperiment(name: string, experiment: ParsedExperiment, pa
     activeSeeds = seeds
     activeInverseWeights = inverse
   }
-  const upperBounds: number[] = []
-  let cumulative = 0
-  for (let index = 0; index < count; index++) {
-    cumulative += weights[index]!
-    upperBounds.push(totalWeight === 0 ? 0 : scaleToHash(cumulative, totalWeight))
+  const ranges = experiment.layout === 'ranges'
+  let upperBounds: readonly number[] = NO_BOUNDS
+  if (ranges) {
+    const bounds: number[] = []
+    let cumulative = 0
+    for (let index = 0; index < count; index++) {
+      cumulative += weights[index]!
+      bounds.push(totalWeight === 0 ? 0 : scaleToHash(cumulative, totalWeight))
+    }
+    upperBounds = bounds
   }
   const overrideKeys = Object.keys(experiment.overrides)
   const rules =
@@ -179,7 +186,7 @@ export function compileExperiment(name: string, experiment: ParsedExperiment, pa
     name,
     enabled: experiment.enabled,
     random: experiment.mode === 'random',
-    ranges: experiment.layout === 'ranges',
+    ranges,
     compat,
     seed,
     exposureThreshold: percentToHash(experiment.exposure),

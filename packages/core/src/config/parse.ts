@@ -92,12 +92,13 @@ function toParsedExperiment(name: string, experiment: ExperimentOutput): ParsedE
   return parsed
 }
 
-/** A plain data object: no prototype but Object's (or none), no symbol or non-enumerable keys. */
-function isPlainData(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+/** The keys of a plain data object (no prototype but Object's or none, no symbol or non-enumerable keys); else undefined. */
+function plainKeys(value: unknown): string[] | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
   const prototype: unknown = Object.getPrototypeOf(value)
-  if (prototype !== Object.prototype && prototype !== null) return false
-  return !Object.hasOwn(value, 'constructor') && Reflect.ownKeys(value).length === Object.keys(value).length
+  if ((prototype !== Object.prototype && prototype !== null) || Object.hasOwn(value, 'constructor')) return undefined
+  const keys = Object.keys(value)
+  return Object.getOwnPropertySymbols(value).length === 0 && Object.getOwnPropertyNames(value).length === keys.length ? keys : undefined
 }
 
 /** Does Object.prototype carry an enumerable key (which zod's `for...in` would see on every object)? */
@@ -115,10 +116,10 @@ function prototypeHasEnumerableKeys(): boolean {
 function splitPlain(
   input: unknown,
 ): { rest: Record<string, unknown>; names: string[]; outputs: (ExperimentOutput | undefined)[] } | undefined {
-  if (!isPlainData(input) || prototypeHasEnumerableKeys()) return undefined
-  const experiments = input.experiments
-  if (!isPlainData(experiments)) return undefined
-  const names = Object.keys(experiments)
+  if (plainKeys(input) === undefined || prototypeHasEnumerableKeys()) return undefined
+  const experiments = (input as Record<string, unknown>).experiments as Record<string, unknown>
+  const names = plainKeys(experiments)
+  if (names === undefined) return undefined
   const outputs: (ExperimentOutput | undefined)[] = []
   const rest: Record<string, unknown> = {}
   let read = 0
@@ -129,7 +130,7 @@ function splitPlain(
     if (output === undefined) rest[name] = experiments[name]
     else read++
   }
-  return read === 0 ? undefined : { rest: { ...input, experiments: rest }, names, outputs }
+  return read === 0 ? undefined : { rest: { ...(input as Record<string, unknown>), experiments: rest }, names, outputs }
 }
 
 /** The default holdout salt: one holdout across every experiment. */
