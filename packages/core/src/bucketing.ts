@@ -122,23 +122,20 @@ export function compileExperiment(name: string, experiment: ParsedExperiment, pa
   // One pass over the variants (a config revision compiles every experiment; a live update pays it each time).
   // Few arrays per experiment: a 10,000-experiment config keeps them all alive, and the garbage collector
   // copies the survivors; when every variant is active, the active lists are the variant lists themselves.
-  const count = experiment.variants.length
-  const names: string[] = []
-  const values: JsonValue[] = []
-  const weights: number[] = []
-  const variantSeeds: number[] = []
-  const inverseWeights: number[] = []
+  const variants = experiment.variants
+  const count = variants.length
+  // Mapped, not pushed: map gives packed arrays of the exact length (the hot path's loads stay fast), where
+  // pushing onto [] reserves 17 slots, most of what a compiled experiment weighed.
+  const names = variants.map((variant) => variant.name)
+  const values = variants.map((variant) => variant.value)
+  const weights = variants.map((variant) => variant.weight)
+  const variantSeeds = variants.map((variant) => murmur3(variant.name, seed) | 0) // int32: small-integer loads (mix32 reads the same bits)
+  const inverseWeights = variants.map((variant) => 1 / variant.weight)
   let totalWeight = 0
   let activeCount = 0
   for (let index = 0; index < count; index++) {
-    const variant = experiment.variants[index]!
-    names.push(variant.name) // pushed, not preallocated: packed arrays keep the hot path's loads fast
-    values.push(variant.value)
-    weights.push(variant.weight)
-    totalWeight += variant.weight
-    variantSeeds.push(murmur3(variant.name, seed) | 0) // int32: small-integer array loads (mix32 reads the same bits)
-    inverseWeights.push(1 / variant.weight)
-    if (variant.weight > 0) activeCount++
+    totalWeight += weights[index]!
+    if (weights[index]! > 0) activeCount++
   }
   let active = indexesUpTo(count)
   let activeSeeds: readonly number[] = variantSeeds

@@ -44,11 +44,14 @@ function plainVariant(value: unknown): VariantOutput | undefined {
     return undefined
   if (payload !== undefined && !isScalar(payload)) return undefined
   if (description !== undefined && typeof description !== 'string') return undefined
-  // zod's key order: the shape's, a key present in the input kept even when undefined; weight always (a default)
-  const variant: VariantOutput = { name, weight: weight ?? 1 }
-  if ('value' in value) variant.value = payload as VariantOutput['value']
-  if ('description' in value) variant.description = description
-  return variant
+  // zod's key order (the shape's; a key present in the input kept even when undefined; weight always, a
+  // default), with the value parse.ts fills in (null when absent, last) already in place: one object, its final shape.
+  const hasValue = 'value' in value
+  const hasDescription = 'description' in value
+  if (hasValue && hasDescription) return { name, weight: weight ?? 1, value: (payload ?? null) as VariantOutput['value'], description }
+  if (hasValue) return { name, weight: weight ?? 1, value: (payload ?? null) as VariantOutput['value'] }
+  if (hasDescription) return { name, weight: weight ?? 1, description, value: null }
+  return { name, weight: weight ?? 1, value: null }
 }
 
 /**
@@ -60,15 +63,18 @@ export function plainExperiment(input: unknown): ExperimentOutput | undefined {
   for (const key in input) if (!EXPERIMENT_KEYS.has(key)) return undefined
   const { variants: list, control, enabled, exposure, mode, layout, salt, bucketBy, rules, description } = input
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_VARIANTS || list.length > MAX_PLAIN_VARIANTS) return undefined
-  const variants: VariantOutput[] = []
+  const read: VariantOutput[] = []
   let allZero = true
   for (let index = 0; index < list.length; index++) {
     const variant = plainVariant(list[index])
     if (variant === undefined) return undefined
-    for (const earlier of variants) if (earlier.name === variant.name) return undefined // duplicate_variant
+    for (const earlier of read) if (earlier.name === variant.name) return undefined // duplicate_variant
     if (variant.weight !== 0) allZero = false
-    variants.push(variant)
+    read.push(variant)
   }
+  // Kept by the parsed config: a copy of the exact length (pushing onto [] reserves 17 slots). Sliced from
+  // our own array, never the caller's, whose map or constructor could be anything.
+  const variants = read.slice()
   if (control !== undefined && !(isName(control) && variants.some((variant) => variant.name === control))) return undefined
   if (enabled !== undefined && typeof enabled !== 'boolean') return undefined
   if (enabled !== false && allZero) return undefined // all_weights_zero
@@ -87,6 +93,7 @@ export function plainExperiment(input: unknown): ExperimentOutput | undefined {
       if (!isName(key)) return undefined
       keys.push(key)
     }
+    keys = keys.slice() // the exact length, as above
   } else if (bucketBy !== undefined && !isName(bucketBy)) return undefined
   return {
     variants,
