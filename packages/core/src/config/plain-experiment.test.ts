@@ -134,6 +134,13 @@ describe('experiments read without zod', () => {
     }
     const result = safeParseConfig(input)
     expect(result.success).toBe(false)
+    // fields zod reads although for...in does not list them: inherited, or not enumerable
+    const inherited = Object.assign(Object.create({ overrides: { u: 'b' } }) as object, { variants: [{ name: 'a' }, { name: 'b' }] })
+    const hidden = Object.defineProperty({ variants: [{ name: 'a' }] }, 'layer', { value: 'l', enumerable: false })
+    for (const experiment of [inherited, hidden]) {
+      const config = { version: 1, layers: { l: {} }, experiments: { e: experiment } }
+      expect(same(outcome(safeParseConfig(config)), outcome(zodAlone(config)))).toBeNull()
+    }
     expect(same(outcome(result), outcome(zodAlone(input)))).toBeNull()
     if (!result.success) expect(result.error.issues.map((issue) => issue.code)).toEqual(['duplicate_variant', 'all_weights_zero'])
   })

@@ -61,6 +61,8 @@ function plainVariant(value: unknown): VariantOutput | undefined {
 export function plainExperiment(input: unknown): ExperimentOutput | undefined {
   if (!isObject(input)) return undefined
   for (const key in input) if (!EXPERIMENT_KEYS.has(key)) return undefined
+  // zod reads every field of the shape, inherited or not enumerable too: these two are never read here
+  if ('overrides' in input || 'layer' in input) return undefined
   const { variants: list, control, enabled, exposure, mode, layout, salt, bucketBy, rules, description } = input
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_VARIANTS || list.length > MAX_PLAIN_VARIANTS) return undefined
   const read: VariantOutput[] = []
