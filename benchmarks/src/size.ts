@@ -22,7 +22,9 @@ export const SIZE_ROWS: SizeRow[] = [
   {
     name: '`createSplitter` (`assign`, `variantOf`, `explain`, config validation)',
     entry: `import { createSplitter } from '@splitlane/core'; export { createSplitter }`,
-    budget: 32 * KB,
+    // +1 KB: config/plain-experiment.ts, which reads the common experiment without zod (issue 17: a
+    // 10,000-experiment compile from 275 to 79 ms); give it back when the schema's share shrinks.
+    budget: 33 * KB,
     target: 12 * KB,
   },
   {
@@ -34,7 +36,7 @@ export const SIZE_ROWS: SizeRow[] = [
   {
     name: '`withSplitlane` (@splitlane/fetch) + `createSplitter`',
     entry: `export { withSplitlane } from '@splitlane/fetch'; export { createSplitter } from '@splitlane/core'`,
-    budget: 40 * KB,
+    budget: 41 * KB, // +1 KB: the plain-experiment reader, as above
     target: 30 * KB,
   },
   {
