@@ -22,7 +22,9 @@ export const SIZE_ROWS: SizeRow[] = [
   {
     name: '`createSplitter` (`assign`, `variantOf`, `explain`, config validation)',
     entry: `import { createSplitter } from '@splitlane/core'; export { createSplitter }`,
-    budget: 30 * KB,
+    // ~1 KB of it: config/plain-experiment.ts, which reads the common experiment without zod (a 10,000-experiment
+    // compile 3x faster); give it back when the schema's share shrinks.
+    budget: 31 * KB,
     target: 12 * KB,
   },
   {
@@ -30,11 +32,11 @@ export const SIZE_ROWS: SizeRow[] = [
     entry: `export { murmur3 } from '@splitlane/core'`,
     budget: 1.5 * KB,
   },
-  { name: 'core main entry, every export', entry: `export * from '@splitlane/core'`, budget: 33 * KB, target: 25 * KB },
+  { name: 'core main entry, every export', entry: `export * from '@splitlane/core'`, budget: 34 * KB, target: 25 * KB },
   {
     name: '`withSplitlane` (@splitlane/fetch) + `createSplitter`',
     entry: `export { withSplitlane } from '@splitlane/fetch'; export { createSplitter } from '@splitlane/core'`,
-    budget: 38 * KB,
+    budget: 39.5 * KB,
     target: 30 * KB,
   },
   {

@@ -40,7 +40,7 @@ export interface CompiledExperiment {
   /** For each active variant: its seed and 1 / weight (the stable layout's fast path). */
   readonly activeSeeds: readonly number[]
   readonly activeInverseWeights: readonly number[]
-  /** Exclusive upper bounds of each variant's range over the 32-bit hash, for the ranges layout. */
+  /** Exclusive upper bounds of each variant's range over the 32-bit hash, for the ranges layout (empty for the others). */
   readonly upperBounds: readonly number[]
   readonly controlIndex: number
   /** The only variant with weight > 0, or -1. */
@@ -103,38 +103,69 @@ export function scaleToHash(numerator: number, denominator: number): number {
   return high * 65_536 + low
 }
 
+const NO_BOUNDS: readonly number[] = []
+
+/** [0, 1, ..., count - 1], shared by every experiment whose variants all have weight > 0 (never mutated). */
+const allIndexes: number[][] = []
+function indexesUpTo(count: number): readonly number[] {
+  let indexes = allIndexes[count]
+  if (indexes === undefined) {
+    indexes = []
+    for (let index = 0; index < count; index++) indexes.push(index)
+    allIndexes[count] = indexes
+  }
+  return indexes
+}
+
 export function compileExperiment(name: string, experiment: ParsedExperiment, parts?: ConfigParts): CompiledExperiment {
   const seed = murmur3(experiment.salt)
   // One pass over the variants (a config revision compiles every experiment; a live update pays it each time).
-  const count = experiment.variants.length
-  const names: string[] = []
-  const values: JsonValue[] = []
-  const weights: number[] = []
-  const variantSeeds: number[] = []
-  const active: number[] = []
-  const activeSeeds: number[] = []
-  const activeInverseWeights: number[] = []
+  // Few arrays per experiment: a 10,000-experiment config keeps them all alive, and the garbage collector
+  // copies the survivors; when every variant is active, the active lists are the variant lists themselves.
+  const variants = experiment.variants
+  const count = variants.length
+  // Mapped, not pushed: map gives packed arrays of the exact length (the hot path's loads stay fast), where
+  // pushing onto [] reserves 17 slots, most of what a compiled experiment weighed.
+  const names = variants.map((variant) => variant.name)
+  const values = variants.map((variant) => variant.value)
+  const weights = variants.map((variant) => variant.weight)
+  const variantSeeds = variants.map((variant) => murmur3(variant.name, seed) | 0) // int32: small-integer loads (mix32 reads the same bits)
+  const inverseWeights = variants.map((variant) => 1 / variant.weight)
   let totalWeight = 0
+  let activeCount = 0
   for (let index = 0; index < count; index++) {
-    const variant = experiment.variants[index]!
-    names.push(variant.name) // pushed, not preallocated: packed arrays keep the hot path's loads fast
-    values.push(variant.value)
-    weights.push(variant.weight)
-    totalWeight += variant.weight
-    variantSeeds.push(murmur3(variant.name, seed))
-    if (variant.weight > 0) {
-      active.push(index)
-      activeSeeds.push(variantSeeds[index]! | 0) // int32: small-integer array loads
-      activeInverseWeights.push(1 / variant.weight)
+    totalWeight += weights[index]!
+    if (weights[index]! > 0) activeCount++
+  }
+  let active = indexesUpTo(count)
+  let activeSeeds: readonly number[] = variantSeeds
+  let activeInverseWeights: readonly number[] = inverseWeights
+  if (activeCount < count) {
+    const indexes: number[] = []
+    const seeds: number[] = []
+    const inverse: number[] = []
+    for (let index = 0; index < count; index++)
+      if (weights[index]! > 0) {
+        indexes.push(index)
+        seeds.push(variantSeeds[index]!)
+        inverse.push(inverseWeights[index]!)
+      }
+    active = indexes
+    activeSeeds = seeds
+    activeInverseWeights = inverse
+  }
+  const ranges = experiment.layout === 'ranges'
+  let upperBounds: readonly number[] = NO_BOUNDS
+  if (ranges) {
+    const bounds: number[] = []
+    let cumulative = 0
+    for (let index = 0; index < count; index++) {
+      cumulative += weights[index]!
+      bounds.push(totalWeight === 0 ? 0 : scaleToHash(cumulative, totalWeight))
     }
+    upperBounds = bounds
   }
-  const upperBounds: number[] = []
-  let cumulative = 0
-  for (let index = 0; index < count; index++) {
-    cumulative += weights[index]!
-    upperBounds.push(totalWeight === 0 ? 0 : scaleToHash(cumulative, totalWeight))
-  }
-  const overrides = Object.entries(experiment.overrides)
+  const overrideKeys = Object.keys(experiment.overrides)
   const rules =
     parts === undefined || experiment.rules.length === 0 ? null : experiment.rules.map((rule) => compileRule(name, experiment, rule, parts))
   const holdoutThreshold = parts?.holdoutThreshold ?? 0
@@ -152,7 +183,7 @@ export function compileExperiment(name: string, experiment: ParsedExperiment, pa
     name,
     enabled: experiment.enabled,
     random: experiment.mode === 'random',
-    ranges: experiment.layout === 'ranges',
+    ranges,
     compat,
     seed,
     exposureThreshold: percentToHash(experiment.exposure),
@@ -168,11 +199,11 @@ export function compileExperiment(name: string, experiment: ParsedExperiment, pa
     controlIndex: names.indexOf(experiment.control),
     staticIndex: active.length === 1 ? active[0]! : -1,
     bucketBy: experiment.bucketBy,
-    overrides: overrides.length === 0 ? null : new Map(overrides.map(([key, variant]) => [key, names.indexOf(variant)])),
+    overrides: overrideKeys.length === 0 ? null : new Map(overrideKeys.map((key) => [key, names.indexOf(experiment.overrides[key]!)])),
     plain:
       experiment.enabled &&
       experiment.mode === 'sticky' &&
-      overrides.length === 0 &&
+      overrideKeys.length === 0 &&
       rules === null &&
       layer === null &&
       holdoutThreshold === 0 &&
@@ -220,15 +251,20 @@ export function compileConfig(parsed: ParsedConfig): CompiledConfig {
     holdoutThreshold: percentToHash(parsed.holdout.percent),
     layerSeeds: new Map(Object.entries(parsed.layers).map(([name, layer]) => [name, murmur3(layer.salt) | 0])),
   }
-  const list = Object.entries(parsed.experiments).map(([name, experiment]) => compileExperiment(name, experiment, parts))
-  return {
-    parsed,
-    revision: parsed.revision,
-    byName: new Map(list.map((experiment) => [experiment.name, experiment])),
-    list,
-    usesRandom: list.some((experiment) => experiment.random),
-    usesContextKey: list.some((experiment) => experiment.bucketBy.length === 0),
+  const list: CompiledExperiment[] = []
+  const byName = new Map<string, CompiledExperiment>()
+  let usesRandom = false
+  let usesContextKey = false
+  const names = Object.keys(parsed.experiments)
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!
+    const experiment = compileExperiment(name, parsed.experiments[name]!, parts)
+    list.push(experiment)
+    byName.set(name, experiment)
+    usesRandom ||= experiment.random
+    usesContextKey ||= experiment.bucketBy.length === 0
   }
+  return { parsed, revision: parsed.revision, byName, list, usesRandom, usesContextKey }
 }
 
 // Hashes travel as int32 on the hot path (no boxing on V8) and are read unsigned (`>>> 0`).

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { SplitlaneConfigError, type ConfigIssue } from '../errors.js'
 import type {
   ExperimentConfig,
+  JsonValue,
   ParsedConfig,
   ParsedExperiment,
   ParsedExperimentLayer,
@@ -11,7 +12,8 @@ import type {
 } from '../types.js'
 import { checkLimits } from './limits.js'
 import { englishFallback } from './english.js'
-import { configSchema } from './schema.js'
+import { plainExperiment, type ExperimentOutput } from './plain-experiment.js'
+import { configSchema, NAME_PATTERN } from './schema.js'
 
 export type SafeParseResult = { success: true; data: ParsedConfig } | { success: false; error: SplitlaneConfigError }
 
@@ -38,28 +40,15 @@ function describeError(cause: unknown): string {
 }
 
 function parseChecked(input: unknown): SafeParseResult {
-  const result = configSchema.safeParse(input, englishFallback())
+  const plain = splitPlain(input)
+  const result = configSchema.safeParse(plain === undefined ? input : plain.rest, englishFallback())
   if (!result.success) return { success: false, error: new SplitlaneConfigError(toIssues(result.error.issues)) }
   const experiments: Record<string, ParsedExperiment> = {}
-  for (const [name, experiment] of Object.entries(result.data.experiments)) {
-    // Field by field, not `{ ...rest }` after a destructuring: object rest is a slow runtime copy in V8, and
-    // it was most of the time a 1,000-experiment config took to compile. The schema is strict, so this is every field.
-    const { bucketBy, control, salt, overrides, variants, rules, layer, description } = experiment
-    const parsed: ParsedExperiment = {
-      variants: variants.map((variant) => ({ ...variant, value: variant.value ?? null })),
-      control: control ?? variants[0]!.name,
-      enabled: experiment.enabled,
-      exposure: experiment.exposure,
-      mode: experiment.mode,
-      layout: experiment.layout,
-      salt: salt ?? name,
-      bucketBy: bucketBy === undefined ? [] : typeof bucketBy === 'string' ? [bucketBy] : bucketBy,
-      overrides: overrides ?? {},
-      rules: rules ?? [],
-      layer: layer === undefined ? null : parseLayer(layer),
-    }
-    if (description !== undefined) parsed.description = description
-    experiments[name] = parsed
+  const checked = result.data.experiments
+  const names = plain?.names ?? Object.keys(checked)
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!
+    experiments[name] = toParsedExperiment(name, plain?.outputs[index] ?? checked[name]!)
   }
   const { segments, layers, holdout } = result.data
   return {
@@ -76,6 +65,72 @@ function parseChecked(input: unknown): SafeParseResult {
           : { percent: holdout.percent, salt: holdout.salt ?? HOLDOUT_SALT },
     },
   }
+}
+
+/** An experiment as zod gives it, defaults filled in. zod's output objects are its own fresh copies, never the caller's. */
+function toParsedExperiment(name: string, experiment: ExperimentOutput): ParsedExperiment {
+  // Field by field, not `{ ...rest }` after a destructuring: object rest is a slow runtime copy in V8, and
+  // it was most of the time a 1,000-experiment config took to compile. The schema is strict, so this is every field.
+  const { bucketBy, control, salt, overrides, variants, rules, layer, description } = experiment
+  // Variants filled in place rather than copied again (a copy per variant was a fifth of a 10,000-experiment
+  // compile, with its GC). `??=` keeps the key order `{ ...variant, value: variant.value ?? null }` gave.
+  for (let at = 0; at < variants.length; at++) (variants[at] as { value?: JsonValue | null }).value ??= null
+  const parsed: ParsedExperiment = {
+    variants: variants as ParsedExperiment['variants'],
+    control: control ?? variants[0]!.name,
+    enabled: experiment.enabled,
+    exposure: experiment.exposure,
+    mode: experiment.mode,
+    layout: experiment.layout,
+    salt: salt ?? name,
+    bucketBy: bucketBy === undefined ? [] : typeof bucketBy === 'string' ? [bucketBy] : bucketBy,
+    overrides: overrides ?? {},
+    rules: rules ?? [],
+    layer: layer === undefined ? null : parseLayer(layer),
+  }
+  if (description !== undefined) parsed.description = description
+  return parsed
+}
+
+/** The keys of a plain data object (no prototype but Object's or none, no symbol or non-enumerable keys); else undefined. */
+function plainKeys(value: unknown): string[] | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const prototype: unknown = Object.getPrototypeOf(value)
+  if ((prototype !== Object.prototype && prototype !== null) || Object.hasOwn(value, 'constructor')) return undefined
+  const keys = Object.keys(value)
+  return Object.getOwnPropertySymbols(value).length === 0 && Object.getOwnPropertyNames(value).length === keys.length ? keys : undefined
+}
+
+/** Does Object.prototype carry an enumerable key (which zod's `for...in` would see on every object)? */
+function prototypeHasEnumerableKeys(): boolean {
+  for (const key in Object.prototype) if (key !== undefined) return true
+  return false
+}
+
+/**
+ * The experiments plainExperiment reads without zod (aligned with `names`, undefined where zod must
+ * look), and the config with those taken out for zod to check. They raise no issue in the whole
+ * config's parse and take no part in its cross checks, so zod's verdict on the rest is its verdict on
+ * the whole, issue for issue. Undefined when zod reads the config whole (it is not plain data).
+ */
+function splitPlain(
+  input: unknown,
+): { rest: Record<string, unknown>; names: string[]; outputs: (ExperimentOutput | undefined)[] } | undefined {
+  if (plainKeys(input) === undefined || prototypeHasEnumerableKeys()) return undefined
+  const experiments = (input as Record<string, unknown>).experiments as Record<string, unknown>
+  const names = plainKeys(experiments)
+  if (names === undefined) return undefined
+  const outputs: (ExperimentOutput | undefined)[] = []
+  const rest: Record<string, unknown> = {}
+  let read = 0
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!
+    const output = NAME_PATTERN.test(name) ? plainExperiment(experiments[name]) : undefined
+    outputs.push(output)
+    if (output === undefined) rest[name] = experiments[name]
+    else read++
+  }
+  return read === 0 ? undefined : { rest: { ...(input as Record<string, unknown>), experiments: rest }, names, outputs }
 }
 
 /** The default holdout salt: one holdout across every experiment. */
