@@ -7,6 +7,7 @@
 // beside the workspace's in the same rounds.
 // Run: taskset -c 1 pnpm --filter @splitlane/benchmarks bench:request-path [--rounds=N]
 import { setImmediate as nextTurn } from 'node:timers/promises'
+import { getHeapSpaceStatistics } from 'node:v8'
 import { pathToFileURL } from 'node:url'
 import * as core from '@splitlane/core'
 import * as coreAdapter from '@splitlane/core/adapter'
@@ -51,6 +52,9 @@ const CONFIG = {
     },
   },
 }
+const bytes = new Map<PathCase, number[]>()
+const newSpaceUsed = () => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')!.space_used_size
+
 /** This process's CPU time in µs: time the machine gave to other work does not count (a shared machine's noise). */
 function cpuMicros(): number {
   const { user, system } = process.cpuUsage()
@@ -240,9 +244,14 @@ export async function measureRequestPath(options: { rounds: number; old?: string
 
   const timeRound = async (c: PathCase) => {
     minorCollection?.({ type: 'minor' })
+    const before = newSpaceUsed()
     const start = cpuMicros()
     await c.run(c.ops)
-    return (cpuMicros() - start) / c.ops
+    const micros = (cpuMicros() - start) / c.ops
+    const after = newSpaceUsed()
+    // Bytes a request allocates: the young generation's growth, when no collection ran within the sample.
+    if (minorCollection !== undefined && after >= before) bytes.set(c, [...(bytes.get(c) ?? []), (after - before) / c.ops])
+    return micros
   }
   for (const c of cases) await timeRound(c) // warm-up
   for (const c of cases) await timeRound(c)
@@ -286,8 +295,8 @@ function render(impls: readonly Impl[], cases: readonly PathCase[], rounds: numb
   for (const c of cases) out.push(`| ${c.name} | ${fmt(median(c.samples))} | ${spread(c.samples)} |`)
   out.push(
     '',
-    '| adapter, visitor | build | (c) - (b) floor | IQR | (c) - (a) bare | (b) - (a) | (c) / (b) |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| adapter, visitor | build | (c) - (b) floor | IQR | (c) - (a) bare | (b) - (a) | (c) / (b) | bytes allocated per request, (c) - (b) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   )
   const targets: string[] = []
   for (const impl of impls)
@@ -307,6 +316,7 @@ function render(impls: readonly Impl[], cases: readonly PathCase[], rounds: numb
             overBare === undefined ? (adapter === 'core' ? fmt(median(c.samples)) : '') : fmt(overBare),
             bare === undefined ? '' : fmt(median(diff(floor, bare))),
             `${(median(c.samples) / median(floor.samples)).toFixed(2)}×`,
+            bytes.has(c) && bytes.has(floor) ? `${Math.round(median(bytes.get(c)!) - median(bytes.get(floor)!))} B` : '',
           ].join(' | ')} |`,
         )
         if (impl.label !== 'new') continue
