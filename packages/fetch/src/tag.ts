@@ -1,6 +1,6 @@
 // A value attached to a Request or Response handed to us, as a symbol property of the object itself. A WeakMap keyed
-// by every request made each young-generation GC walk its ephemeron table: scavenges took 3x as long, about 10 µs per
-// request on `withSplitlane`'s path (docs/benchmarks.md). The WeakMap remains for objects that refuse new properties.
+// by every request made each young-generation GC walk its ephemeron table: a scavenge took 13 ms against 4 ms without
+// (--trace-gc over 30,000 in-process requests). The WeakMap remains for objects that refuse new properties.
 export function objectTag<O extends object, V>(description: string) {
   const key = Symbol(description)
   const refused = new WeakMap<O, V>()
