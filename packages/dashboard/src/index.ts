@@ -46,8 +46,14 @@ export interface DashboardRolloutView {
 export interface FleetReading {
   /** Per-variant points over time; `canaryWeight` is the rollout's weight at each point. */
   series: Series
-  /** Requests and errors per experiment and variant since `since` (for observed shares and the sample-ratio check). */
-  totals: Record<string, Record<string, { requests: number; errors: number }>>
+  /**
+   * Requests, errors and latency quantiles (ms; null where unknown) per experiment and variant since `since` (for
+   * observed shares, the sample-ratio check and the experiments table).
+   */
+  totals: Record<
+    string,
+    Record<string, { requests: number; errors: number; p50?: number | null; p95?: number | null; p99?: number | null }>
+  >
   since: number | null
   rollout: DashboardRolloutView | null
   /** What could not be read (Prometheus down, controller unreachable), shown on the page. */
@@ -184,7 +190,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       const stats = (name: string, variant: string): VariantTotals | undefined => {
         const experiment = Object.hasOwn(reading.totals, name) ? reading.totals[name]! : undefined
         const one = experiment && Object.hasOwn(experiment, variant) ? experiment[variant]! : undefined
-        return one && { ...one, p50: null, p95: null, p99: null }
+        return one && { requests: one.requests, errors: one.errors, p50: one.p50 ?? null, p95: one.p95 ?? null, p99: one.p99 ?? null }
       }
       return { start: reading.since, stats }
     }

@@ -207,9 +207,10 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
           requests += line.requests[index] ?? 0
           errors += errorCounts.get(experiment)?.get(variant)?.[index] ?? 0
         })
-        perVariant[variant] = { requests, errors: Math.round(errors) }
+        perVariant[variant] = { requests, errors: Math.round(errors), p50: null, p95: null, p99: null }
       }
     }
+    if (client && end > since) await readLatencyTotals(client, totals, end, end - since, problems)
     const served =
       client &&
       (await servedRevisions(client, { ...DEFAULT_NAMES, ...options.names }, { end, windowMs, selector: options.selector }).catch(
@@ -222,6 +223,37 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
         return null
       })
     return { series, totals, since, rollout, problems: [...problems].slice(0, 5), ...(served ? { served } : {}) }
+  }
+
+  /**
+   * The table's quantiles over the same span as its counts: one instant query per quantile and experiment, the
+   * charts' query with the span as its window (a quantile of rates over a span is the quantile of the increase).
+   */
+  async function readLatencyTotals(
+    client: PrometheusClient,
+    totals: FleetReading['totals'],
+    end: number,
+    spanMs: number,
+    problems: Set<string>,
+  ) {
+    const variantLabel = options.names?.variantLabel ?? DEFAULT_NAMES.variantLabel
+    await Promise.all(
+      Object.keys(totals).flatMap((experiment) => {
+        const queries = fleetDashboardQueries(experiment, { ...options, windowMs: spanMs })
+        return (['p50', 'p95', 'p99'] as const).map(async (quantile) => {
+          const found = await client.query(queries[quantile], end).catch((error: unknown) => {
+            problems.add(`Prometheus: ${messageOf(error)}`)
+            return [] as RangeSeries[]
+          })
+          for (const { labels, points } of found) {
+            const variant = labels[variantLabel] ?? ''
+            const seconds = points[0]?.value
+            if (Object.hasOwn(totals[experiment]!, variant) && seconds !== undefined && Number.isFinite(seconds))
+              totals[experiment]![variant]![quantile] = seconds * 1000
+          }
+        })
+      }),
+    )
   }
 
   return {

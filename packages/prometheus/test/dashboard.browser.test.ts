@@ -298,6 +298,33 @@ describe.skipIf(!present)('the fleet dashboard in headless chromium, on a real P
     const readMs = performance.now() - asked
     expect(reading.problems).toEqual([])
     console.log(`fleet dashboard: one reading (16 range queries over 60 s at 2 s steps) took ${readMs.toFixed(0)} ms`)
+
+    // the experiments table's latency quantiles are Prometheus's over the span its counts cover, on the page too
+    const at = Math.floor((Date.now() - 5000) / STEP_MS) * STEP_MS
+    const settled = await createFleetDashboardData({
+      prometheus: { url: prometheus.url },
+      experiments: () => ['checkout'],
+      stepMs: STEP_MS,
+      windowMs: 4000,
+      rangeMs: 60_000,
+      clock: () => at,
+    }).read()
+    const p95 = await createPrometheusClient({ url: prometheus.url }).query(
+      fleetDashboardQueries('checkout', { windowMs: at - settled.since! }).p95,
+      at,
+    )
+    expect(p95.map(({ labels }) => labels['feature_flag_result_variant']).sort()).toEqual(['v1', 'v2'])
+    for (const { labels, points } of p95) {
+      expect(points[0]!.value).toBeGreaterThan(0)
+      expect(settled.totals['checkout']![labels['feature_flag_result_variant']!]!.p95).toBe(points[0]!.value * 1000)
+    }
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('article[data-experiment="checkout"] tr[data-variant] td:nth-of-type(6)')].filter((cell) =>
+          /^\d+\.\d$/.test(cell.textContent ?? ''),
+        ).length === 2,
+      { timeout: 10_000 },
+    )
   })
 
   it('refuses an action without the token, applies it with the token, and records it in the rollout’s history', async () => {
