@@ -19,7 +19,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  treeshake: true,
+  // rollup's pass: no module of core has side effects on import but `regex`, an entry (kept whole), so a chunk
+  // imported for nothing is dropped instead of left as `import './chunk.js'` for bundlers to warn about.
+  treeshake: { moduleSideEffects: false },
   // Keep `node:fs` etc. as written: bare `fs` breaks `--platform=neutral` bundlers and Deno.
   removeNodeProtocol: false,
 })
