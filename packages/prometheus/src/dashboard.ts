@@ -151,6 +151,7 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
         ? options.prometheus
         : createPrometheusClient({ timeoutMs: 5000, retries: 0, ...options.prometheus })
   let last: { at: number; reading: Promise<FleetReading> } | null = null
+  const variantLabel = options.names?.variantLabel ?? DEFAULT_NAMES.variantLabel
 
   /** Errors per experiment, variant and point (the series carry only their ratio). */
   type ErrorCounts = Map<string, Map<string, (number | null)[]>>
@@ -174,7 +175,7 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
           ),
         )
         const byName = Object.fromEntries(names.map((name, index) => [name, results[index]!])) as Record<QueryName, RangeSeries[]>
-        const { lines, errors: counted } = variantLines(byName, t, stepMs, options.names?.variantLabel ?? DEFAULT_NAMES.variantLabel)
+        const { lines, errors: counted } = variantLines(byName, t, stepMs, variantLabel)
         if (Object.keys(lines).length > 0) series.experiments[experiment] = lines
         errors.set(experiment, counted)
       }),
@@ -236,7 +237,6 @@ export function createFleetDashboardData(options: FleetDashboardDataOptions): Da
     spanMs: number,
     problems: Set<string>,
   ) {
-    const variantLabel = options.names?.variantLabel ?? DEFAULT_NAMES.variantLabel
     await Promise.all(
       Object.keys(totals).flatMap((experiment) => {
         const queries = fleetDashboardQueries(experiment, { ...options, windowMs: spanMs })
